@@ -1,0 +1,100 @@
+# xdpld host build.  `make` builds build/xdpld and the sample firmware;
+# `make check` installs test dependencies, builds everything (plus an
+# ASan/UBSan build) and runs the whole test suite; `make demo` runs the demo.
+# O=DIR puts every build product under DIR instead of build/.
+
+O        ?= build
+CC       ?= cc
+CLANG    ?= clang
+PKG_CONFIG ?= pkg-config
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+XCFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
+LDLIBS   := -lelf -lz $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LOADER_SRCS := $(sort $(wildcard loader/*.c))
+LIB_SRCS    := $(filter-out loader/main.c,$(LOADER_SRCS))
+LOADER_HDRS := $(wildcard loader/*.h)
+
+OBJS     := $(LOADER_SRCS:loader/%.c=$(O)/obj/%.o)
+SAN_OBJS := $(LOADER_SRCS:loader/%.c=$(O)/san-obj/%.o)
+SAN_LIB  := $(filter-out $(O)/san-obj/main.o,$(SAN_OBJS))
+
+BPF_CFLAGS := -O2 -g -Wall -Werror -I/usr/include/$(MULTIARCH) -Ifirmware/include
+FW_SRCS  := $(sort $(wildcard firmware/vendor/*.bpf.c))
+FW_OBJS  := $(FW_SRCS:firmware/vendor/%.bpf.c=$(O)/firmware/%.o)
+FW_BE    := $(FW_SRCS:firmware/vendor/%.bpf.c=$(O)/firmware/be/%.o)
+TBPF_SRCS := $(sort $(wildcard tests/bpf/*.bpf.c))
+TBPF_OBJS := $(TBPF_SRCS:tests/bpf/%.bpf.c=$(O)/tests/bpf/%.o)
+TBPF_BE   := $(TBPF_SRCS:tests/bpf/%.bpf.c=$(O)/tests/bpf/be/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
+
+.PHONY: all firmware san tests deps check demo clean
+all: $(O)/xdpld firmware
+
+firmware: $(FW_OBJS) $(FW_BE)
+
+$(O)/xdpld: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/obj/%.o: loader/%.c $(LOADER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+san: $(O)/san/xdpld
+$(O)/san/xdpld: $(SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -g -o $@ $^ $(LDLIBS)
+
+$(O)/san-obj/%.o: loader/%.c $(LOADER_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -O1 -g -c -o $@ $<
+
+$(O)/firmware/%.o: firmware/vendor/%.bpf.c $(wildcard firmware/include/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/firmware/be/%.o: firmware/vendor/%.bpf.c $(wildcard firmware/include/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfeb $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/tests/bpf/%.o: tests/bpf/%.bpf.c $(wildcard firmware/include/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/tests/bpf/be/%.o: tests/bpf/%.bpf.c $(wildcard firmware/include/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfeb $(BPF_CFLAGS) -c -o $@ $<
+
+# Unit tests link the loader library (sanitized) without main.c.
+$(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB) $(LOADER_HDRS) tests/unit/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -g -Iloader -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+# Test tools may use libbpf: it is the reference xdpld is compared against.
+$(O)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O1 -g -o $@ $< -lbpf -lelf -lz
+
+tests: all san $(TBPF_OBJS) $(TBPF_BE) $(UNIT_BINS) $(TOOL_BINS)
+
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@O=$(O) tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@O=$(O) scripts/demo.sh
+
+clean:
+	rm -rf $(O)

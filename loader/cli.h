@@ -1,0 +1,8 @@
+/* Sub-commands of xdpld: each returns a process exit code. */
+#ifndef XDPLD_CLI_H
+#define XDPLD_CLI_H
+
+int cmd_link(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif

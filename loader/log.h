@@ -1,0 +1,19 @@
+/* One logging path for xdpld: stderr always, and syslog as well when stderr is
+ * not a terminal (procd, hotplug), so boot-time failures reach logread. */
+#ifndef XDPLD_LOG_H
+#define XDPLD_LOG_H
+
+enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void log_init(const char *ident);
+void log_set_level(enum log_level max);	/* messages above max are dropped */
+enum log_level log_get_level(void);
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define pr_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
+#define pr_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
+#define pr_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+#endif

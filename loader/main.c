@@ -1,0 +1,58 @@
+/* xdpld: command line entry point.  Global options come before the command:
+ *   xdpld [-v|-q] COMMAND [ARGS...]                                         */
+#include "cli.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "link", cmd_link,
+	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
+	  "        [--no-rename] [--partial] [--map-file FILE]" },
+	{ "inspect", cmd_inspect, "inspect OBJ [--json]" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xdpld [-v|-q] COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  xdpld %s\n", commands[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	log_init("xdpld");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			log_set_level(LOG_LVL_DEBUG);
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			log_set_level(LOG_LVL_WARN);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			pr_err("unknown option '%s'", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].run(argc - i, argv + i);
+	pr_err("unknown command '%s'", argv[i]);
+	usage(stderr);
+	return 2;
+}

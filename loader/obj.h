@@ -1,0 +1,125 @@
+/* The in-memory model of one relocatable BPF ELF object.
+ *
+ * It is deliberately close to ELF so that the linker can edit it and write it
+ * back: sections with their bytes and their relocations, one symbol table,
+ * and the parsed .BTF / .BTF.ext.  Section bytes stay in the object's own
+ * byte order (bpfel or bpfeb); use obj_insn_get/put to read and write
+ * instructions.  Everything that only ELF bookkeeping needs (.symtab,
+ * .strtab, .shstrtab, SHT_REL sections, .llvm_addrsig, .debug_*) is absorbed
+ * or dropped on read and regenerated on write.
+ *
+ * Index 0 of secs[] and syms[] is the ELF null entry, so ELF indices and
+ * model indices agree for objects just read; they are renumbered on write.
+ */
+#ifndef XDPLD_OBJ_H
+#define XDPLD_OBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+struct btf;
+struct btf_ext;
+
+/* Special values of obj_sym.sec (same numbers as ELF's SHN_*). */
+#define OBJ_SEC_UNDEF  0u
+#define OBJ_SEC_ABS    0xfff1u
+#define OBJ_SEC_COMMON 0xfff2u
+
+struct obj_reloc {
+	uint64_t offset;	/* byte offset inside the target section */
+	uint32_t sym;		/* index into obj->syms */
+	uint32_t type;		/* R_BPF_64_64, R_BPF_64_ABS64, R_BPF_64_ABS32,
+				 * R_BPF_64_NODYLD32, R_BPF_64_32 */
+};
+
+struct obj_sec {
+	char *name;
+	uint32_t type;		/* SHT_PROGBITS, SHT_NOBITS, ... */
+	uint64_t flags;		/* SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, ... */
+	uint64_t align;		/* at least 1 */
+	uint64_t size;
+	uint8_t *data;		/* size bytes; NULL for SHT_NOBITS */
+	struct obj_reloc *relocs;	/* relocations applied to this section */
+	size_t nr_relocs;
+};
+
+struct obj_sym {
+	char *name;		/* never NULL; "" when unnamed */
+	uint8_t bind;		/* STB_LOCAL, STB_GLOBAL, STB_WEAK */
+	uint8_t type;		/* STT_NOTYPE, STT_OBJECT, STT_FUNC, STT_SECTION, STT_FILE */
+	uint8_t vis;		/* STV_DEFAULT, STV_HIDDEN, ... */
+	uint32_t sec;		/* index into obj->secs, or OBJ_SEC_* */
+	uint64_t value;		/* offset inside sec */
+	uint64_t size;
+};
+
+struct obj {
+	char *path;		/* file name used in every message about it */
+	int byte_order;		/* ELFDATA2LSB or ELFDATA2MSB */
+	struct obj_sec *secs;
+	size_t nr_secs;
+	struct obj_sym *syms;
+	size_t nr_syms;
+	struct btf *btf;	/* NULL when the object has no .BTF */
+	struct btf_ext *btf_ext;	/* NULL when it has no .BTF.ext */
+};
+
+/* Reading validates everything that later stages rely on: it is an EM_BPF
+ * ET_REL ELF64 object, section and symbol indices are in range, relocations
+ * lie inside their section and name a valid symbol, symbol values lie inside
+ * their section, .BTF/.BTF.ext parse.  Errors are logged with the file,
+ * section and symbol involved and returned as negative errno. */
+int obj_read_file(const char *path, struct obj **out);
+int obj_read_mem(const char *name, const void *buf, size_t len, struct obj **out);
+
+/* Writing produces a standard relocatable BPF ELF that libbpf, bpftool and
+ * llvm-objdump read.  The output is a pure function of the model (same model,
+ * same bytes).  obj_write_file writes a temporary file and renames it, so a
+ * failed write leaves no partial output. */
+int obj_write_mem(const struct obj *o, void **buf, size_t *len);
+int obj_write_file(const struct obj *o, const char *path);
+
+struct obj *obj_new(const char *path, int byte_order);
+void obj_free(struct obj *o);
+
+/* Look-ups return an index, or -ENOENT. */
+int obj_find_sec(const struct obj *o, const char *name);
+int obj_find_sym(const struct obj *o, const char *name);	/* non-local first */
+
+/* Building (used by the linker and the rootlet generator).  Data is copied.
+ * Return the new index or negative errno. */
+int obj_add_sec(struct obj *o, const char *name, uint32_t type, uint64_t flags,
+		uint64_t align, const void *data, uint64_t size);
+int obj_add_sym(struct obj *o, const char *name, uint8_t bind, uint8_t type,
+		uint8_t vis, uint32_t sec, uint64_t value, uint64_t size);
+int obj_add_reloc(struct obj *o, uint32_t sec, uint64_t offset, uint32_t sym,
+		  uint32_t type);
+/* Append bytes (NULL: zeros) to a section, first padding it to align.
+ * Returns the offset at which the bytes start, or negative errno. */
+int64_t obj_sec_append(struct obj *o, uint32_t sec, const void *data,
+		       uint64_t size, uint64_t align);
+
+/* Section classification. */
+bool obj_sec_is_prog(const struct obj *o, uint32_t sec);	/* SHF_EXECINSTR */
+bool obj_sec_is_text(const struct obj *o, uint32_t sec);	/* ".text" */
+
+/* Instructions in the object's byte order <-> host struct bpf_insn.
+ * off is a byte offset in the section; caller checks off + 8 <= size. */
+void obj_insn_get(const struct obj *o, const struct obj_sec *s, uint64_t off,
+		  struct bpf_insn *insn);
+void obj_insn_put(const struct obj *o, struct obj_sec *s, uint64_t off,
+		  const struct bpf_insn *insn);
+
+/* Integers in the object's byte order. */
+uint32_t obj_u32(const struct obj *o, const void *p);
+uint64_t obj_u64(const struct obj *o, const void *p);
+void obj_put_u32(const struct obj *o, void *p, uint32_t v);
+void obj_put_u64(const struct obj *o, void *p, uint64_t v);
+
+/* A printable name for a symbol's kind ("function", "map", "variable",
+ * "program", ...), for messages. */
+const char *obj_sym_kind(const struct obj *o, const struct obj_sym *s);
+
+#endif
