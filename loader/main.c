@@ -17,6 +17,9 @@ static const struct command commands[] = {
 	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
 	  "        [--no-rename] [--partial] [--map-file FILE]" },
 	{ "inspect", cmd_inspect, "inspect OBJ [--json]" },
+	{ "verify", cmd_verify, "verify OBJ... [--json]" },
+	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N]" },
+	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend B] [--continue-on SLOT=ACTIONS]..." },
 };
 
 static void usage(FILE *f)
