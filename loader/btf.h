@@ -25,7 +25,10 @@ struct btf;
 int btf_parse(const void *data, size_t size, const char *what, struct btf **out);
 /* The byte order the blob was parsed from (ELFDATA2LSB/ELFDATA2MSB). */
 int btf_byte_order(const struct btf *b);
-/* Serialize in the given byte order (ELFDATA2LSB/ELFDATA2MSB). Caller frees. */
+/* Serialize in the given byte order (ELFDATA2LSB/ELFDATA2MSB). Caller frees.
+ * The string table is written as it is (strings are only ever appended), so
+ * string offsets held elsewhere (.BTF.ext line_info, core_relo) stay valid;
+ * parsed blobs round-trip byte for byte when they have the usual layout. */
 int btf_serialize(const struct btf *b, int byte_order, void **data, size_t *size);
 
 struct btf *btf_new(void);
@@ -37,6 +40,7 @@ struct btf_type *btf_type_mut(struct btf *b, uint32_t id);
 size_t btf_type_size_bytes(const struct btf_type *t);	/* header + tail */
 const char *btf_str(const struct btf *b, uint32_t off);	/* NULL if off out of range */
 const char *btf_type_name(const struct btf *b, uint32_t id);	/* "" when anonymous */
+const char *btf_kind_name(uint32_t kind);	/* "STRUCT", "FUNC", ... for messages */
 
 /* Strings are deduplicated; returns the offset, or negative errno. */
 int64_t btf_add_str(struct btf *b, const char *s);

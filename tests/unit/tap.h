@@ -6,12 +6,13 @@
 static int tap_n, tap_failed;
 
 #define TAP_CHECK(cond, ...) do {                                           \
+		int tap_ok_ = !!(cond);   /* evaluate once */               \
 		tap_n++;                                                    \
-		if (cond) { printf("ok %d - ", tap_n); }                    \
+		if (tap_ok_) { printf("ok %d - ", tap_n); }                 \
 		else { tap_failed++; printf("not ok %d - ", tap_n); }       \
 		printf(__VA_ARGS__);                                        \
-		if (!(cond)) printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond); \
-		printf("\n");                                               \
+		if (!tap_ok_) printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond); \
+		printf("\n");                                              \
 	} while (0)
 
 static inline int tap_done(void)
