@@ -1,0 +1,114 @@
+/* Thin wrappers over the bpf(2) system call, nothing else: each fills a
+ * zeroed union bpf_attr, makes the call and returns a new fd, 0, or -errno.
+ * No logging here: callers know which file, map or program was involved and
+ * say so in their own message.
+ *
+ * Object names (maps, programs) are passed through bpf_obj_name_copy, which
+ * keeps the first 15 characters and turns anything but [A-Za-z0-9_.] into
+ * '_', since the kernel refuses other names. */
+#ifndef XDPLD_BPF_SYS_H
+#define XDPLD_BPF_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+
+/* dst gets at most BPF_OBJ_NAME_LEN - 1 characters plus NUL; NULL name -> "". */
+void bpf_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name);
+
+/* Maps. */
+struct bpf_map_create_opts {
+	uint32_t btf_fd;		/* 0: no BTF */
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	uint32_t inner_map_fd;		/* map-in-map template; 0: none */
+	uint64_t map_extra;
+	uint32_t numa_node;		/* used only with BPF_F_NUMA_NODE */
+	uint32_t map_ifindex;		/* offload; 0: host */
+};
+
+/* opts may be NULL. */
+int bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
+		   uint32_t value_size, uint32_t max_entries, uint32_t flags,
+		   const struct bpf_map_create_opts *opts);
+int bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags);
+int bpf_map_lookup(int map_fd, const void *key, void *value);
+int bpf_map_delete(int map_fd, const void *key);
+/* key NULL: first key.  -ENOENT after the last key. */
+int bpf_map_get_next_key(int map_fd, const void *key, void *next_key);
+int bpf_map_freeze(int map_fd);
+
+/* Programs. */
+struct bpf_prog_load_args {
+	enum bpf_prog_type type;
+	const struct bpf_insn *insns;
+	uint32_t insn_cnt;
+	const char *license;		/* NULL: sent as "" (no GPL-only helpers) */
+	const char *name;		/* NULL: unnamed */
+	enum bpf_attach_type expected_attach_type;
+	uint32_t prog_btf_fd;		/* 0: no BTF */
+	const void *func_info;
+	uint32_t func_info_cnt;
+	uint32_t func_info_rec_size;
+	const void *line_info;
+	uint32_t line_info_cnt;
+	uint32_t line_info_rec_size;
+	uint32_t attach_btf_id;
+	uint32_t attach_prog_fd;	/* freplace target program */
+	uint32_t attach_btf_obj_fd;	/* module BTF (shares the attr slot with
+					 * attach_prog_fd; set only one) */
+	uint32_t prog_flags;		/* BPF_F_XDP_HAS_FRAGS, ... */
+	uint32_t prog_ifindex;		/* offload; 0: host */
+	const int *fd_array;		/* for BPF_PSEUDO_MAP_IDX; may be NULL */
+	char *log_buf;			/* verifier log; NULL: none */
+	uint32_t log_size;
+	uint32_t log_level;
+};
+
+int bpf_prog_load(const struct bpf_prog_load_args *a);
+
+struct bpf_test_run_args {
+	const void *data_in;
+	uint32_t data_size_in;
+	void *data_out;			/* may be NULL */
+	uint32_t data_size_out;		/* in: buffer size; out: bytes written */
+	const void *ctx_in;		/* e.g. struct xdp_md; may be NULL */
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;		/* in/out like data_size_out */
+	uint32_t repeat;		/* 0 is treated as 1 by the kernel */
+	uint32_t flags;
+	uint32_t retval;		/* out: the program's return value */
+	uint32_t duration;		/* out: average ns per run */
+};
+
+int bpf_prog_test_run(int prog_fd, struct bpf_test_run_args *a);
+
+/* BTF. */
+int bpf_btf_load(const void *data, uint32_t size, char *log_buf,
+		 uint32_t log_size, uint32_t log_level);
+
+/* bpffs. */
+int bpf_obj_pin(int fd, const char *path);
+int bpf_obj_get(const char *path);
+
+/* Ids and info. */
+int bpf_prog_get_fd_by_id(uint32_t id);
+int bpf_map_get_fd_by_id(uint32_t id);
+int bpf_btf_get_fd_by_id(uint32_t id);
+int bpf_link_get_fd_by_id(uint32_t id);
+/* -ENOENT after the last id. */
+int bpf_prog_get_next_id(uint32_t start_id, uint32_t *next_id);
+int bpf_map_get_next_id(uint32_t start_id, uint32_t *next_id);
+/* info is struct bpf_prog_info / bpf_map_info / bpf_btf_info / bpf_link_info;
+ * *info_len in: its size (zero it first), out: the size the kernel filled. */
+int bpf_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len);
+
+/* Links. */
+int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
+		    uint32_t flags, uint32_t target_btf_id);
+/* old_prog_fd is used only with BPF_F_REPLACE in flags. */
+int bpf_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_fd);
+int bpf_link_detach(int link_fd);
+
+#endif

@@ -1,0 +1,64 @@
+/* What xdpld leaves in the kernel, kept in bpffs (see docs/state.md):
+ *
+ *   /sys/fs/bpf/xdpld/            mode 0700, root only
+ *   /sys/fs/bpf/xdpld/<IFACE>/    mode 0700, one per interface
+ *       record                    pinned ARRAY map holding the record text
+ *       <name>                    pinned programs, maps, links (mode 0600)
+ *
+ * bpffs holds no regular files, so the record ("key=value" lines) lives in a
+ * frozen BPF_MAP_TYPE_ARRAY of STATE_RECORD_SLOTS x STATE_RECORD_SLOT_SIZE
+ * bytes.  Replacing a pin or the record is atomic: the new object is pinned
+ * under a temporary name and renamed over the old one.
+ */
+#ifndef XDPLD_STATE_H
+#define XDPLD_STATE_H
+
+#include <stddef.h>
+
+#define STATE_DEFAULT_ROOT	"/sys/fs/bpf/xdpld"
+#define STATE_RECORD_NAME	"record"
+#define STATE_RECORD_SLOT_SIZE	4096u
+#define STATE_RECORD_SLOTS	16u
+/* Text bytes, without the terminating NUL. */
+#define STATE_RECORD_MAX	(STATE_RECORD_SLOT_SIZE * STATE_RECORD_SLOTS - 1)
+
+/* Use another directory than STATE_DEFAULT_ROOT (tests, --state-dir).  Its
+ * parent must be (or become, see state_mount_bpffs) a bpffs mount. */
+int state_set_root(const char *dir);
+const char *state_root(void);
+
+/* Mounts bpffs on the root's parent directory unless one is there. */
+int state_mount_bpffs(void);
+
+/* buf gets "<root>/<ifname>", with '.' and '%' in ifname written as %2e and
+ * %25 (bpffs refuses '.').  Checks the name only, not the interface: state
+ * may outlive a NIC that went away. */
+int state_dir(const char *ifname, char *buf, size_t len);
+
+/* Pins fd as <root>/<ifname>/<name>, replacing an existing pin atomically;
+ * creates the directories (and mounts bpffs) as needed.  name: 1-64
+ * letters, digits, '_', '-' (bpffs reserves '.'). */
+int state_pin(const char *ifname, const char *name, int fd);
+/* Returns a new fd for the pinned object, -ENOENT (not logged) if absent. */
+int state_get(const char *ifname, const char *name);
+/* Removes one pin; absent is not an error. */
+int state_unpin(const char *ifname, const char *name);
+/* Unpins everything in the interface's directory and removes it. */
+int state_remove(const char *ifname);
+
+/* Calls fn with the (unescaped) interface name of each directory; stops at and returns fn's first
+ * non-zero result.  No root directory: 0. */
+int state_list_ifaces(int (*fn)(const char *ifname, void *arg), void *arg);
+
+/* The record: text of "key=value\n" lines (key: [A-Za-z0-9_.-]+, value:
+ * printable ASCII, may be empty).  Write validates the same rules as read. */
+int state_record_write(const char *ifname, const char *text);
+/* *text is malloc'ed; -ENOENT (not logged) if there is no record. */
+int state_record_read(const char *ifname, char **text);
+/* Checks the line format; name is used in messages. */
+int state_record_validate(const char *name, const char *text, size_t len);
+/* Copies the value of the first line with this key into buf; -ENOENT if
+ * absent, -ENOSPC if buf is too small. */
+int state_record_get(const char *text, const char *key, char *buf, size_t len);
+
+#endif
