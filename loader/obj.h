@@ -8,8 +8,12 @@
  * .strtab, .shstrtab, SHT_REL sections, .llvm_addrsig, .debug_*) is absorbed
  * or dropped on read and regenerated on write.
  *
- * Index 0 of secs[] and syms[] is the ELF null entry, so ELF indices and
- * model indices agree for objects just read; they are renumbered on write.
+ * Index 0 of secs[] and syms[] is the ELF null entry.  Section indices are
+ * kept on write (model section i is ELF section i; .rel*, .BTF, .BTF.ext,
+ * .symtab, .strtab, .shstrtab follow), symbols are renumbered (locals first).
+ * secs[], syms[] and each relocs[] are allocated with a capacity of the next
+ * power of two of their count: grow them only with obj_add_*, shrinking by
+ * lowering the count is fine.
  */
 #ifndef XDPLD_OBJ_H
 #define XDPLD_OBJ_H
@@ -101,9 +105,21 @@ int obj_add_reloc(struct obj *o, uint32_t sec, uint64_t offset, uint32_t sym,
 int64_t obj_sec_append(struct obj *o, uint32_t sec, const void *data,
 		       uint64_t size, uint64_t align);
 
+/* The non-section symbol named name defined in section sec (how a BTF
+ * DATASEC variable is matched to its ELF symbol), or -ENOENT. */
+int obj_sec_sym(const struct obj *o, uint32_t sec, const char *name);
+
 /* Section classification. */
 bool obj_sec_is_prog(const struct obj *o, uint32_t sec);	/* SHF_EXECINSTR */
 bool obj_sec_is_text(const struct obj *o, uint32_t sec);	/* ".text" */
+bool obj_sec_is_maps(const struct obj *o, uint32_t sec);	/* ".maps" or "maps" */
+
+/* Fill in what clang leaves open in .BTF and libbpf's linker fills: every
+ * DATASEC's size from its section's size, every VAR's offset from its
+ * symbol's value, members sorted by offset.  DATASECs without an ELF section
+ * (extern-only .kconfig/.ksyms) are left unchanged: whoever loads them must
+ * resolve or drop them.  Idempotent; no-op without .BTF. */
+int obj_fixup_btf(struct obj *o);
 
 /* Instructions in the object's byte order <-> host struct bpf_insn.
  * off is a byte offset in the section; caller checks off + 8 <= size. */
