@@ -1,0 +1,102 @@
+/* Shared state of the static linker's stages (link.c drives them):
+ *   link_rename.c   explicit --rename rules, automatic renaming of conflicts
+ *   link_resolve.c  symbol collection, resolution, extern checks, aliasing
+ *   link_layout.c   where every input byte goes: kept, moved to .text, dropped
+ *   link_merge.c    output sections, symbols and relocations
+ *   link_btf.c      merged .BTF and .BTF.ext
+ * Nothing here is visible outside the linker. */
+#ifndef XDPLD_LINK_INTERNAL_H
+#define XDPLD_LINK_INTERNAL_H
+
+#include "link.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct obj;
+struct map_def;
+
+enum lsym_kind { LK_FUNCTION, LK_PROGRAM, LK_MAP, LK_VARIABLE };
+
+/* One non-local named symbol of one input. */
+struct lsym {
+	uint32_t in, sym;	/* input index, symbol index in it */
+	const char *orig;	/* the input's name */
+	char *name;		/* the name it links under (after renaming) */
+	enum lsym_kind kind;
+	bool defined, weak;
+	bool special;		/* in "license"/"version": first one wins, no conflict */
+	bool load_time;		/* a .kconfig/.ksyms extern: the loader resolves it */
+	bool renamed_by_rule;
+	bool called;		/* some call instruction targets it */
+	int winner;		/* lsym index of the definition it resolves to, -1: none */
+	bool move_to_text;	/* winner entry program aliased onto a called name */
+	bool drop;		/* losing definition: its bytes are cut out */
+	int out_sym;		/* output symbol index */
+};
+
+enum piece_action { PIECE_KEEP, PIECE_MOVE, PIECE_DROP };
+
+/* A byte range of one input section and where it went. */
+struct piece {
+	uint64_t start, end;
+	enum piece_action action;
+	uint32_t out_sec;
+	uint64_t out_off;
+};
+
+struct sec_layout {
+	struct piece *pieces;
+	size_t nr;
+};
+
+struct link_ctx {
+	struct obj *const *in;
+	size_t nr_in;
+	const struct link_opts *opts;
+	char **prefixes;		/* per input */
+	struct map_def **defs;		/* per input map definitions */
+	size_t *nr_defs;
+
+	struct lsym *syms;
+	size_t nr_syms;
+	int **sym_lsym;			/* per input: symbol index -> lsym, -1 for locals */
+
+	struct sec_layout **layout;	/* per input, per section */
+	struct obj *out;
+	int *sec_sym;			/* output section -> its STT_SECTION symbol */
+	int **sym_out;			/* per input: local symbol -> output symbol, -1 */
+
+	struct link_name_map *names;
+	size_t nr_names;
+};
+
+const char *link_kind_name(enum lsym_kind k);
+const char *link_basename(const char *path);
+
+/* link_resolve.c */
+int link_collect_syms(struct link_ctx *c);
+/* Indices of c->syms sorted by link name, then input order; caller frees. */
+int *link_sorted_syms(const struct link_ctx *c);
+int link_resolve(struct link_ctx *c);
+
+/* link_rename.c */
+int link_make_prefixes(struct link_ctx *c);
+int link_apply_rules(struct link_ctx *c);
+int link_rename_conflicts(struct link_ctx *c);
+
+/* link_layout.c */
+int link_layout(struct link_ctx *c);
+/* Where input byte (in, sec, off) ended up; -ENOENT if it was dropped. */
+int link_map_addr(const struct link_ctx *c, uint32_t in, uint32_t sec, uint64_t off,
+		  uint32_t *out_sec, uint64_t *out_off);
+
+/* link_merge.c */
+int link_merge_syms(struct link_ctx *c);
+int link_merge_relocs(struct link_ctx *c);
+
+/* link_btf.c */
+int link_merge_btf(struct link_ctx *c);
+
+#endif

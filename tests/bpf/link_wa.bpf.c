@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Weak/strong resolution: link_wa and link_wc define a weak pick(), link_wb a
+ * strong one; each object's program calls pick(). */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+__weak __noinline int pick(struct xdp_md *ctx)
+{
+	return ctx ? XDP_PASS : XDP_ABORTED;
+}
+
+SEC("xdp")
+int prog_wa(struct xdp_md *ctx)
+{
+	return pick(ctx);
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,196 @@
+#!/bin/sh
+# The linker's symbol rules on small objects of our own (tests/bpf/link_*):
+# where libbpf's linker accepts a link, `bpftool gen object` and `xdpld link`
+# must give objects whose programs behave the same under progrun; where
+# libbpf refuses two strong definitions, xdpld renames them (and refuses
+# with --no-rename).  Also aliasing vendor entry programs onto a rootlet's
+# placeholder slots, and the bad-input messages.
+. tests/lib.sh
+
+C=$TMP/corpus
+if ! $TOOLS/pktcorpus "$C" >/dev/null; then not_ok "pktcorpus"; exit 0; fi
+PKTS=$(echo "$C"/*.pkt)
+B=$TBPF
+
+run() { $TOOLS/progrun "$1" "$2" $PKTS; }
+
+# same_run OBJ1 PROG1 OBJ2 PROG2: progrun lines identical (and not empty).
+same_run() {
+	run "$1" "$2" >"$TMP/run1" || return 1
+	run "$3" "$4" >"$TMP/run2" || return 1
+	[ -s "$TMP/run1" ] && cmp "$TMP/run1" "$TMP/run2" && diff "$TMP/run1" "$TMP/run2"
+}
+
+# all_verdicts OBJ PROG VERDICT: every packet gets VERDICT.
+all_verdicts() {
+	run "$1" "$2" >"$TMP/runv" || return 1
+	[ -s "$TMP/runv" ] && ! grep -v " $3 " "$TMP/runv"
+}
+
+# both_linkers NAME OUT IN...: link with xdpld and with bpftool.
+both_linkers() {
+	_out=$1; shift
+	$XDPLD link -o "$TMP/$_out.x.o" "$@" && bpftool gen object "$TMP/$_out.b.o" "$@"
+}
+
+# Externs for functions and variables, in both directions and both orders.
+for order in "fa fb" "fb fa"; do
+	set -- $order
+	check "externs $1+$2: xdpld and bpftool link" both_linkers "$1$2" "$B/link_$1.o" "$B/link_$2.o"
+	for p in fa fb; do
+		check "externs $1+$2: prog_$p same under xdpld and bpftool" \
+			same_run "$TMP/$1$2.b.o" "prog_$p" "$TMP/$1$2.x.o" "prog_$p"
+	done
+done
+check "externs: prog_fa sees var_b and gives more than one verdict" \
+	sh -c "$TOOLS/progrun '$TMP/fafb.x.o' prog_fa $PKTS | awk '{print \$2}' | sort -u | grep -c . | grep -qv '^1\$'"
+
+# Weak and strong: strong wins in either order; between weaks the first wins.
+for order in "wa wb" "wb wa" "wa wc" "wc wa"; do
+	set -- $order
+	check "weak $1+$2: xdpld and bpftool link" both_linkers "$1$2" "$B/link_$1.o" "$B/link_$2.o"
+	for p in "$1" "$2"; do
+		check "weak $1+$2: prog_$p same under xdpld and bpftool" \
+			same_run "$TMP/$1$2.b.o" "prog_$p" "$TMP/$1$2.x.o" "prog_$p"
+	done
+done
+check "strong pick() wins over weak (weak first)" all_verdicts "$TMP/wawb.x.o" prog_wa XDP_DROP
+check "strong pick() wins over weak (strong first)" all_verdicts "$TMP/wbwa.x.o" prog_wa XDP_DROP
+check "first of two weak pick()s wins (wa first)" all_verdicts "$TMP/wawc.x.o" prog_wc XDP_PASS
+check "first of two weak pick()s wins (wc first)" all_verdicts "$TMP/wcwa.x.o" prog_wa XDP_TX
+check "losing weak body is cut out of .text" \
+	sh -c "$XDPLD inspect '$TMP/wawb.x.o' | grep -c ' pick insns=' | grep -qx 1"
+
+# Static functions and variables with the same names never conflict.
+check "statics sa+sb: xdpld and bpftool link" both_linkers sasb "$B/link_sa.o" "$B/link_sb.o"
+for p in sa sb; do
+	check "statics: prog_$p same under xdpld and bpftool" \
+		same_run "$TMP/sasb.b.o" "prog_$p" "$TMP/sasb.x.o" "prog_$p"
+	check "statics: prog_$p same as unlinked" same_run "$B/link_$p.o" "prog_$p" "$TMP/sasb.x.o" "prog_$p"
+done
+
+# Extern maps.  (bpftool 7.1 / libbpf 1.1 here leaves both .maps DATASEC
+# offsets at 0 when an extern map is involved, so its output does not load:
+# xdpld's output is checked against the unlinked definition instead.)
+for order in "ma mb" "mb ma"; do
+	set -- $order
+	check "extern map $1+$2: xdpld links" $XDPLD link -o "$TMP/$1$2.x.o" "$B/link_$1.o" "$B/link_$2.o"
+	check "extern map $1+$2: one map 'shared' in the output" \
+		sh -c "$XDPLD inspect '$TMP/$1$2.x.o' | grep -c '^  shared definition=' | grep -qx 1"
+	for p in ma mb; do
+		check "extern map $1+$2: prog_$p same as unlinked prog_ma" \
+			same_run "$B/link_ma.o" prog_ma "$TMP/$1$2.x.o" "prog_$p"
+	done
+done
+check_fails "extern map mismatch: bpftool refuses too" "max_entries" \
+	bpftool gen object "$TMP/mc.b.o" "$B/link_ma.o" "$B/link_mc.o"
+
+# no_output NAME PATTERN ARGS...: xdpld link -o $TMP/bad.o ARGS fails with
+# PATTERN and leaves no output file behind.
+no_output() {
+	_n=$1; _p=$2; shift 2
+	rm -f "$TMP"/bad.o*
+	check_fails "$_n" "$_p" $XDPLD link -o "$TMP/bad.o" "$@"
+	if ls "$TMP"/bad.o* >/dev/null 2>&1; then not_ok "$_n: output file left behind"
+	else ok "$_n: no output file"; fi
+}
+
+no_output "extern map mismatch is refused" \
+	"link_mc.o: .maps: extern map 'shared' does not match its definition in .*link_ma.o: max_entries differs" \
+	"$B/link_ma.o" "$B/link_mc.o"
+
+# Strong + strong: libbpf refuses, xdpld renames.
+V1=$B/link_vendor1.o
+V2=$B/link_vendor2.o
+check_fails "strong+strong: bpftool refuses" "conflicting|failed to link" \
+	bpftool gen object "$TMP/v.b.o" "$V1" "$V2"
+no_output "strong+strong: xdpld --no-rename refuses like libbpf" \
+	"conflicting non-weak symbol '[a-z_]+' defined in .*link_vendor1.o and .*link_vendor2.o" \
+	--no-rename "$V1" "$V2"
+check "strong+strong: xdpld renames" $XDPLD link -o "$TMP/v12.o" "$V1" "$V2" --map-file "$TMP/v12.map"
+check "strong+strong: renamed programs run like the originals" \
+	sh -c "'$TOOLS/progrun' '$V1' vendor_prog $PKTS >'$TMP/o1' &&
+	       '$TOOLS/progrun' '$TMP/v12.o' link_vendor1_vendor_prog $PKTS >'$TMP/l1' && cmp '$TMP/o1' '$TMP/l1' &&
+	       '$TOOLS/progrun' '$V2' vendor_prog $PKTS >'$TMP/o2' &&
+	       '$TOOLS/progrun' '$TMP/v12.o' link_vendor2_vendor_prog $PKTS >'$TMP/l2' && cmp '$TMP/o2' '$TMP/l2'"
+check "long map names are shortened to 15 characters, distinct" \
+	sh -c "awk '\$2 == \"map\" {print \$4}' '$TMP/v12.map' >'$TMP/mn' && [ \$(wc -l <'$TMP/mn') -eq 2 ] &&
+	       ! awk 'length(\$0) > 15' '$TMP/mn' | grep . && [ \$(sort -u '$TMP/mn' | wc -l) -eq 2 ]"
+
+# Unresolved externs: an error, unless --partial; a partial output links on.
+no_output "unresolved extern function is an error" \
+	"link_fa.o: unresolved extern function 'helper_b'" "$B/link_fa.o"
+check "--partial keeps the externs" $XDPLD link --partial -o "$TMP/fa_part.o" "$B/link_fa.o"
+check "partial output links with the rest" $XDPLD link -o "$TMP/fa_fb2.o" "$TMP/fa_part.o" "$B/link_fb.o"
+check "partial then full link runs like a direct link" \
+	same_run "$TMP/fafb.x.o" prog_fa "$TMP/fa_fb2.o" prog_fa
+
+# An extern naming a definition that two inputs provide is ambiguous.
+no_output "extern to a renamed conflict is ambiguous" \
+	"link_user.o: extern function 'vendor_check' is ambiguous: it is defined in .*link_vendor1.o and .*link_vendor2.o; use --rename" \
+	"$B/link_user.o" "$V1" "$V2"
+check "--rename settles the ambiguity" \
+	$XDPLD link -o "$TMP/user.o" "$B/link_user.o" "$V1" "$V2" --rename link_vendor2.o:vendor_check=v2_check
+check "the extern resolves to the remaining definition" \
+	same_run "$V1" vendor_prog "$TMP/user.o" prog_user
+
+# Aliasing: vendor entry programs take the rootlet's placeholder slots.
+R=$B/link_rootlet.o
+alias_link() {
+	$XDPLD link -o "$1" "$R" "$2" "$3" --rename "$(basename "$2"):vendor_prog=slot0" \
+		--rename "$(basename "$3"):vendor_prog=slot1"
+}
+check "rootlet alone passes everything" all_verdicts "$R" rootlet XDP_PASS
+check "alias vendor1->slot0, vendor2->slot1" alias_link "$TMP/r12.o" "$V1" "$V2"
+check "aliased rootlet (1,2) == vendor1 then vendor2" \
+	sh -c "'$TOOLS/progrun' '$TMP/r12.o' rootlet $PKTS >'$TMP/got' &&
+	       '$TOOLS/progrun' '$V1' vendor_prog $PKTS >'$TMP/e1' && '$TOOLS/progrun' '$V2' vendor_prog $PKTS >'$TMP/e2' &&
+	       paste -d' ' '$TMP/e1' '$TMP/e2' | awk '{ if (\$2 != \"XDP_PASS\") print \$1, \$2, \$3, \$4; else print \$5, \$6, \$7, \$8 }' >'$TMP/want' &&
+	       [ \$(awk '{print \$2}' '$TMP/want' | sort -u | wc -l) -ge 3 ] && cmp '$TMP/want' '$TMP/got'"
+check "alias vendor2->slot0, vendor1->slot1" alias_link "$TMP/r21.o" "$V2" "$V1"
+check "aliased rootlet (2,1) == vendor2 then vendor1" \
+	sh -c "'$TOOLS/progrun' '$TMP/r21.o' rootlet $PKTS >'$TMP/got' &&
+	       paste -d' ' '$TMP/e2' '$TMP/e1' | awk '{ if (\$2 != \"XDP_PASS\") print \$1, \$2, \$3, \$4; else print \$5, \$6, \$7, \$8 }' >'$TMP/want' &&
+	       cmp '$TMP/want' '$TMP/got'"
+check "aliased entry programs became .text subprograms" \
+	sh -c "$XDPLD inspect '$TMP/r12.o' >'$TMP/ri' && grep -A3 '^programs:' '$TMP/ri' | grep -c ' section=' | grep -qx 1 &&
+	       grep -q '^  slot0 insns=' '$TMP/ri' && grep -q '^  slot1 insns=' '$TMP/ri'"
+check "aliased rootlet loads with bpftool (1 program)" \
+	sh -c "mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf;
+	       p=/sys/fs/bpf/xdpld_t_link_sem_\$\$; bpftool prog loadall '$TMP/r12.o' \$p || { rm -rf \$p; exit 1; };
+	       n=\$(ls \$p | wc -l); rm -rf \$p; [ \$n -eq 1 ]"
+check "aliasing works with the rootlet last" \
+	sh -c "$XDPLD link -o '$TMP/r12b.o' '$V1' '$V2' '$R' --rename link_vendor1.o:vendor_prog=slot0 \
+	       --rename link_vendor2.o:vendor_prog=slot1 &&
+	       '$TOOLS/progrun' '$TMP/r12b.o' rootlet $PKTS >'$TMP/g2' &&
+	       '$TOOLS/progrun' '$TMP/r12.o' rootlet $PKTS >'$TMP/g1' && cmp '$TMP/g1' '$TMP/g2'"
+check "aliased output relinks reproducibly" \
+	sh -c "$XDPLD link -o '$TMP/rr2.o' '$TMP/r12.o' && $XDPLD link -o '$TMP/rr3.o' '$TMP/rr2.o' &&
+	       cmp '$TMP/rr2.o' '$TMP/rr3.o' && '$TOOLS/progrun' '$TMP/rr3.o' rootlet $PKTS | cmp - '$TMP/g1'"
+check "bpfeb: aliasing links and inspects" \
+	sh -c "$XDPLD link -o '$TMP/rbe.o' '$B/be/link_rootlet.o' '$B/be/link_vendor1.o' '$B/be/link_vendor2.o' \
+	       --rename link_vendor1.o:vendor_prog=slot0 --rename link_vendor2.o:vendor_prog=slot1 &&
+	       $XDPLD inspect '$TMP/rbe.o' >'$TMP/rbe' && grep -q '^byte_order: big' '$TMP/rbe' &&
+	       grep -q '^  slot0 insns=' '$TMP/rbe' && grep -q '^  rootlet section=xdp' '$TMP/rbe'"
+
+# Bad input.
+no_output "different license strings are refused" \
+	"link_lic_mit.o: section 'license' is \"Dual MIT/GPL\" but .*link_wa.o has \"GPL\"" \
+	"$B/link_wa.o" "$B/link_lic_mit.o"
+no_output "bad --rename syntax" "bad --rename 'slot0'" --rename slot0 "$R" "$V1"
+no_output "bad --rename: empty object" "bad --rename ':a=b'" --rename :a=b "$R" "$V1"
+no_output "--rename of a symbol that does not exist" \
+	"no global symbol 'nosuch' in link_vendor1.o" --rename link_vendor1.o:nosuch=x "$R" "$V1"
+no_output "--rename naming an object that is not an input" \
+	"no input object named 'zzz.o'" --rename zzz.o:vendor_prog=slot0 "$R" "$V1"
+no_output "--rename that creates a new conflict" \
+	"--rename link_vendor1.o:vendor_prog=rootlet: program 'rootlet' is also defined in .*link_rootlet.o" \
+	--rename link_vendor1.o:vendor_prog=rootlet "$R" "$V1"
+no_output "extern function resolving to a variable" "resolves to variable" \
+	--rename link_fb.o:var_b=helper_b --rename link_fb.o:helper_b=zz "$B/link_fa.o" "$B/link_fb.o"
+
+# .kconfig externs are the loader's business: a final link keeps them.
+check "a __kconfig extern survives a final link" \
+	$XDPLD link -o "$TMP/kc.o" "$B/link_kconfig.o" "$B/link_wa.o"
+check "the kept __kconfig extern is resolved by libbpf at load time" \
+	all_verdicts "$TMP/kc.o" prog_kconfig XDP_PASS
