@@ -1,0 +1,85 @@
+/* xdpld's kernel loader: turns one struct obj (a single file or the output
+ * of link_objects) into kernel objects with bpf(2) directly: BTF (fixed up
+ * and rewritten for what the running kernel knows), maps (including global
+ * data and map-in-map), programs with their reachable subprograms, and
+ * initial prog-array / map-in-map slots.  Pinned maps are reused when
+ * compatible; new pins are created only after the whole load succeeded.
+ * See docs/loader.md. */
+#ifndef XDPLD_LOAD_H
+#define XDPLD_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct obj;
+struct map_def;
+
+/* Replace a .rodata variable's initial value before loading (len must
+ * equal the variable's size). */
+struct load_rodata_override {
+	const char *var;
+	const void *val;
+	size_t len;
+};
+
+struct load_opts {
+	const char *pin_root;	/* NULL: /sys/fs/bpf */
+	const struct load_rodata_override *rodata;
+	size_t nr_rodata;
+	bool no_btf;		/* never pass BTF to the kernel */
+	bool no_pin;		/* ignore pinning: neither reuse nor create pins */
+	bool no_new_pins;	/* reuse (and check) existing pins, create none */
+};
+
+struct loaded_map {
+	char *name;		/* object-level name: symbol, or ".rodata" etc. */
+	char kname[16];		/* name given to the kernel */
+	int fd;
+	uint32_t id;
+	uint32_t type, key_size, value_size, max_entries, map_flags;
+	bool reused_pin;	/* fd comes from an existing pin */
+	char *pin_path;		/* set when pinned by name (after success) */
+};
+
+struct loaded_prog {
+	char *name;		/* entry function name */
+	char *sec;		/* its ELF section */
+	int fd;
+	uint32_t id;
+	uint32_t prog_type, expected_attach_type, prog_flags;
+	uint32_t insn_cnt;	/* instructions submitted (with subprograms) */
+	uint32_t verified_insns;	/* from the kernel; 0 if it does not say */
+};
+
+struct loaded_obj {
+	int btf_fd;		/* -1 when loaded without BTF */
+	struct loaded_map *maps;
+	size_t nr_maps;
+	struct loaded_prog *progs;
+	size_t nr_progs;
+};
+
+/* Load everything in o.  On error every fd is closed, nothing is pinned,
+ * and the messages name the file, section, program or map involved. */
+int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj **out);
+void loaded_obj_free(struct loaded_obj *lo);	/* closes every fd */
+
+/* -ENOENT when there is no such program / map. */
+int loaded_obj_prog_fd(const struct loaded_obj *lo, const char *name);
+int loaded_obj_map_fd(const struct loaded_obj *lo, const char *name);
+const struct loaded_prog *loaded_obj_prog(const struct loaded_obj *lo, const char *name);
+
+/* Program type, expected attach type and prog_flags for an ELF section
+ * name; -EOPNOTSUPP when the section is not a known program section. */
+int load_prog_type_from_sec(const char *sec, uint32_t *prog_type,
+			    uint32_t *expected_attach_type, uint32_t *prog_flags);
+
+/* Parse "VAR=VALUE" into an override for a variable of the object's
+ * .rodata: VALUE is a decimal/hex integer sized like the variable, or
+ * "0x" followed by exactly 2*size hex digits taken as raw bytes.  The value
+ * buffer is malloc'ed into *val (caller frees). */
+int load_parse_rodata_set(const struct obj *o, const char *arg,
+			  struct load_rodata_override *ov, void **val);
+
+#endif

@@ -1,0 +1,452 @@
+/* Maps: global data sections as single-entry arrays, every map definition
+ * (BTF-defined and legacy, with inner map templates), reuse of compatible
+ * pins, initial slots, and pinning once everything else succeeded. */
+#include "load_internal.h"
+#include "bpf_sys.h"
+#include "btf.h"
+#include "log.h"
+#include "obj.h"
+#include "probe.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool load_sec_is_global_data(const char *name)
+{
+	static const char *const prefixes[] = { ".data", ".rodata", ".bss" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (!strncmp(name, prefixes[i], n) && (!name[n] || name[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static bool sec_is_rodata(const char *name)
+{
+	return !strncmp(name, ".rodata", 7) && (!name[7] || name[7] == '.');
+}
+
+static struct loaded_map *map_push(struct load_ctx *c, const char *name, struct load_map_src src)
+{
+	struct loaded_obj *lo = c->lo;
+	struct loaded_map *m = realloc(lo->maps, (lo->nr_maps + 1) * sizeof(*m));
+	struct load_map_src *s;
+
+	if (!m)
+		return NULL;
+	lo->maps = m;
+	s = realloc(c->src, (lo->nr_maps + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	c->src = s;
+	m = &lo->maps[lo->nr_maps];
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->name = strdup(name);
+	if (!m->name)
+		return NULL;
+	c->src[lo->nr_maps++] = src;
+	return m;
+}
+
+/* "<object stem>.<section>" in at most 15 characters, the stem cut first:
+ * fw_acme.o's .rodata -> "fw_acme.rodata". */
+static void data_map_kname(const struct obj *o, const char *sec, char kname[BPF_OBJ_NAME_LEN])
+{
+	const char *base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
+	size_t stem = strcspn(base, ".");
+	size_t room = strlen(sec) < 15 ? 15 - strlen(sec) : 0;
+	char buf[64];
+
+	if (stem > room)
+		stem = room;
+	if (stem > 8)
+		stem = 8;
+	snprintf(buf, sizeof(buf), "%.*s%s", (int)stem, base, sec);
+	bpf_obj_name_copy(kname, buf);
+}
+
+static void map_fill_info(struct loaded_map *m)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(m->fd, &info, &len))
+		m->id = info.id;
+}
+
+/* Apply --set style overrides to a copy of .rodata. */
+static int apply_rodata_overrides(struct load_ctx *c, uint32_t sec, uint8_t *buf)
+{
+	const struct load_opts *opts = c->opts;
+
+	for (size_t i = 0; i < opts->nr_rodata; i++) {
+		const struct load_rodata_override *ov = &opts->rodata[i];
+		uint32_t off, size;
+
+		if (load_btf_find_var(c, sec, ov->var, &off, &size))
+			continue;
+		if (size != ov->len || (uint64_t)off + size > c->o->secs[sec].size) {
+			pr_err("%s: %s: variable %s is %u bytes, the new value has %zu",
+			       c->o->path, c->o->secs[sec].name, ov->var, size, ov->len);
+			return -EINVAL;
+		}
+		memcpy(buf + off, ov->val, size);
+	}
+	return 0;
+}
+
+static int check_overrides_found(struct load_ctx *c)
+{
+	for (size_t i = 0; i < c->opts->nr_rodata; i++) {
+		const char *var = c->opts->rodata[i].var;
+		uint32_t off, size;
+		bool found = false;
+
+		for (size_t s = 1; s < c->o->nr_secs && !found; s++)
+			found = sec_is_rodata(c->o->secs[s].name) &&
+				!load_btf_find_var(c, (uint32_t)s, var, &off, &size);
+		if (!found) {
+			pr_err("%s: no variable %s in .rodata", c->o->path, var);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static int create_data_map(struct load_ctx *c, uint32_t sec)
+{
+	const struct obj_sec *s = &c->o->secs[sec];
+	bool ro = sec_is_rodata(s->name);
+	struct load_map_src src = { .def = -1, .sec = (int)sec };
+	struct bpf_map_create_opts mo = { 0 };
+	struct loaded_map *m;
+	uint8_t *buf = NULL;
+	uint32_t zero = 0;
+	int64_t ds;
+	int err;
+
+	if (s->size > UINT32_MAX / 2)
+		return -E2BIG;
+	if (c->btf_loaded && probe_has(PROBE_BTF_DATASEC) &&
+	    (ds = btf_find(c->btf, s->name, BTF_KIND_DATASEC)) > 0)
+		src.btf_value_type_id = (uint32_t)ds;
+	m = map_push(c, s->name, src);
+	if (!m)
+		return -ENOMEM;
+	data_map_kname(c->o, s->name, m->kname);
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = (uint32_t)s->size;
+	m->max_entries = 1;
+	m->map_flags = ro ? BPF_F_RDONLY_PROG : 0;
+	if (src.btf_value_type_id) {
+		mo.btf_fd = (uint32_t)c->lo->btf_fd;
+		mo.btf_value_type_id = src.btf_value_type_id;
+	}
+	m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
+	if (m->fd < 0 && mo.btf_fd) {
+		pr_debug("%s: map %s: retrying without BTF", c->o->path, m->name);
+		m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, NULL);
+	}
+	if (m->fd < 0) {
+		err = m->fd;
+		pr_err("%s: cannot create the map for section %s: %s", c->o->path, s->name, strerror(-err));
+		return err;
+	}
+	buf = calloc(1, m->value_size);
+	if (!buf)
+		return -ENOMEM;
+	if (s->data)
+		memcpy(buf, s->data, s->size);
+	err = ro ? apply_rodata_overrides(c, sec, buf) : 0;
+	if (!err)
+		err = bpf_map_update(m->fd, &zero, buf, BPF_ANY);
+	free(buf);
+	if (!err && ro)
+		err = bpf_map_freeze(m->fd);
+	if (err) {
+		pr_err("%s: cannot set the initial contents of %s: %s", c->o->path, s->name, strerror(-err));
+		return err;
+	}
+	map_fill_info(m);
+	return 0;
+}
+
+static bool map_type_takes_btf(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_ARRAY: case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH: case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return true;
+	}
+	return false;
+}
+
+static uint32_t def_flags(const struct map_def *d)
+{
+	/* The kernel only accepts LPM tries without preallocation. */
+	return d->type == BPF_MAP_TYPE_LPM_TRIE ? d->map_flags | BPF_F_NO_PREALLOC : d->map_flags;
+}
+
+/* Outer maps and prog arrays hold fds: __array() leaves value_size open. */
+static uint32_t def_value_size(const struct map_def *d)
+{
+	bool holds_fds = d->type == BPF_MAP_TYPE_PROG_ARRAY || d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+			 d->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+
+	return holds_fds && !d->value_size ? 4 : d->value_size;
+}
+
+static int create_from_def(struct load_ctx *c, const struct map_def *d, const char *kname, int inner_fd)
+{
+	struct bpf_map_create_opts mo = { .map_extra = d->map_extra, .numa_node = d->numa_node };
+	int fd;
+
+	if (inner_fd >= 0)
+		mo.inner_map_fd = (uint32_t)inner_fd;
+	if (c->btf_loaded && map_type_takes_btf(d->type) && d->btf_value_type_id) {
+		mo.btf_fd = (uint32_t)c->lo->btf_fd;
+		mo.btf_key_type_id = d->btf_key_type_id;
+		mo.btf_value_type_id = d->btf_value_type_id;
+	}
+	fd = bpf_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
+			    def_flags(d), &mo);
+	if (fd < 0 && mo.btf_fd) {
+		pr_debug("%s: map %s: retrying without BTF", c->o->path, d->name);
+		mo.btf_fd = mo.btf_key_type_id = mo.btf_value_type_id = 0;
+		fd = bpf_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
+				    def_flags(d), &mo);
+	}
+	return fd;
+}
+
+/* Reuse a pinned map when it matches; -ENOENT when nothing is pinned. */
+static int reuse_pin(struct load_ctx *c, const struct map_def *d, struct loaded_map *m, const char *path)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	const char *field = NULL;
+	uint32_t have = 0, want = 0;
+	int fd = bpf_obj_get(path), err;
+
+	if (fd == -ENOENT)
+		return -ENOENT;
+	if (fd < 0) {
+		pr_err("%s: map %s: cannot open pin %s: %s", c->o->path, d->name, path, strerror(-fd));
+		return fd;
+	}
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err) {
+		pr_err("%s: map %s: %s is not a map: %s", c->o->path, d->name, path, strerror(-err));
+		close(fd);
+		return err == -EINVAL ? -EINVAL : err;
+	}
+#define CMP(f, a, b) if (!field && (a) != (b)) { field = f; have = (a); want = (b); }
+	CMP("type", info.type, d->type);
+	CMP("key_size", info.key_size, d->key_size);
+	CMP("value_size", info.value_size, def_value_size(d));
+	CMP("max_entries", info.max_entries, d->max_entries);
+	CMP("map_flags", info.map_flags, def_flags(d));
+#undef CMP
+	if (field) {
+		pr_err("%s: map %s: pinned map %s is incompatible: %s differs (pinned %u, object %u)",
+		       c->o->path, d->name, path, field, have, want);
+		close(fd);
+		return -EINVAL;
+	}
+	m->fd = fd;
+	m->id = info.id;
+	m->reused_pin = true;
+	pr_debug("%s: map %s: reusing pin %s (id %u)", c->o->path, d->name, path, info.id);
+	return 0;
+}
+
+static int create_def_map(struct load_ctx *c, size_t i)
+{
+	const struct map_def *d = &c->defs[i];
+	struct load_map_src src = { .def = (int)i, .sec = -1 };
+	struct loaded_map *m;
+	char path[4096];
+	int inner_fd = -1, err;
+
+	if (d->is_extern) {
+		pr_err("%s: map %s is declared but not defined (extern)", c->o->path, d->name);
+		return -ENOENT;
+	}
+	m = map_push(c, d->name, src);
+	if (!m)
+		return -ENOMEM;
+	bpf_obj_name_copy(m->kname, d->name);
+	m->type = d->type;
+	m->key_size = d->key_size;
+	m->value_size = def_value_size(d);
+	m->max_entries = d->max_entries;
+	m->map_flags = def_flags(d);
+	if (d->pinning && !c->opts->no_pin) {
+		if (snprintf(path, sizeof(path), "%s/%s", c->pin_root, d->name) >= (int)sizeof(path))
+			return -ENAMETOOLONG;
+		m->pin_path = strdup(path);	/* new pins: once everything loaded */
+		if (!m->pin_path)
+			return -ENOMEM;
+		err = reuse_pin(c, d, m, path);
+		if (err != -ENOENT)
+			return err;
+	} else if (d->pinning > 1) {
+		pr_err("%s: map %s: unknown pinning type %u", c->o->path, d->name, d->pinning);
+		return -EINVAL;
+	}
+	if (d->inner) {
+		char iname[BPF_OBJ_NAME_LEN];
+
+		bpf_obj_name_copy(iname, d->inner->name ? d->inner->name : d->name);
+		inner_fd = create_from_def(c, d->inner, iname, -1);
+		if (inner_fd < 0) {
+			pr_err("%s: map %s: cannot create its inner map template (%s, key %u, value %u): %s",
+			       c->o->path, d->name, map_type_name(d->inner->type),
+			       d->inner->key_size, d->inner->value_size, strerror(-inner_fd));
+			return inner_fd;
+		}
+	}
+	m->fd = create_from_def(c, d, m->kname, inner_fd);
+	if (inner_fd >= 0)
+		close(inner_fd);
+	if (m->fd < 0) {
+		err = m->fd;
+		pr_err("%s: cannot create map %s (%s, key %u, value %u, max_entries %u, flags 0x%x): %s",
+		       c->o->path, d->name, map_type_name(d->type), d->key_size, def_value_size(d),
+		       d->max_entries, def_flags(d), strerror(-err));
+		return err;
+	}
+	map_fill_info(m);
+	return 0;
+}
+
+int load_maps_create(struct load_ctx *c)
+{
+	int err = check_overrides_found(c);
+
+	for (size_t s = 1; !err && s < c->o->nr_secs; s++) {
+		const struct obj_sec *sec = &c->o->secs[s];
+
+		if ((sec->flags & SHF_ALLOC) && !(sec->flags & SHF_EXECINSTR) && sec->size &&
+		    load_sec_is_global_data(sec->name))
+			err = create_data_map(c, (uint32_t)s);
+	}
+	for (size_t i = 0; !err && i < c->nr_defs; i++)
+		err = create_def_map(c, i);
+	return err;
+}
+
+int load_map_for_def_sym(const struct load_ctx *c, uint32_t sym)
+{
+	const struct obj_sym *s;
+
+	if (sym >= c->o->nr_syms)
+		return -ENOENT;
+	s = &c->o->syms[sym];
+	for (size_t i = 0; i < c->lo->nr_maps; i++) {
+		const struct map_def *d;
+
+		if (c->src[i].def < 0)
+			continue;
+		d = &c->defs[c->src[i].def];
+		if (d->sym == sym || (s->type != STT_SECTION && !strcmp(d->name, s->name)))
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+int load_map_for_data_sec(const struct load_ctx *c, uint32_t sec)
+{
+	for (size_t i = 0; i < c->lo->nr_maps; i++)
+		if (c->src[i].sec == (int)sec)
+			return (int)i;
+	return -ENOENT;
+}
+
+static int slot_target_fd(struct load_ctx *c, const struct map_def *d, const struct map_init_slot *slot,
+			  const char **what)
+{
+	const char *name = slot->sym < c->o->nr_syms ? c->o->syms[slot->sym].name : "?";
+	int fd;
+
+	if (d->type == BPF_MAP_TYPE_PROG_ARRAY) {
+		*what = "program";
+		fd = loaded_obj_prog_fd(c->lo, name);
+	} else {
+		*what = "map";
+		fd = load_map_for_def_sym(c, slot->sym);
+		fd = fd < 0 ? fd : c->lo->maps[fd].fd;
+	}
+	if (fd < 0)
+		pr_err("%s: map %s slot %u: %s %s was not loaded", c->o->path, d->name,
+		       slot->index, *what, name);
+	return fd;
+}
+
+int load_maps_fill_slots(struct load_ctx *c)
+{
+	for (size_t i = 0; i < c->lo->nr_maps; i++) {
+		const struct map_def *d;
+
+		if (c->src[i].def < 0)
+			continue;
+		d = &c->defs[c->src[i].def];
+		for (size_t k = 0; k < d->nr_init; k++) {
+			const char *what;
+			int fd = slot_target_fd(c, d, &d->init[k], &what), err;
+			uint32_t val = (uint32_t)fd;
+
+			if (fd < 0)
+				return fd;
+			err = bpf_map_update(c->lo->maps[i].fd, &d->init[k].index, &val, BPF_ANY);
+			if (err) {
+				pr_err("%s: map %s: cannot set slot %u to %s %s: %s", c->o->path, d->name,
+				       d->init[k].index, what, c->o->syms[d->init[k].sym].name, strerror(-err));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+int load_maps_pin(struct load_ctx *c)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->lo->nr_maps; i++) {
+		struct loaded_map *m = &c->lo->maps[i];
+
+		if (!m->pin_path || m->reused_pin || c->opts->no_new_pins)
+			continue;
+		err = bpf_obj_pin(m->fd, m->pin_path);
+		if (err) {
+			pr_err("%s: map %s: cannot pin at %s: %s", c->o->path, m->name, m->pin_path,
+			       strerror(-err));
+			break;
+		}
+	}
+	if (!err)
+		return 0;
+	/* Undo this load's pins so that a failure leaves nothing behind. */
+	while (i-- > 0) {
+		struct loaded_map *m = &c->lo->maps[i];
+
+		if (m->pin_path && !m->reused_pin && !c->opts->no_new_pins)
+			unlink(m->pin_path);
+	}
+	return err;
+}

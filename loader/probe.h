@@ -1,0 +1,27 @@
+/* Kernel feature probes, each run once and cached.  BTF features are probed
+ * by loading a tiny BTF blob that uses the feature.
+ *
+ * XDPLD_PROBE_MISSING=feat,feat,... (names as in probe_feature_name, or
+ * "all") makes the probes report those features as missing, so that the
+ * rewriting for older kernels can be exercised on a new kernel. */
+#ifndef XDPLD_PROBE_H
+#define XDPLD_PROBE_H
+
+#include <stdbool.h>
+
+enum probe_feature {
+	PROBE_BTF,		/* BPF_BTF_LOAD at all */
+	PROBE_BTF_FUNC,		/* FUNC / FUNC_PROTO (and so func_info) */
+	PROBE_BTF_GLOBAL_FUNC,	/* FUNC with global linkage */
+	PROBE_BTF_DATASEC,	/* VAR / DATASEC */
+	PROBE_BTF_FLOAT,
+	PROBE_BTF_DECL_TAG,
+	PROBE_BTF_TYPE_TAG,
+	PROBE_BTF_ENUM64,
+	PROBE__COUNT
+};
+
+bool probe_has(enum probe_feature f);
+const char *probe_feature_name(enum probe_feature f);
+
+#endif
