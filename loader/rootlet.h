@@ -1,0 +1,105 @@
+/* The rootlet: the dispatcher xdpld generates itself, as BPF instructions and
+ * BTF in memory (no compiler on the router).
+ *
+ * One XDP entry program (ROOTLET_ENTRY_NAME, section "xdp") calls the slot
+ * functions xdpld_slot0..N-1 in .text in order.  After each slot the verdict
+ * continues the chain when its bit is set in that slot's continue mask
+ * (default: XDP_PASS only); otherwise the rootlet returns it.  After the last
+ * slot it returns the last slot's verdict.  A verdict outside
+ * XDP_ABORTED..XDP_REDIRECT ends the chain and the rootlet returns
+ * XDP_ABORTED.  What a slot's body is depends on the backend (see
+ * docs/rootlet.md).
+ *
+ * Configuration is the .rodata variable ROOTLET_CFG_NAME (layout: struct
+ * rootlet_cfg_image below, in the object's byte order), so a loader can
+ * override it before load; the verifier then sees it as constants.
+ */
+#ifndef XDPLD_ROOTLET_H
+#define XDPLD_ROOTLET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct obj;
+
+#define ROOTLET_MAX_SLOTS	64	/* BPF_MAX_SUBPROGS is 256: leave room for vendor code */
+
+#define ROOTLET_ENTRY_NAME	"xdpld_rootlet"
+#define ROOTLET_ENTRY_SEC	"xdp"
+#define ROOTLET_SLOT_PREFIX	"xdpld_slot"
+#define ROOTLET_CFG_NAME	"xdpld_cfg"	/* VAR in .rodata */
+#define ROOTLET_STATS_MAP	"xdpld_stats"	/* per-CPU array of u64 */
+#define ROOTLET_SLOTS_MAP	"xdpld_slots"	/* prog array, tailcall backend */
+
+/* Counter buckets: one per XDP action plus one for out-of-range verdicts.
+ * The stats key of (slot, bucket) is slot * ROOTLET_NR_BUCKETS + bucket. */
+#define ROOTLET_NR_ACTIONS	5	/* XDP_ABORTED..XDP_REDIRECT */
+#define ROOTLET_BUCKET_INVALID	5
+#define ROOTLET_NR_BUCKETS	6
+#define ROOTLET_ACTION_MASK	((1u << ROOTLET_NR_ACTIONS) - 1)
+#define ROOTLET_DEFAULT_CONTINUE (1u << 2)	/* 1 << XDP_PASS */
+
+enum rootlet_backend {
+	ROOTLET_STATIC,		/* weak placeholder, replaced at link time */
+	ROOTLET_TAILCALL,	/* bpf_tail_call into ROOTLET_SLOTS_MAP[i] */
+	ROOTLET_FREPLACE,	/* global function, replaced by an EXT program */
+};
+
+struct rootlet_cfg {
+	uint32_t nr_slots;		/* 1..ROOTLET_MAX_SLOTS */
+	enum rootlet_backend backend;
+	bool counters;			/* generate ROOTLET_STATS_MAP and the counting code */
+	uint32_t continue_mask[ROOTLET_MAX_SLOTS];	/* bit a: continue on action a */
+};
+
+/* The .rodata image of ROOTLET_CFG_NAME, all fields u32:
+ *   nr_slots      slots actually called (<= generated slots; lower at load time
+ *                 to skip the tail)
+ *   counters      0 turns counting off without regenerating
+ *   continue_mask[generated slots]                                          */
+#define ROOTLET_CFG_OFF_NR_SLOTS	0
+#define ROOTLET_CFG_OFF_COUNTERS	4
+#define ROOTLET_CFG_OFF_MASKS		8
+static inline size_t rootlet_cfg_size(uint32_t nr_slots)
+{
+	return ROOTLET_CFG_OFF_MASKS + 4 * (size_t)nr_slots;
+}
+
+/* cfg with nr_slots slots, counters on, every mask the default. */
+void rootlet_cfg_init(struct rootlet_cfg *cfg, uint32_t nr_slots,
+		      enum rootlet_backend backend);
+
+/* Generates the rootlet object in byte_order (ELFDATA2LSB/ELFDATA2MSB).
+ * -EINVAL (with a message) for a bad slot count, backend or mask. */
+int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **out);
+
+/* Writes the .rodata image of ROOTLET_CFG_NAME for cfg (len must be
+ * rootlet_cfg_size(cfg->nr_slots)), for .rodata overrides at load time. */
+int rootlet_cfg_encode(const struct rootlet_cfg *cfg, int byte_order, void *buf, size_t len);
+
+/* "xdpld_slot<i>" into buf; returns buf (NULL if it does not fit). */
+const char *rootlet_slot_name(uint32_t i, char *buf, size_t len);
+const char *rootlet_backend_name(enum rootlet_backend b);
+int rootlet_backend_parse(const char *name, enum rootlet_backend *b);
+
+/* XDP action names: "aborted", "drop", "pass", "tx", "redirect" (also
+ * "XDP_PASS" style, any case).  Returns the action or -EINVAL. */
+int rootlet_action_parse(const char *name);
+/* Comma-separated list of action names -> mask; "none" or "" gives 0. */
+int rootlet_actions_parse(const char *list, uint32_t *mask);
+/* Bucket names: the action names plus "invalid"; NULL when out of range. */
+const char *rootlet_bucket_name(uint32_t bucket);
+
+/* Stats map decoding. */
+static inline uint32_t rootlet_stats_key(uint32_t slot, uint32_t bucket)
+{
+	return slot * ROOTLET_NR_BUCKETS + bucket;
+}
+/* key -> (slot, bucket); -ERANGE when key is not below nr_slots * buckets. */
+int rootlet_stats_split(uint32_t key, uint32_t nr_slots, uint32_t *slot, uint32_t *bucket);
+/* Sum of one per-CPU value as returned by a map lookup: nr_cpus u64 values
+ * in host byte order, each 8 bytes apart. */
+uint64_t rootlet_stats_sum(const uint64_t *percpu, unsigned int nr_cpus);
+
+#endif
