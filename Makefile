@@ -98,3 +98,34 @@ demo: deps
 
 clean:
 	rm -rf $(O)
+
+# --- static build, image and VM ---
+# `make static`: one static musl xdpld in $(O)/static (Makefile.cross).
+# `make image`: the initramfs firmware image for the test VM in $(O)/image.
+# `make vm`: boot it with a shell on this terminal; `make vm-test`: run
+# the VM scenarios (test-vm/scenarios).  See docs/image.md.
+TARGET      ?= x86_64
+VM_BPF_SRCS := $(sort $(wildcard test-vm/bpf/*.bpf.c))
+VM_BPF_OBJS := $(VM_BPF_SRCS:test-vm/bpf/%.bpf.c=$(O)/vm/bpf/%.o)
+
+.PHONY: static image vm vm-test
+static:
+	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=$(TARGET)
+
+# The VM's EXT probe uses libbpf (tests only), linked statically with glibc.
+$(O)/vm/probe_ext: tests/tools/probe_ext.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
+
+$(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
+
+image: static firmware $(O)/vm/probe_ext $(VM_BPF_OBJS)
+	@O=$(O) sh firmware/image/build.sh
+
+vm: image
+	@O=$(O) sh test-vm/run.sh --interactive
+
+vm-test: image
+	@O=$(O) sh test-vm/run.sh

@@ -1,0 +1,135 @@
+#!/bin/sh
+# Assemble the OpenWrt-style firmware image for the test VM:
+# $O/image/initramfs.cpio.gz (and $O/image/kernel, the vmlinuz it is for).
+#
+# Inputs (built by `make image`): $O/static/xdpld, $O/firmware/*.o,
+# $O/vm/probe_ext, $O/vm/bpf/*.o; from the tree: firmware/image/rootfs/,
+# policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
+# busybox-static and the newest /boot/vmlinuz-*-amd64 with its modules
+# (KVER=... picks another).
+set -eu
+cd "$(dirname "$0")/../.."
+: "${O:=build}"
+HERE=firmware/image
+OUT=$O/image
+ROOT=$OUT/rootfs
+die() { echo "image: $*" >&2; exit 1; }
+
+if [ -z "${KVER:-}" ]; then
+	KVER=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
+fi
+[ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] ||
+	die "no /boot/vmlinuz-*-amd64 kernel (install linux-image-amd64)"
+MODSRC=/lib/modules/$KVER
+[ -f "$MODSRC/modules.dep" ] || die "no $MODSRC/modules.dep for kernel $KVER"
+BUSYBOX=$(command -v busybox) || die "no busybox (install busybox-static)"
+file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (install busybox-static)"
+for f in "$O/static/xdpld" "$O/vm/probe_ext"; do
+	[ -f "$f" ] || die "missing $f (run make image)"
+done
+
+rm -rf "$ROOT"
+mkdir -p "$ROOT"
+cp -a "$HERE/rootfs/." "$ROOT/"
+chmod 755 "$ROOT/etc/init.d/"* "$ROOT/etc/rc.common"	# whatever the checkout did
+cd "$ROOT"
+mkdir -p bin sbin usr/bin usr/sbin usr/lib/xdpld usr/lib/xdpld-test etc/config \
+	etc/init.d etc/rc.d etc/hotplug.d proc sys dev tmp var root
+ln -sf bin/busybox init
+cd - >/dev/null
+
+# busybox and one symlink per applet, where --list-full says it lives.
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+"$BUSYBOX" --list-full | while read -r applet; do
+	case $applet in bin/busybox | "") continue ;; esac
+	[ -e "$ROOT/$applet" ] && continue
+	mkdir -p "$ROOT/$(dirname "$applet")"
+	rel=$(dirname "$applet" | sed 's|[^/]*|..|g')
+	ln -s "$rel/bin/busybox" "$ROOT/$applet"
+done
+
+# xdpld, the vendor objects, policies and init scripts.
+install -m 755 "$O/static/xdpld" "$ROOT/usr/sbin/xdpld"
+for o in "$O"/firmware/*.o; do
+	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld/"
+done
+for p in policies/*; do
+	[ -f "$p" ] && install -m 644 "$p" "$ROOT/etc/config/"
+done
+# init/: a file with START= is an init script (init/NAME or NAME.init ->
+# /etc/init.d/NAME, enabled like OpenWrt's `enable`); a folder hotplug.d/
+# goes to /etc/hotplug.d/.
+for s in init/*; do
+	[ -f "$s" ] || continue
+	name=$(basename "$s" .init)
+	install -m 755 "$s" "$ROOT/etc/init.d/$name"
+	start=$(sed -n 's/^START=\([0-9][0-9]*\).*/\1/p' "$s" | head -n 1)
+	[ -n "$start" ] && ln -sf "../init.d/$name" "$ROOT/etc/rc.d/S$start$name"
+done
+[ -d init/hotplug.d ] && cp -r init/hotplug.d/. "$ROOT/etc/hotplug.d/"
+
+# Test tools and scenarios.
+install -m 755 test-vm/guest/run-scenarios.sh "$ROOT/usr/lib/xdpld-test/run-scenarios"
+install -m 644 test-vm/guest/lib.sh "$ROOT/usr/lib/xdpld-test/lib.sh"
+install -m 755 "$O/vm/probe_ext" "$ROOT/usr/lib/xdpld-test/probe_ext"
+for o in "$O"/vm/bpf/*.o; do
+	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld-test/"
+done
+mkdir -p "$ROOT/usr/lib/xdpld-test/scenarios"
+for s in test-vm/scenarios/*.sh; do
+	[ -f "$s" ] && install -m 755 "$s" "$ROOT/usr/lib/xdpld-test/scenarios/"
+done
+
+# Kernel modules from modules.list plus their dependencies, dependencies
+# first, decompressed so busybox insmod can load them.
+MODDST=$ROOT/lib/modules/$KVER
+mkdir -p "$MODDST"
+: >"$OUT/load-order"
+add_module() {	# add_module RELPATH (as in modules.dep)
+	grep -qxF "$1" "$OUT/load-order" && return 0
+	for dep in $(sed -n "s|^$1: *||p" "$MODSRC/modules.dep"); do
+		add_module "$dep"
+	done
+	echo "$1" >>"$OUT/load-order"
+}
+for mod in $(sed 's/#.*//' "$HERE/modules.list"); do
+	rel=$(grep -E "(^|/)$mod\.ko(\.xz|\.zst|\.gz)?:" "$MODSRC/modules.dep" | cut -d: -f1 | head -n 1)
+	if [ -z "$rel" ]; then
+		grep -qE "/$mod\.ko" "$MODSRC/modules.builtin" 2>/dev/null && continue
+		die "module $mod ($HERE/modules.list) not found for kernel $KVER"
+	fi
+	add_module "$rel"
+done
+while read -r rel; do
+	ko=$(echo "$rel" | sed -E 's/\.(xz|zst|gz)$//')
+	mkdir -p "$MODDST/$(dirname "$ko")"
+	case $rel in
+	*.xz) xz -dc "$MODSRC/$rel" >"$MODDST/$ko" ;;
+	*.zst) zstd -qdc "$MODSRC/$rel" >"$MODDST/$ko" ;;
+	*.gz) gzip -dc "$MODSRC/$rel" >"$MODDST/$ko" ;;
+	*) cp "$MODSRC/$rel" "$MODDST/$ko" ;;
+	esac
+	echo "$ko"
+done <"$OUT/load-order" >"$MODDST/load-order"
+
+# /dev/console must exist before init runs, and creating device nodes needs
+# root: write those entries as a small newc archive by hand instead.
+newc_entry() {	# newc_entry NAME MODE RDEVMAJOR RDEVMINOR
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		0 "$2" 0 0 1 0 0 0 0 "$3" "$4" $((${#1} + 1)) 0
+	printf '%s\000' "$1"
+	# header (110 bytes) + name + NUL, padded to a multiple of 4
+	pad=$(((4 - (110 + ${#1} + 1) % 4) % 4))
+	[ "$pad" -gt 0 ] && head -c "$pad" /dev/zero
+	return 0
+}
+{
+	newc_entry dev $((0040755)) 0 0
+	newc_entry dev/console $((0020600)) 5 1
+	newc_entry dev/null $((0020666)) 1 3
+	newc_entry TRAILER!!! 0 0 0
+	cd "$ROOT" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet
+} | gzip -9n >"$OUT/initramfs.cpio.gz"
+echo "/boot/vmlinuz-$KVER" >"$OUT/kernel"
+echo "image: $OUT/initramfs.cpio.gz ($(wc -c <"$OUT/initramfs.cpio.gz") bytes) for kernel $KVER"

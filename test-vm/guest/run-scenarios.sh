@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs inside the VM (from /etc/init.d/rcS): run-scenarios NAME...
+# Each scenario /usr/lib/xdpld-test/scenarios/NAME.sh runs in a fresh
+# temporary folder with a time limit; its output is printed as "# " lines,
+# then "ok - NAME" or "not ok - NAME".  test-vm/run.sh on the host parses
+# these lines and the final "xdpld-vm: done" marker.
+TESTDIR=/usr/lib/xdpld-test
+: "${SCENARIO_TIMEOUT:=60}"
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export XDPLD=/usr/sbin/xdpld FW=/usr/lib/xdpld TESTDIR
+
+read -r up _ </proc/uptime
+echo "xdpld-vm: start $* (uptime ${up}s, kernel $(uname -r))"
+for name in "$@"; do
+	script=$TESTDIR/scenarios/$name.sh
+	echo "# --- $name"
+	if [ ! -f "$script" ]; then
+		echo "# no scenario $script"
+		echo "not ok - $name"
+		continue
+	fi
+	work=$(mktemp -d /tmp/scenario.XXXXXX)
+	start=$(cut -d' ' -f1 /proc/uptime)
+	(cd "$work" && timeout "$SCENARIO_TIMEOUT" sh "$script") >"$work.log" 2>&1
+	rc=$?
+	end=$(cut -d' ' -f1 /proc/uptime)
+	sed 's/^/# /' "$work.log"
+	if [ "$rc" = 0 ]; then
+		echo "ok - $name"
+	else
+		echo "# exit status $rc"
+		echo "not ok - $name"
+	fi
+	echo "# $name took $(echo "$end - $start" | bc)s"
+	rm -rf "$work" "$work.log"
+done
+read -r up _ </proc/uptime
+echo "xdpld-vm: done (uptime ${up}s)"

@@ -1,0 +1,31 @@
+#!/bin/sh
+# The VM scenarios (test-vm/scenarios/*.sh): the firmware image booted under
+# qemu with Debian's kernel, for what the host kernel refuses (EXT programs)
+# and for the static musl xdpld.  One ok/not ok per scenario.  Missing qemu
+# or kernel is a failure, never a skip: CI installs both (scripts/install-deps.sh).
+. tests/lib.sh
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	not_ok "vm: qemu-system-x86_64 not found (install qemu-system-x86)"; exit 0
+fi
+if ! ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then
+	not_ok "vm: no /boot/vmlinuz-*-amd64 (install linux-image-amd64)"; exit 0
+fi
+check "vm: make image" make --no-print-directory -s O="$O" image
+[ -f "$O/image/initramfs.cpio.gz" ] || exit 0
+
+sh test-vm/run.sh >"$TMP/vm.out" 2>&1
+rc=$?
+results=0 failures=0
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "vm: ${line#ok - }"; results=$((results + 1)) ;;
+	"not ok - "*) not_ok "vm: ${line#not ok - }"; results=$((results + 1))
+		failures=$((failures + 1)) ;;
+	"test-vm: "*) echo "# ${line#test-vm: }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$TMP/vm.out"
+if [ "$rc" != 0 ] && [ "$failures" = 0 ]; then
+	not_ok "vm: test-vm/run.sh failed (exit $rc)"
+fi
