@@ -1,6 +1,7 @@
 /* xdpld: command line entry point.  Global options come before the command:
  *   xdpld [-v|-q] COMMAND [ARGS...]                                         */
 #include "cli.h"
+#include "fdcheck.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -17,9 +18,12 @@ static const struct command commands[] = {
 	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
 	  "        [--no-rename] [--partial] [--map-file FILE]" },
 	{ "inspect", cmd_inspect, "inspect OBJ [--json]" },
-	{ "verify", cmd_verify, "verify OBJ... [--json]" },
-	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N]" },
+	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
+	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
 	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend B] [--continue-on SLOT=ACTIONS]..." },
+	{ "attach", cmd_attach, "attach IFACE OBJ... [--mode M] [--continue-on SLOT=ACTIONS]... [--force]" },
+	{ "detach", cmd_detach, "detach IFACE" },
+	{ "status", cmd_status, "status [IFACE] [--json]" },
 };
 
 static void usage(FILE *f)
@@ -34,6 +38,7 @@ int main(int argc, char **argv)
 	int i = 1;
 
 	log_init("xdpld");
+	fdcheck_begin();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			log_set_level(LOG_LVL_DEBUG);
@@ -54,7 +59,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].run(argc - i, argv + i);
+			return fdcheck_end(commands[c].run(argc - i, argv + i));
 	pr_err("unknown command '%s'", argv[i]);
 	usage(stderr);
 	return 2;
