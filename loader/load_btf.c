@@ -125,7 +125,12 @@ static int rewrite_type(struct btf *b, uint32_t id)
 			nt.info = INFO_ENC(BTF_KIND_TYPEDEF, 0, 0);
 			return btf_set_type(b, id, &nt, NULL, 0);
 		}
-		if (BTF_INFO_VLEN(t->info) == BTF_FUNC_GLOBAL && !probe_has(PROBE_BTF_GLOBAL_FUNC))
+		/* A global function is verified on its own, and one taking the
+		 * context (struct xdp_md *) only verifies when the kernel has its
+		 * own BTF: stock OpenWrt kernels do not, so there every function
+		 * is verified in its caller's context, as a static one. */
+		if (BTF_INFO_VLEN(t->info) == BTF_FUNC_GLOBAL &&
+		    (!probe_has(PROBE_BTF_GLOBAL_FUNC) || !probe_has(PROBE_VMLINUX_BTF)))
 			btf_type_mut(b, id)->info = INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_STATIC);
 		break;
 	case BTF_KIND_VAR:

@@ -18,6 +18,7 @@ static const char *const feature_names[PROBE__COUNT] = {
 	[PROBE_BTF_DECL_TAG] = "decl_tag",
 	[PROBE_BTF_TYPE_TAG] = "type_tag",
 	[PROBE_BTF_ENUM64] = "enum64",
+	[PROBE_VMLINUX_BTF] = "vmlinux_btf",
 };
 
 /* String table shared by every probe blob; offsets below index into it. */
@@ -120,7 +121,9 @@ bool probe_has(enum probe_feature f)
 	if ((unsigned)f >= PROBE__COUNT)
 		return false;
 	if (!cache[f]) {
-		bool has = !forced_missing(f) && probe_btf_blob(blobs[f].types, blobs[f].size);
+		bool has = !forced_missing(f) &&
+			   (f == PROBE_VMLINUX_BTF ? access("/sys/kernel/btf/vmlinux", R_OK) == 0
+						   : probe_btf_blob(blobs[f].types, blobs[f].size));
 
 		/* Every BTF feature needs BTF itself. */
 		if (has && f != PROBE_BTF && !probe_has(PROBE_BTF))

@@ -18,6 +18,7 @@ enum probe_feature {
 	PROBE_BTF_DECL_TAG,
 	PROBE_BTF_TYPE_TAG,
 	PROBE_BTF_ENUM64,
+	PROBE_VMLINUX_BTF,	/* kernel's own BTF (/sys/kernel/btf/vmlinux) */
 	PROBE__COUNT
 };
 

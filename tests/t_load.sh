@@ -89,6 +89,17 @@ check "fw_acme with probes saying every newer BTF kind is missing = progrun" \
 check "lb without kernel BTF (XDPLD_PROBE_MISSING=btf) = progrun" \
 	sh -c "XDPLD_PROBE_MISSING=btf $XDPLD run $FW/lb.o xdp_lb $PKTS > $TMP/a.txt &&
 	       $TOOLS/progrun $FW/lb.o xdp_lb $PKTS | diff - $TMP/a.txt"
+# Stock OpenWrt kernels load BTF but have none of their own: global
+# functions taking the context (fw_acme's and fw_bolt's classify) must then
+# be verified as static ones.
+if [ -s "$TMP/pipeline.o" ]; then
+	for p in $(programs "$TMP/pipeline.o"); do
+		check "linked pipeline $p on a kernel without vmlinux BTF = progrun" \
+			sh -c "XDPLD_PROBE_MISSING=vmlinux_btf $XDPLD -v run $TMP/pipeline.o $p $PKTS > $TMP/a.txt 2>$TMP/e.txt &&
+			       grep -q 'rewrote .* BTF types' $TMP/e.txt &&
+			       $TOOLS/progrun $TMP/pipeline.o $p $PKTS | diff - $TMP/a.txt"
+	done
+fi
 check "fw_bolt with --no-btf = progrun" \
 	sh -c "$XDPLD run --no-btf $FW/fw_bolt.o xdp_firewall $PKTS > $TMP/a.txt &&
 	       $TOOLS/progrun $FW/fw_bolt.o xdp_firewall $PKTS | diff - $TMP/a.txt"
