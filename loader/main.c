@@ -21,9 +21,10 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
 	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
 	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend B] [--continue-on SLOT=ACTIONS]..." },
-	{ "attach", cmd_attach, "attach IFACE OBJ... [--mode M] [--continue-on SLOT=ACTIONS]... [--force]" },
-	{ "detach", cmd_detach, "detach IFACE" },
-	{ "status", cmd_status, "status [IFACE] [--json]" },
+	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--continue-on SLOT=ACTIONS]...\n"
+	  "        [--no-counters] [--force] [--state-dir DIR]" },
+	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
+	{ "status", cmd_status, "status [IFACE] [--json] [--state-dir DIR]" },
 };
 
 static void usage(FILE *f)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # make demo: link the sample vendor modules, show what was renamed, and inspect
-# the result.
+# the result; then build a simulated router in network namespaces, attach the
+# sample pipeline to its WAN port, send traffic through it and show the
+# counters (xdpld status).
 set -e
 cd "$(dirname "$0")/.."
 : "${O:=build}"
@@ -28,3 +30,64 @@ cat "$OUT/pipeline.names"
 
 say "xdpld inspect $OUT/pipeline.o"
 "$X" inspect "$OUT/pipeline.o"
+
+# ---- a simulated router: wan host -> router (pipeline on its WAN port) -> lan host
+WAN=xdpld-demo-wan; RTR=xdpld-demo-rtr; LAN=xdpld-demo-lan
+SD=/sys/fs/bpf/xdpld-demo	# a private state root, so the demo touches nothing else
+cleanup() {
+	for n in $WAN $RTR $LAN; do ip netns del $n 2>/dev/null || true; done
+	rm -rf "$SD"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+cleanup
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+# xdpld runs in the router's network namespace with the host's bpffs.
+rx() { nsenter --net=/run/netns/$RTR "$X" "$@" --state-dir "$SD"; }
+
+say "Building a router: wan host 203.0.113.2 -- [wan0 router lan0] -- lan host 192.0.2.21"
+for n in $WAN $RTR $LAN; do
+	ip netns add $n
+	ip -n $n link set lo up
+	ip netns exec $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n $WAN link add eth0 type veth peer name wan0 netns $RTR
+ip -n $LAN link add eth0 type veth peer name lan0 netns $RTR
+ip -n $WAN addr add 203.0.113.2/24 dev eth0
+ip -n $RTR addr add 203.0.113.1/24 dev wan0
+ip -n $RTR addr add 192.0.2.1/24 dev lan0
+ip -n $LAN addr add 192.0.2.21/24 dev eth0
+for l in "$WAN eth0" "$RTR wan0" "$RTR lan0" "$LAN eth0"; do set -- $l; ip -n $1 link set $2 up; done
+ip -n $WAN route add default via 203.0.113.1
+ip -n $LAN route add default via 192.0.2.1
+ip netns exec $RTR sysctl -qw net.ipv4.ip_forward=1
+# XDP_TX from the router's wan0 needs the peer to have NAPI: a pass-all program.
+ip -n $WAN link set dev eth0 xdp obj "$FW/sampler.o" sec xdp
+
+say "xdpld attach wan0 sampler fw_acme fw_bolt lb (in the router)"
+rx -v attach wan0 "$FW/sampler.o" "$FW/fw_acme.o" "$FW/fw_bolt.o" "$FW/lb.o"
+ip -n $RTR link show wan0 | grep -o 'prog/xdp.*'
+
+say "Real traffic: ping from the wan host to the lan host, through the pipeline"
+ip netns exec $WAN ping -c 3 -i 0.2 -W 1 192.0.2.21 | tail -2
+
+say "Crafted traffic from the wan host (tests/tools/pktcorpus + pktsend)"
+make --no-print-directory O="$O" "$O/tests/tools/pktsend" "$O/tests/tools/pktcorpus" >/dev/null 2>&1 || true
+if [ -x "$O/tests/tools/pktsend" ] && [ -x "$O/tests/tools/pktcorpus" ]; then
+	"$O/tests/tools/pktcorpus" "$OUT/corpus" >/dev/null
+	for p in ok_ipv4_tcp_443 acme_drop_ipv4_src bolt_drop_tcp_23 lb_vip_tcp_80 \
+		 acme_drop_ipv4_src_to_vip_80; do
+		printf '  %-32s x10  ' "$p"
+		ip netns exec $WAN "$O/tests/tools/pktsend" eth0 --count 10 "$OUT/corpus/$p.pkt"
+	done
+	sleep 0.5
+else
+	echo "  (build the test tools with 'make tests' to send crafted packets too)"
+fi
+
+say "xdpld status"
+rx status
+
+say "xdpld detach wan0"
+rx detach wan0
+ip -n $RTR link show wan0 | grep -q 'prog/xdp' || echo "wan0 runs no XDP program any more"

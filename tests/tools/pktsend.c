@@ -30,9 +30,16 @@ static int send_file(int fd, const struct sockaddr_ll *to, const char *path,
 		return len;
 	}
 	for (i = 0; i < count; i++) {
-		if (sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) != len) {
-			fprintf(stderr, "pktsend: %s: send: %s\n", path, strerror(errno));
-			return -errno;
+		int tries = 0;
+
+		/* A full device queue under a flood is back-pressure, not an
+		 * error: wait a little and send the same packet again. */
+		while (sendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to)) != len) {
+			if ((errno != ENOBUFS && errno != EAGAIN) || ++tries > 10000) {
+				fprintf(stderr, "pktsend: %s: send: %s\n", path, strerror(errno));
+				return -errno;
+			}
+			usleep(200);
 		}
 		(*sent)++;
 	}

@@ -1,0 +1,219 @@
+#!/bin/sh
+# The static pipeline end to end: xdpld attach builds rootlet + vendor
+# modules, loads them with its own loader and attaches them to a veth in a
+# network namespace; real packets from the peer namespace (pktsend) are
+# dropped, passed and rewritten as the modules say; status --json reports
+# the kernel's view and the per-slot counters; foreign programs are left
+# alone without --force; a pipeline swap under load loses and leaks nothing;
+# detach restores the NIC.
+. tests/lib.sh
+
+export XDPLD_CHECK_FD_LEAKS=1	# every xdpld run fails (exit 70) on a leaked fd
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+SND=xdpld-snd-$$
+RCV=xdpld-rcv-$$
+SD=/sys/fs/bpf/xdpld-t-pipeline-$$	# bpffs names must not contain dots
+CORPUS=$TMP/corpus
+cleanup() {
+	ip netns del "$SND" 2>/dev/null
+	ip netns del "$RCV" 2>/dev/null
+	rm -rf "$SD" "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# xdpld runs in the receiver's network namespace but keeps the host's
+# mounts, so bpffs stays visible (ip netns exec would remount /sys).
+X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
+in_snd() { ip netns exec "$SND" "$@"; }
+
+setup() {
+	ip netns add "$SND" && ip netns add "$RCV" || return 1
+	for n in "$SND" "$RCV"; do
+		# No IPv6 autoconfiguration chatter: only our packets cross the link.
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	ip -n "$SND" link add s0 type veth peer name r0 netns "$RCV" &&
+		ip -n "$SND" link set s0 up && ip -n "$RCV" link set r0 up || return 1
+	# An XDP program on the sender's end gives it the NAPI context that
+	# XDP_TX from r0 needs; the sampler passes everything.
+	ip -n "$SND" link set dev s0 xdp obj "$FW/sampler.o" sec xdp &&
+		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
+}
+if ! setup; then
+	not_ok "pipeline: set up namespaces and veth"
+	exit 0
+fi
+ok "pipeline: set up namespaces and veth"
+
+rcv_prog() { ip -n "$RCV" -d link show r0 | sed -n 's/.*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\1 \2/p'; }
+s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
+json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
+rx_delta_is() { [ $(( $(s0_rx) - rx0 )) -eq "$1" ]; }
+no_change() { [ -z "$(rcv_prog)" ] && [ ! -e "$SD/r0" ]; }
+# wait_for CMD...: polls CMD for up to 10 s (the veth delivers in softirq).
+wait_for() {
+	_i=0
+	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
+	"$@"
+}
+
+A="$FW/sampler.o $FW/fw_acme.o $FW/fw_bolt.o $FW/lb.o"
+B="$FW/sampler.o $FW/fw_acme.o $FW/lb.o"
+
+# ---- refusals before anything changes ----
+check_fails "attach: same object twice is refused" "given twice" X attach r0 "$FW/lb.o" "$FW/lb.o"
+check_fails "attach: several XDP programs need OBJ:PROG" \
+	"3 XDP entry programs .*xdp_first.*xdp_second.*xdp_third" X attach r0 "$TBPF/rootlet_runcfg.o"
+check_fails "attach: unknown entry program" "no XDP entry program 'nope'" \
+	X attach r0 "$FW/lb.o:nope"
+check_fails "attach: bad --continue-on slot" "no slot 'nosuch'" \
+	X attach r0 "$FW/lb.o" --continue-on nosuch=pass
+check_fails "attach: missing interface" "nosuch0" X attach nosuch0 "$FW/lb.o"
+check "attach: failures changed nothing" no_change
+
+# ---- continue masks: option > run config > default ----
+check "attach: run-config module" X attach r0 "$TBPF/rootlet_runcfg.o:xdp_first" \
+	"$FW/fw_bolt.o" "$FW/sampler.o" --continue-on fw_bolt=pass,tx,redirect --no-counters
+check "status: masks from run config, option, default" json '.interfaces[0] |
+	(.slots[0].continue_on == ["drop","pass"] and .slots[0].continue_from == "run-config") and
+	(.slots[1].continue_on == ["pass","tx","redirect"] and .slots[1].continue_from == "option") and
+	(.slots[2].continue_on == ["pass"] and .slots[2].continue_from == "default") and
+	(.counters | not) and .slots[0].packets == null'
+check "detach: own pipeline" X detach r0
+check "detach: NIC and state restored" no_change
+
+# ---- pipeline A on real packets ----
+PKTS="ok_ipv4_tcp_443 ok_ipv6_udp_53 acme_drop_ipv4_src acme_drop_ipv6_src
+bolt_drop_tcp_23 bolt_drop_udp_2323 acme_drop_ipv4_src_to_tcp_23 lb_vip_tcp_80
+lb_vip6_udp_80 acme_drop_ipv4_src_to_vip_80 bad_trunc_ipv4_hdr"
+COUNT=7
+# expected MODULES...: "slot bucket count" lines for COUNT of each of $PKTS
+# through the chain (continue on pass only), from the corpus' verdicts.
+expected() {
+	awk -v mods="$*" -v pkts="$(echo $PKTS)" -v n=$COUNT '
+	/^#/ { for (i = 3; i <= NF; i++) col[$i] = i - 1; next }
+	{ v[$1] = $0 }
+	END {
+		split("aborted drop pass tx redirect", names, " ")
+		nm = split(mods, m, " "); np = split(pkts, p, " ")
+		for (k = 1; k <= np; k++) {
+			split(v[p[k]], f, " ")
+			for (s = 1; s <= nm; s++) {
+				r = tolower(f[col[m[s]]]); sub("xdp_", "", r)
+				c[s - 1, r] += n
+				if (r != "pass") break
+			}
+		}
+		for (s = 0; s < nm; s++) for (a = 1; a <= 5; a++)
+			print s, names[a], c[s, names[a]] + 0
+	}' "$CORPUS/expected.txt"
+}
+counters_are() {
+	X status r0 --json | jq -r '.interfaces[0].slots[] | .index as $i |
+		.packets | to_entries[] | select(.key != "invalid") | "\($i) \(.key) \(.value)"' \
+		>"$TMP/got" && diff "$1" "$TMP/got"
+}
+send_all() { in_snd "$TOOLS/pktsend" s0 --count "$1" $(for p in $PKTS; do echo "$CORPUS/$p.pkt"; done); }
+
+check "attach: sampler, fw_acme, fw_bolt, lb" X attach r0 $A
+check "attach: the rootlet runs on r0" sh -c "[ \"\$(ip -n $RCV link show r0 | grep -o 'name xdpld_rootlet')\" ]"
+check "status: pins and record in the state dir" sh -c "ls $SD/r0 | grep -qx record &&
+	ls $SD/r0 | grep -qx rootlet && ls $SD/r0 | grep -qx xdpld_stats && ls $SD/r0 | grep -qx fw_acme_rules"
+parses() { X status --json >"$TMP/all.json" && python3 -m json.tool "$TMP/all.json" >/dev/null; }
+check "status --json (all interfaces) parses" parses
+check "status: kernel and record agree" json '.interfaces[0] | .matches and .present and
+	.kernel.prog_id == .prog_id and .kernel.mode == "native" and .counters and
+	([.slots[].module] == ["sampler","fw_acme","fw_bolt","lb"]) and
+	([.slots[].prog] == ["xdp_sampler","xdp_firewall","xdp_firewall","xdp_lb"]) and
+	(.slots[0].sha256 | test("^[0-9a-f]{64}$")) and
+	([.maps[].name] | index("xdpld_stats") != null)'
+expected sampler fw_acme fw_bolt lb >"$TMP/want"
+tx_want=$(awk '$2 == "tx" { n += $3 } END { print n }' "$TMP/want")
+rx0=$(s0_rx)
+# Capture what the balancer sends back out of r0 to s0.
+# It sees what pktsend sends too: stop after all of it.
+sent=$(( $(echo $PKTS | wc -w) * COUNT + tx_want ))
+ip netns exec "$SND" tcpdump -i s0 -B 65536 --immediate-mode -c "$sent" -nn -U \
+	-w "$TMP/tx.pcap" 2>"$TMP/tcpdump.err" &
+TCPDUMP=$!
+wait_for grep -q listening "$TMP/tcpdump.err"
+check "traffic: pktsend sends the mix" send_all $COUNT
+check "traffic: counters per slot and action equal what was sent" wait_for counters_are "$TMP/want"
+check "traffic: XDP_TX packets come back to the sender ($tx_want)" \
+	wait_for rx_delta_is "$tx_want"
+wait_for sh -c "! kill -0 $TCPDUMP"
+kill "$TCPDUMP" 2>/dev/null; wait "$TCPDUMP" 2>/dev/null
+tcpdump -r "$TMP/tx.pcap" -nn -e 'ether dst 02:00:00:00:02:21 or ether dst 02:00:00:00:02:22' \
+	2>/dev/null >"$TMP/tx.txt"
+rewritten() {
+	# Every returned packet goes to a default backend, by MAC and IP.
+	cat "$TMP/tx.txt" "$TMP/tcpdump.err"
+	[ "$(wc -l <"$TMP/tx.txt")" -eq "$tx_want" ] &&
+	! grep -v -E '> 02:00:00:00:02:2[12],.* > (192\.0\.2\.2[12]|2001:db8::2[12])\.80:' "$TMP/tx.txt" &&
+	! grep -q '198\.51\.100\.' "$TMP/tx.txt"
+}
+check "traffic: the balancer rewrote MAC and address to a backend" rewritten
+
+# ---- swapping pipelines under load ----
+# P passes both firewalls and is bounced by lb in A and B; D comes from
+# fw_acme's blocked prefix to the VIP, so only a leak would bounce it.
+P=$CORPUS/lb_vip_tcp_80.pkt
+D=$CORPUS/acme_drop_ipv4_src_to_vip_80.pkt
+BATCH=2000
+# flood PKT NAME: sends PKT in batches until $TMP/stop exists (at most 500
+# batches); $TMP/NAME.sent holds the number of packets sent so far.
+flood() {
+	_n=0
+	while [ ! -e "$TMP/stop" ] && [ $_n -lt 500 ]; do
+		in_snd "$TOOLS/pktsend" s0 --count $BATCH "$1" >/dev/null || return 1
+		_n=$((_n + 1)); echo $((_n * BATCH)) >"$TMP/$2.sent"
+	done
+}
+rx0=$(s0_rx)
+rm -f "$TMP/stop" "$TMP/p.sent" "$TMP/d.sent"
+flood "$P" p &
+FP=$!
+flood "$D" d &
+FD=$!
+# Both senders are running before the first swap.
+wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
+swaps_ok=0
+for i in 1 2 3 4 5 6; do
+	if [ $((i % 2)) -eq 1 ]; then X attach r0 $B; else X attach r0 $A; fi >"$TMP/swap" 2>&1 &&
+		swaps_ok=$((swaps_ok + 1))
+done
+touch "$TMP/stop"
+wait $FP; sp_rc=$?
+wait $FD; sd_rc=$?
+N=$(cat "$TMP/p.sent")
+check "swap: six atomic replaces during the flood" test "$swaps_ok" -eq 6
+check "swap: senders finished" test "$sp_rc$sd_rc" = "00"
+check "swap: no bounced packet lost, no dropped packet leaked ($N)" \
+	wait_for rx_delta_is "$N"
+check "swap: stale pins of the previous pipeline are gone" \
+	sh -c "[ -e $SD/r0/fw_bolt_rules ] && [ ! -e $SD/r0/rules ]"
+
+# ---- foreign programs ----
+check "detach: pipeline" X detach r0
+check "detach: NIC and state restored" no_change
+rx0=$(s0_rx)
+in_snd "$TOOLS/pktsend" s0 "$P" >/dev/null
+sleep 0.3
+check "detach: nothing bounces any more" test "$(s0_rx)" -eq "$rx0"
+ip -n "$RCV" link set dev r0 xdp obj "$FW/sampler.o" sec xdp
+foreign=$(rcv_prog)
+check_fails "attach: foreign program left alone without --force" "xdp_sampler" X attach r0 $A
+check "attach: foreign program still there, no state" \
+	sh -c "[ \"\$(ip -n $RCV -d link show r0 | grep -o 'prog/xdp id [0-9]*')\" = 'prog/xdp id ${foreign%% *}' ] && [ ! -e $SD/r0 ]"
+check "attach --force replaces it" X attach r0 $A --force
+check "status: after --force the record matches" json '.interfaces[0].matches'
+ip -n "$RCV" link set dev r0 xdp off
+ip -n "$RCV" link set dev r0 xdp obj "$FW/sampler.o" sec xdp
+check "status: someone else's program is reported" json \
+	'.interfaces[0] | (.matches | not) and .kernel.prog_id != .prog_id'
+check_fails "detach: refuses a foreign program" "not the one xdpld attached" X detach r0
+check "detach --force removes it" X detach r0 --force
+check "detach --force: NIC and state clean" no_change
+check_fails "detach: nothing recorded" "xdpld attached nothing" X detach r0
