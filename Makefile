@@ -117,11 +117,22 @@ $(O)/vm/probe_ext: tests/tools/probe_ext.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
 
+# Packet tools for the attach scenarios, static glibc (no libbpf), and the
+# corpus pre-generated on the build host (the image needs no generator run).
+VM_PKT_TOOLS := $(O)/vm/pktsend $(O)/vm/pktcorpus
+$(O)/vm/pktsend $(O)/vm/pktcorpus: $(O)/vm/%: tests/tools/%.c tests/tools/pkt.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $<
+
+$(O)/vm/corpus/expected.txt: $(O)/vm/pktcorpus
+	rm -rf $(@D)
+	$< $(@D) >/dev/null
+
 $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
-image: static firmware $(O)/vm/probe_ext $(VM_BPF_OBJS)
+image: static firmware $(O)/vm/probe_ext $(VM_BPF_OBJS) $(VM_PKT_TOOLS) $(O)/vm/corpus/expected.txt
 	@O=$(O) sh firmware/image/build.sh
 
 vm: image

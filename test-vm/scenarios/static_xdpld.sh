@@ -14,5 +14,3 @@ done
 	cat inspect.out; echo "xdpld inspect $FW/fw_acme.o failed"; exit 1; }
 grep -q . inspect.out
 echo "xdpld inspect $FW/fw_acme.o works"
-# Next (once `xdpld attach` exists): scenarios/attach.sh loads a policy from
-# /etc/config/ onto a veth pair and checks verdicts with real packets.
