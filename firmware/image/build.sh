@@ -56,6 +56,7 @@ for o in "$O"/firmware/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld/"
 done
 for p in policies/*; do
+	case "$p" in *.md) continue ;; esac
 	[ -f "$p" ] && install -m 644 "$p" "$ROOT/etc/config/"
 done
 # init/: a file with START= is an init script (init/NAME or NAME.init ->
@@ -63,6 +64,7 @@ done
 # goes to /etc/hotplug.d/.
 for s in init/*; do
 	[ -f "$s" ] || continue
+	case "$s" in *.md) continue ;; esac
 	name=$(basename "$s" .init)
 	install -m 755 "$s" "$ROOT/etc/init.d/$name"
 	start=$(sed -n 's/^START=\([0-9][0-9]*\).*/\1/p' "$s" | head -n 1)
