@@ -5,7 +5,8 @@ set -e
 PKGS="clang llvm gcc make pkg-config libelf-dev zlib1g-dev libnl-3-dev
 libnl-route-3-dev libbpf-dev bpftool iproute2 xxd jq tcpdump
 musl-tools musl-dev linux-libc-dev flex bison bzip2 xz-utils cpio file
-busybox-static qemu-system-x86 linux-image-amd64"
+busybox-static qemu-system-x86 linux-image-amd64 python3 procps iputils-ping
+util-linux coreutils"
 
 missing=""
 for p in $PKGS; do
