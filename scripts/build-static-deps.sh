@@ -73,7 +73,7 @@ unpack() {
 	ls -d "$BUILD/$1"/*/ | head -n 1
 }
 
-CFLAGS_DEPS="-Os -ffunction-sections -fdata-sections -fPIC -I$PREFIX/include"
+CFLAGS_DEPS="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables -fPIC -I$PREFIX/include"
 # logged NAME CMD...: run CMD with its output in $BUILD/NAME.log, shown on failure.
 logged() {
 	_log=$BUILD/$1.log; shift

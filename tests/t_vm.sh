@@ -14,6 +14,11 @@ fi
 check "vm: make image" make --no-print-directory -s O="$O" image
 [ -f "$O/image/initramfs.cpio.gz" ] || exit 0
 
+# The router binary: one static musl executable within the flash budget.
+check "static: file says statically linked" sh -c "file '$O/static/xdpld' | grep -q 'statically linked'"
+size=$(wc -c <"$O/static/xdpld")
+check "static: stripped size $size bytes is under 300 KB" test "$size" -lt 307200
+
 sh test-vm/run.sh >"$TMP/vm.out" 2>&1
 rc=$?
 results=0 failures=0
