@@ -23,6 +23,15 @@ struct load_rodata_override {
 	size_t len;
 };
 
+/* An existing map to use instead of creating the object's map `name` (a
+ * map definition, not global data).  It must match the definition exactly
+ * like a reused pin (type, key/value size, max_entries, flags) or the load
+ * fails naming the map and field; its contents and slots are left alone. */
+struct load_map_reuse {
+	const char *name;	/* map name in the object */
+	int fd;			/* borrowed: the loader takes its own reference */
+};
+
 struct load_opts {
 	const char *pin_root;	/* NULL: /sys/fs/bpf */
 	const struct load_rodata_override *rodata;
@@ -30,6 +39,9 @@ struct load_opts {
 	bool no_btf;		/* never pass BTF to the kernel */
 	bool no_pin;		/* ignore pinning: neither reuse nor create pins */
 	bool no_new_pins;	/* reuse (and check) existing pins, create none */
+	const struct load_map_reuse *reuse;
+	size_t nr_reuse;
+	uint32_t offload_ifindex;	/* hw mode: programs and maps for this NIC; 0: host */
 };
 
 struct loaded_map {
@@ -39,6 +51,7 @@ struct loaded_map {
 	uint32_t id;
 	uint32_t type, key_size, value_size, max_entries, map_flags;
 	bool reused_pin;	/* fd comes from an existing pin */
+	bool reused;		/* fd comes from load_opts.reuse */
 	char *pin_path;		/* set when pinned by name (after success) */
 };
 
@@ -64,6 +77,18 @@ struct loaded_obj {
  * and the messages name the file, section, program or map involved. */
 int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj **out);
 void loaded_obj_free(struct loaded_obj *lo);	/* closes every fd */
+
+/* Why an existing map cannot stand in for a definition. */
+struct load_map_mismatch {
+	const char *field;	/* "type", "key_size", "value_size", "max_entries", "map_flags" */
+	uint32_t have, want;	/* the existing map's value, the definition's */
+};
+
+/* 0 when the map fd matches what d would create (*id gets its id; may be
+ * NULL); -EINVAL with *mm filled when a field differs; another negative
+ * errno when fd is not a map.  Does not log. */
+int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismatch *mm,
+			 uint32_t *id);
 
 /* -ENOENT when there is no such program / map. */
 int loaded_obj_prog_fd(const struct loaded_obj *lo, const char *name);

@@ -10,6 +10,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,15 +128,18 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 	const struct obj_sec *s = &c->o->secs[sec];
 	bool ro = sec_is_rodata(s->name);
 	struct load_map_src src = { .def = -1, .sec = (int)sec };
-	struct bpf_map_create_opts mo = { 0 };
+	struct bpf_map_create_opts mo = { .map_ifindex = c->opts->offload_ifindex };
 	struct loaded_map *m;
 	uint8_t *buf = NULL;
 	uint32_t zero = 0;
 	int64_t ds;
 	int err;
 
-	if (s->size > UINT32_MAX / 2)
+	if (s->size > UINT32_MAX / 2) {
+		pr_err("%s: section %s is too large for a map (%llu bytes)", c->o->path, s->name,
+		       (unsigned long long)s->size);
 		return -E2BIG;
+	}
 	if (c->btf_loaded && probe_has(PROBE_BTF_DATASEC) &&
 	    (ds = btf_find(c->btf, s->name, BTF_KIND_DATASEC)) > 0)
 		src.btf_value_type_id = (uint32_t)ds;
@@ -155,7 +159,8 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 	m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
 	if (m->fd < 0 && mo.btf_fd) {
 		pr_debug("%s: map %s: retrying without BTF", c->o->path, m->name);
-		m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, NULL);
+		mo.btf_fd = mo.btf_value_type_id = 0;
+		m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
 	}
 	if (m->fd < 0) {
 		err = m->fd;
@@ -210,7 +215,8 @@ static uint32_t def_value_size(const struct map_def *d)
 
 static int create_from_def(struct load_ctx *c, const struct map_def *d, const char *kname, int inner_fd)
 {
-	struct bpf_map_create_opts mo = { .map_extra = d->map_extra, .numa_node = d->numa_node };
+	struct bpf_map_create_opts mo = { .map_extra = d->map_extra, .numa_node = d->numa_node,
+					  .map_ifindex = c->opts->offload_ifindex };
 	int fd;
 
 	if (inner_fd >= 0)
@@ -231,13 +237,66 @@ static int create_from_def(struct load_ctx *c, const struct map_def *d, const ch
 	return fd;
 }
 
-/* Reuse a pinned map when it matches; -ENOENT when nothing is pinned. */
-static int reuse_pin(struct load_ctx *c, const struct map_def *d, struct loaded_map *m, const char *path)
+int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismatch *mm,
+			 uint32_t *id)
 {
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
-	const char *field = NULL;
-	uint32_t have = 0, want = 0;
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	memset(mm, 0, sizeof(*mm));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	if (err)
+		return err == -EINVAL ? -ENOTSUP : err;	/* -EINVAL: fd is no BPF object */
+#define CMP(f, a, b) if (!mm->field && (a) != (b)) { mm->field = f; mm->have = (a); mm->want = (b); }
+	CMP("type", info.type, d->type);
+	CMP("key_size", info.key_size, d->key_size);
+	CMP("value_size", info.value_size, def_value_size(d));
+	CMP("max_entries", info.max_entries, d->max_entries);
+	CMP("map_flags", info.map_flags, def_flags(d));
+#undef CMP
+	if (mm->field)
+		return -EINVAL;
+	if (id)
+		*id = info.id;
+	return 0;
+}
+
+/* Use the map the caller passed in load_opts.reuse for d; -ENOENT if none. */
+static int reuse_given(struct load_ctx *c, const struct map_def *d, struct loaded_map *m)
+{
+	struct load_map_mismatch mm;
+	const struct load_map_reuse *r = NULL;
+	int err;
+
+	for (size_t i = 0; !r && i < c->opts->nr_reuse; i++)
+		if (c->opts->reuse[i].name && !strcmp(c->opts->reuse[i].name, d->name))
+			r = &c->opts->reuse[i];
+	if (!r)
+		return -ENOENT;
+	err = load_map_check_reuse(d, r->fd, &mm, &m->id);
+	if (err == -EINVAL) {
+		pr_err("%s: map %s: the map to reuse is incompatible: %s differs (existing %u, object %u)",
+		       c->o->path, d->name, mm.field, mm.have, mm.want);
+		return err;
+	}
+	if (err) {
+		pr_err("%s: map %s: the map to reuse is not a map: %s", c->o->path, d->name, strerror(-err));
+		return err;
+	}
+	m->fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+	if (m->fd < 0)
+		return -errno;
+	m->reused = true;
+	pr_debug("%s: map %s: reusing the given map (id %u)", c->o->path, d->name, m->id);
+	return 0;
+}
+
+/* Reuse a pinned map when it matches; -ENOENT when nothing is pinned. */
+static int reuse_pin(struct load_ctx *c, const struct map_def *d, struct loaded_map *m, const char *path)
+{
+	struct load_map_mismatch mm;
 	int fd = bpf_obj_get(path), err;
 
 	if (fd == -ENOENT)
@@ -246,30 +305,21 @@ static int reuse_pin(struct load_ctx *c, const struct map_def *d, struct loaded_
 		pr_err("%s: map %s: cannot open pin %s: %s", c->o->path, d->name, path, strerror(-fd));
 		return fd;
 	}
-	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err) {
-		pr_err("%s: map %s: %s is not a map: %s", c->o->path, d->name, path, strerror(-err));
-		close(fd);
-		return err == -EINVAL ? -EINVAL : err;
-	}
-#define CMP(f, a, b) if (!field && (a) != (b)) { field = f; have = (a); want = (b); }
-	CMP("type", info.type, d->type);
-	CMP("key_size", info.key_size, d->key_size);
-	CMP("value_size", info.value_size, def_value_size(d));
-	CMP("max_entries", info.max_entries, d->max_entries);
-	CMP("map_flags", info.map_flags, def_flags(d));
-#undef CMP
-	if (field) {
+	err = load_map_check_reuse(d, fd, &mm, &m->id);
+	if (err == -EINVAL) {
 		pr_err("%s: map %s: pinned map %s is incompatible: %s differs (pinned %u, object %u)",
-		       c->o->path, d->name, path, field, have, want);
+		       c->o->path, d->name, path, mm.field, mm.have, mm.want);
 		close(fd);
 		return -EINVAL;
 	}
+	if (err) {
+		pr_err("%s: map %s: %s is not a map: %s", c->o->path, d->name, path, strerror(-err));
+		close(fd);
+		return err == -ENOTSUP ? -EINVAL : err;
+	}
 	m->fd = fd;
-	m->id = info.id;
 	m->reused_pin = true;
-	pr_debug("%s: map %s: reusing pin %s (id %u)", c->o->path, d->name, path, info.id);
+	pr_debug("%s: map %s: reusing pin %s (id %u)", c->o->path, d->name, path, m->id);
 	return 0;
 }
 
@@ -294,6 +344,15 @@ static int create_def_map(struct load_ctx *c, size_t i)
 	m->value_size = def_value_size(d);
 	m->max_entries = d->max_entries;
 	m->map_flags = def_flags(d);
+	if (d->pinning > 1) {
+		pr_err("%s: map %s: unknown pinning type %u", c->o->path, d->name, d->pinning);
+		return -EINVAL;
+	}
+	/* The name comes from the object: it must not leave pin_root. */
+	if (d->pinning && !c->opts->no_pin && strchr(d->name, '/')) {
+		pr_err("%s: map %s: a pinned map's name cannot contain '/'", c->o->path, d->name);
+		return -EINVAL;
+	}
 	if (d->pinning && !c->opts->no_pin) {
 		if (snprintf(path, sizeof(path), "%s/%s", c->pin_root, d->name) >= (int)sizeof(path))
 			return -ENAMETOOLONG;
@@ -303,10 +362,10 @@ static int create_def_map(struct load_ctx *c, size_t i)
 		err = reuse_pin(c, d, m, path);
 		if (err != -ENOENT)
 			return err;
-	} else if (d->pinning > 1) {
-		pr_err("%s: map %s: unknown pinning type %u", c->o->path, d->name, d->pinning);
-		return -EINVAL;
 	}
+	err = reuse_given(c, d, m);
+	if (err != -ENOENT)
+		return err;
 	if (d->inner) {
 		char iname[BPF_OBJ_NAME_LEN];
 
@@ -404,6 +463,10 @@ int load_maps_fill_slots(struct load_ctx *c)
 		if (c->src[i].def < 0)
 			continue;
 		d = &c->defs[c->src[i].def];
+		/* A map this load did not create belongs to a running datapath
+		 * (a pin, a map kept across attaches): never rewrite its slots. */
+		if (c->lo->maps[i].reused_pin || c->lo->maps[i].reused)
+			continue;
 		for (size_t k = 0; k < d->nr_init; k++) {
 			const char *what;
 			int fd = slot_target_fd(c, d, &d->init[k], &what), err;

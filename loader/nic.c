@@ -349,9 +349,10 @@ static uint32_t prog_fd_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* After EBUSY/EEXIST: say which program is in the way. */
+/* After EBUSY/EEXIST: say which program is in the way, and why the kernel
+ * refused (its extended ack: e.g. a bpf_link holding the hook). */
 static void report_occupied(const char *ifname, int ifindex, enum nic_mode want,
-			    const struct nl_reply *r, int err)
+			    bool force, const struct nl_reply *r, int err)
 {
 	struct nic_xdp cur;
 	char desc[64];
@@ -362,17 +363,22 @@ static void report_occupied(const char *ifname, int ifindex, enum nic_mode want,
 		return;
 	}
 	nic_prog_describe(cur.prog_id, desc, sizeof(desc));
-	if (cur.mode == want)
-		pr_err("interface '%s' already runs XDP program %s in %s mode; "
-		       "not replacing it without force", ifname, desc, nic_mode_name(cur.mode));
-	else
+	if (cur.mode != want)
 		pr_err("interface '%s' runs XDP program %s in %s mode, so a %s mode "
 		       "program cannot be attached (%s); detach it first", ifname, desc,
 		       nic_mode_name(cur.mode), nic_mode_name(want), why(err, r));
+	else if (force)
+		pr_err("interface '%s' runs XDP program %s in %s mode and the kernel refuses "
+		       "to replace it even with --force: %s", ifname, desc,
+		       nic_mode_name(cur.mode), why(err, r));
+	else
+		pr_err("interface '%s' already runs XDP program %s in %s mode; not replacing "
+		       "it without --force (or detach it first): %s", ifname, desc,
+		       nic_mode_name(cur.mode), why(err, r));
 }
 
-static int first_attach(const char *ifname, int ifindex, int prog_fd,
-			enum nic_mode mode, bool force, struct nl_reply *r)
+static int first_attach(int ifindex, int prog_fd, enum nic_mode mode, bool force,
+			struct nl_reply *r)
 {
 	uint32_t flags = mode_flag(mode);
 
@@ -434,15 +440,28 @@ int nic_attach(const char *ifname, int prog_fd, enum nic_mode mode,
 	if (expected_fd >= 0)
 		return replace(ifname, ifindex, prog_fd, mode, expected_fd, used_mode);
 
-	ret = first_attach(ifname, ifindex, prog_fd, try, force, &r);
-	if (ret < 0 && mode == NIC_MODE_AUTO && ret != -EBUSY && ret != -EEXIST) {
+	/* Auto next to a program that is already there: use its mode, where
+	 * the kernel can replace it (with force) or name it (without); a
+	 * native attach next to an skb program only fails with EEXIST. */
+	if (mode == NIC_MODE_AUTO) {
+		struct nic_xdp cur;
+
+		ret = query_index(ifname, ifindex, &cur);
+		if (ret < 0)
+			return ret;
+		if (cur.prog_id && cur.mode != NIC_MODE_HW)
+			try = cur.mode;
+	}
+	ret = first_attach(ifindex, prog_fd, try, force, &r);
+	if (ret < 0 && mode == NIC_MODE_AUTO && try == NIC_MODE_NATIVE && ret != -EBUSY &&
+	    ret != -EEXIST) {
 		pr_warn("native XDP is not possible on '%s' (%s); falling back to skb "
 			"(generic) mode, which is slower", ifname, why(ret, &r));
 		try = NIC_MODE_SKB;
-		ret = first_attach(ifname, ifindex, prog_fd, try, force, &r);
+		ret = first_attach(ifindex, prog_fd, try, force, &r);
 	}
 	if (ret == -EBUSY || ret == -EEXIST) {
-		report_occupied(ifname, ifindex, try, &r, ret);
+		report_occupied(ifname, ifindex, try, force, &r, ret);
 		return ret;
 	}
 	if (ret < 0) {

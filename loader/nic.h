@@ -41,7 +41,10 @@ int nic_query(const char *ifname, struct nic_xdp *out);
 /* Attach prog_fd.  expected_fd < 0: first attach (refuses to replace any
  * program unless force).  expected_fd >= 0: atomic replace of that program.
  * In AUTO mode a first attach tries native, then skb (with a warning saying
- * why native failed); a replace keeps the mode the old program runs in.
+ * why native failed), or, when a program is already attached, the mode it
+ * runs in (so the error names it, and force replaces it); a replace keeps
+ * the mode the old program runs in.  Errors about an occupied interface
+ * always quote the kernel's extended ack.
  * *used_mode (may be NULL) gets the mode the program now runs in. */
 int nic_attach(const char *ifname, int prog_fd, enum nic_mode mode,
 	       int expected_fd, bool force, enum nic_mode *used_mode);

@@ -9,9 +9,11 @@
 #include "obj.h"
 #include "rootlet.h"
 #include "runcfg.h"
+#include "sha256.h"
 #include "state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
 #include <stdio.h>
@@ -89,11 +91,65 @@ static bool printable(const char *s)
 	return true;
 }
 
+#define MODULE_MAX_SIZE (64u << 20)
+
+/* The whole file, read once (also from a pipe). */
+static int read_module(const struct pipeline_module *m, void **out, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *buf = NULL;
+	int fd = open(m->path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0) {
+		err = -errno;
+		pr_err("module %s: %s", m->path, strerror(errno));
+		return err;
+	}
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap) {
+			char *nb = cap >= MODULE_MAX_SIZE ? NULL : realloc(buf, cap ? cap * 2 : 65536);
+
+			if (!nb) {
+				err = cap >= MODULE_MAX_SIZE ? -EFBIG : -ENOMEM;
+				if (err == -EFBIG)
+					pr_err("module %s: larger than %u bytes", m->path,
+					       MODULE_MAX_SIZE);
+				break;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			pr_err("module %s: %s", m->path, strerror(errno));
+			break;
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 /* "OBJ" or "OBJ:PROG": an existing file named like the whole argument wins. */
 static int open_module(const char *arg, struct pipeline_module *m)
 {
 	const char *colon = strrchr(arg, ':');
 	char *file = NULL, resolved[PATH_MAX];
+	void *buf = NULL;
+	size_t len = 0;
 	const char *prog = NULL, *base;
 	struct stat st;
 	size_t n;
@@ -127,7 +183,12 @@ static int open_module(const char *arg, struct pipeline_module *m)
 		err = -ENOMEM;
 		goto out;
 	}
-	err = obj_read_file(m->path, &m->obj);
+	err = read_module(m, &buf, &len);
+	if (err)
+		goto out;
+	/* Hash the very bytes that get linked: the file may change meanwhile. */
+	sha256_hex(buf, len, m->sha256);
+	err = obj_read_mem(m->path, buf, len, &m->obj);
 	if (err)
 		goto out;
 	if (m->obj->byte_order != host_byte_order()) {
@@ -136,9 +197,8 @@ static int open_module(const char *arg, struct pipeline_module *m)
 		goto out;
 	}
 	err = find_entry(m, prog);
-	if (!err)
-		err = sha256_file_hex(m->path, m->sha256);
 out:
+	free(buf);
 	free(file);
 	return err;
 }
@@ -198,6 +258,28 @@ static int apply_continue(struct pipeline *p, const char *arg)
 	return 0;
 }
 
+/* libxdp orders programs by run-config priority; xdpld keeps the order the
+ * modules are given in, and says so when the priorities disagree. */
+static void report_priorities(const struct pipeline *p)
+{
+	char list[512] = "";
+	bool any = false, sorted = true;
+	size_t used = 0;
+
+	for (size_t i = 0; i < p->nr_mods; i++) {
+		any |= p->mods[i].has_priority;
+		if (i && p->mods[i - 1].priority > p->mods[i].priority)
+			sorted = false;
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s %u%s",
+						 i ? ", " : "", p->mods[i].label, p->mods[i].priority,
+						 p->mods[i].has_priority ? "" : " (default)");
+	}
+	if (any && !sorted)
+		pr_info("attach %s: slots follow the command-line order, not the modules' "
+			"run-config priorities (%s)", p->ifname, list);
+}
+
 static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
 {
 	struct runcfg rc;
@@ -229,9 +311,12 @@ static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
 			return err;
 		m->continue_mask = rc.chain_call_actions;
 		m->mask_from = err ? "default" : "run-config";
+		m->priority = err ? RUNCFG_DEFAULT_PRIORITY : rc.priority;
+		m->has_priority = !err && rc.has_priority;
 		if (err)
 			m->continue_mask = ROOTLET_DEFAULT_CONTINUE;
 	}
+	report_priorities(p);
 	for (size_t i = 0; i < o->nr_continue_on; i++) {
 		err = apply_continue(p, o->continue_on[i]);
 		if (err)
@@ -271,27 +356,39 @@ out:
 	return err;
 }
 
-static int build_and_load(struct pipeline *p, const struct pipeline_opts *o)
+/* hw mode loads every map and program for the NIC: find out early (with a
+ * tiny map) whether it can take offloaded BPF at all. */
+static int check_offload(const struct pipeline *p)
+{
+	struct bpf_map_create_opts mo = { .map_ifindex = (uint32_t)p->ifindex };
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_probe", 4, 4, 1, 0, &mo);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	pr_err("attach %s: interface %s does not support XDP offload (hw mode): %s",
+	       p->ifname, p->ifname, strerror(-fd));
+	return fd;
+}
+
+static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
 {
 	struct load_opts lopts = { 0 };
-	struct rootlet_cfg cfg;
+	struct load_map_reuse *reuse = NULL;
 	const struct loaded_prog *lp;
 	int err;
 
-	err = open_modules(p, o);
+	err = pipeline_maps_resolve(p);
+	if (!err)
+		err = pipeline_maps_reuse(p, prev, &reuse, &lopts.nr_reuse);
 	if (err)
 		return err;
-	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, ROOTLET_STATIC);
-	cfg.counters = p->counters;
-	for (size_t i = 0; i < p->nr_mods; i++)
-		cfg.continue_mask[i] = p->mods[i].continue_mask;
-	err = rootlet_build(&cfg, host_byte_order(), &p->rootlet);
-	if (err)
-		return err;
-	err = link_pipeline(p);
-	if (err)
-		return err;
+	lopts.reuse = reuse;
+	if (p->mode == NIC_MODE_HW)
+		lopts.offload_ifindex = (uint32_t)p->ifindex;
 	err = load_object(p->linked.out, &lopts, &p->lo);
+	free(reuse);
 	if (err) {
 		pr_err("attach %s: loading the pipeline failed", p->ifname);
 		return err;
@@ -307,9 +404,37 @@ static int build_and_load(struct pipeline *p, const struct pipeline_opts *o)
 	return 0;
 }
 
+static int build(struct pipeline *p, const struct pipeline_opts *o)
+{
+	struct rootlet_cfg cfg;
+	int err;
+
+	err = open_modules(p, o);
+	if (err)
+		return err;
+	if (p->mode == NIC_MODE_HW && p->counters) {
+		/* Offloaded programs can only use offloadable (non per-CPU) maps. */
+		pr_info("attach %s: hw mode: no per-slot counters", p->ifname);
+		p->counters = false;
+	}
+	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, ROOTLET_STATIC);
+	cfg.counters = p->counters;
+	for (size_t i = 0; i < p->nr_mods; i++)
+		cfg.continue_mask[i] = p->mods[i].continue_mask;
+	err = rootlet_build(&cfg, host_byte_order(), &p->rootlet);
+	if (!err)
+		err = link_pipeline(p);
+	return err;
+}
+
 static void pipeline_free(struct pipeline *p)
 {
 	for (size_t i = 0; i < p->nr_mods; i++) {
+		for (size_t k = 0; k < p->mods[i].nr_maps; k++) {
+			free(p->mods[i].maps[k].orig);
+			free(p->mods[i].maps[k].linked);
+		}
+		free(p->mods[i].maps);
 		free(p->mods[i].path);
 		free(p->mods[i].label);
 		free(p->mods[i].prog);
@@ -334,20 +459,31 @@ static int check_mode(const char *ifname, enum nic_mode want, const struct nic_x
 
 int pipeline_attach(const struct pipeline_opts *o)
 {
-	struct pipeline p = { .ifname = o->ifname, .counters = o->counters, .prog_fd = -1 };
+	struct pipeline p = { .ifname = o->ifname, .counters = o->counters, .mode = o->mode,
+			      .prog_fd = -1 };
 	struct pipeline_prev prev;
 	struct nic_xdp cur;
 	enum nic_mode used;
-	int err;
+	int err, lock = -1;
 
 	memset(&prev, 0, sizeof(prev));
 	prev.prog_fd = -1;
 	err = nic_ifindex(o->ifname);
 	if (err < 0)
 		return err;
-	err = build_and_load(&p, o);
+	p.ifindex = err;
+	err = p.mode == NIC_MODE_HW ? check_offload(&p) : 0;
+	if (!err)
+		err = build(&p, o);
 	if (err)
 		goto out;
+	/* From reading what is there to recording what we put there, no other
+	 * xdpld may change this state (it would see a half-done swap). */
+	lock = state_lock();
+	if (lock < 0) {
+		err = lock;
+		goto out;
+	}
 	err = pipeline_prev_save(o->ifname, &prev);
 	if (err)
 		goto out;
@@ -358,6 +494,9 @@ int pipeline_attach(const struct pipeline_opts *o)
 		if (err)
 			goto out;
 	}
+	err = load_pipeline(&p, &prev);
+	if (err)
+		goto out;
 	err = nic_attach(o->ifname, p.prog_fd, o->mode, prev.ours ? prev.prog_fd : -1,
 			 o->force, &used);
 	if (err)
@@ -367,6 +506,7 @@ int pipeline_attach(const struct pipeline_opts *o)
 		pr_info("%s: pipeline of %zu modules attached in %s mode (program id %u)",
 			o->ifname, p.nr_mods, nic_mode_name(used), p.prog_id);
 out:
+	state_unlock(lock);
 	pipeline_prev_free(&prev);
 	pipeline_free(&p);
 	return err;

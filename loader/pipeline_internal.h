@@ -12,6 +12,13 @@
 
 struct obj;
 struct loaded_obj;
+struct load_map_reuse;
+
+/* One map a module defines: its own name and its name after linking. */
+struct pipeline_mod_map {
+	char *orig;
+	char *linked;
+};
 
 struct pipeline_module {
 	char *path;		/* absolute path: unique, used as the link input name */
@@ -20,7 +27,11 @@ struct pipeline_module {
 	char sha256[SHA256_HEX_LEN];
 	uint32_t continue_mask;
 	const char *mask_from;	/* "option", "run-config" or "default" */
+	uint32_t priority;	/* libxdp run-config priority (default 50) */
+	bool has_priority;	/* the run config set it */
 	struct obj *obj;
+	struct pipeline_mod_map *maps;	/* filled after linking */
+	size_t nr_maps;
 };
 
 struct pipeline {
@@ -28,6 +39,8 @@ struct pipeline {
 	struct pipeline_module *mods;
 	size_t nr_mods;
 	bool counters;
+	enum nic_mode mode;
+	int ifindex;
 	struct obj *rootlet;
 	struct link_result linked;
 	struct loaded_obj *lo;
@@ -52,6 +65,19 @@ struct pipeline_prev {
 	uint32_t prog_id;
 	bool ours;		/* prog_fd is the program our record names */
 };
+
+/* pipeline_maps.c */
+/* Which module defines each map of the linked pipeline (p->mods[].maps). */
+int pipeline_maps_resolve(struct pipeline *p);
+/* The stable pin name of a map of the linked object: "<module>-<map>" for
+ * a module's map, the (sanitized) linked name for the rootlet's maps and
+ * global data.  At most 64 characters of [A-Za-z0-9_-]. */
+void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[65]);
+/* Maps of the previous attach (prev's pins) to reuse for p's module maps:
+ * each compatible one; an incompatible one is left out with a warning.
+ * fds in *out are borrowed from prev. */
+int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
+			struct load_map_reuse **out, size_t *nr);
 
 /* pipeline_state.c */
 int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev);

@@ -151,22 +151,14 @@ static bool pin_taken(const struct pipeline_pin *pins, size_t n, const char *nam
 	return false;
 }
 
-/* bpffs pin names allow [A-Za-z0-9_-]: ".rodata" becomes "_rodata". */
-static void pin_name_for(const char *map, const struct pipeline_pin *pins, size_t n,
-			 char out[65])
+/* The map's stable name (pipeline_map_pin_name); a clash (two names that
+ * sanitize alike) gets a numbered suffix. */
+static void pin_name_for(const struct pipeline *p, const char *map,
+			 const struct pipeline_pin *pins, size_t n, char out[65])
 {
 	char base[65];
-	size_t i;
 
-	for (i = 0; map[i] && i < 56; i++) {
-		char c = map[i];
-
-		base[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' ? c : '_';
-	}
-	base[i] = '\0';
-	if (!i)
-		snprintf(base, sizeof(base), "map");
+	pipeline_map_pin_name(p, map, base);
 	snprintf(out, 65, "%s", base);
 	for (unsigned k = 2; pin_taken(pins, n, out); k++)
 		snprintf(out, 65, "%.56s-%u", base, k % 100000u);
@@ -183,7 +175,7 @@ static int new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t 
 	pins[0].fd = p->prog_fd;
 	pins[0].id = p->prog_id;
 	for (size_t i = 0; i < lo->nr_maps; i++) {
-		pin_name_for(lo->maps[i].name, pins, i + 1, pins[i + 1].name);
+		pin_name_for(p, lo->maps[i].name, pins, i + 1, pins[i + 1].name);
 		pins[i + 1].fd = lo->maps[i].fd;
 		pins[i + 1].id = lo->maps[i].id;
 		pins[i + 1].obj_name = lo->maps[i].name;
@@ -289,13 +281,15 @@ int pipeline_detach(const char *ifname, bool force)
 	char *rec = NULL, val[32], desc[64];
 	uint32_t ours = 0;
 	struct nic_xdp cur;
-	int err;
+	int err, lock = state_lock();
 
+	if (lock < 0)
+		return lock;
 	err = state_record_read(ifname, &rec);
 	if (err == -ENOENT && !force) {
 		pr_err("detach %s: xdpld attached nothing there (no record in %s); "
 		       "--force detaches whatever XDP program runs there", ifname, state_root());
-		return err;
+		goto out;
 	}
 	if (err && err != -ENOENT && !force)
 		goto out;	/* state_record_read said why */
@@ -331,6 +325,7 @@ int pipeline_detach(const char *ifname, bool force)
 	if (!err)
 		pr_info("%s: detached", ifname);
 out:
+	state_unlock(lock);
 	free(rec);
 	return err;
 }

@@ -50,13 +50,17 @@ static int possible_cpus(void)
 static void json_str(const char *s)
 {
 	putchar('"');
+	/* Names come from bpffs and the kernel: anything but printable ASCII
+	 * is escaped, so the output is valid JSON (and UTF-8) whatever they hold. */
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			putchar('\\');
-		if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			printf("\\u%04x", ch);
 		else
-			putchar(*s);
+			putchar(ch);
 	}
 	putchar('"');
 }

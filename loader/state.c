@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -54,14 +55,28 @@ static void root_parent(char *buf, size_t len)
 		*slash = '\0';
 }
 
-int state_mount_bpffs(void)
+static bool is_bpffs(const char *path)
 {
-	char parent[PATH_LEN];
 	struct statfs st;
 
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+/* Only the standard place is mounted by xdpld: mounting over any other
+ * root's parent could hide a whole directory tree (--state-dir /tmp/x). */
+int state_mount_bpffs(void)
+{
+	const char *std = "/sys/fs/bpf";
+	char parent[PATH_LEN];
+
 	root_parent(parent, sizeof(parent));
-	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+	if (is_bpffs(parent))
 		return 0;
+	if (strcmp(parent, std)) {
+		pr_err("state directory %s: its parent %s is not a bpffs mount; use a "
+		       "directory under %s or mount bpffs there first", root_dir, parent, std);
+		return -ENOTSUP;
+	}
 	if (mkdir(parent, 0700) < 0 && errno != EEXIST) {
 		pr_err("cannot create bpffs mount point %s: %s", parent, strerror(errno));
 		return -errno;
@@ -258,37 +273,109 @@ int state_unpin(const char *ifname, const char *name)
 	return 0;
 }
 
+/* Empties the directory open as dfd (path for messages); subdirectories
+ * (nobody's but a stray mkdir's) are removed with their contents, at most
+ * depth levels deep. */
+static int remove_tree(int dfd, const char *path, int depth)
+{
+	struct dirent *de;
+	DIR *d = fdopendir(dfd);
+	int ret = 0;
+
+	if (!d) {
+		ret = -errno;
+		close(dfd);
+		pr_err("cannot read state directory %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (!ret && (de = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode)) {
+			if (depth <= 0) {
+				pr_err("cannot remove %s/%s: directories nested too deep", path,
+				       de->d_name);
+				ret = -ELOOP;
+				break;
+			}
+			sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+			ret = sub < 0 ? -errno : remove_tree(sub, path, depth - 1);
+			if (!ret && unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 &&
+			    errno != ENOENT)
+				ret = -errno;
+		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			ret = -errno;
+		}
+		if (ret && ret != -ELOOP)
+			pr_err("cannot remove %s/%s: %s", path, de->d_name, strerror(-ret));
+	}
+	closedir(d);
+	return ret;
+}
+
 int state_remove(const char *ifname)
 {
-	char dir[PATH_LEN];
-	struct dirent *de;
-	DIR *d;
-	int ret = state_dir(ifname, dir, sizeof(dir));
+	char dir[PATH_LEN], rec[PATH_LEN + 16];
+	int ret = state_dir(ifname, dir, sizeof(dir)), dfd;
 
 	if (ret < 0)
 		return ret;
-	d = opendir(dir);
-	if (!d) {
+	/* The record goes first: a failure below leaves pins without a record
+	 * (cleaned up by the next detach --force), never a record whose pins
+	 * are gone. */
+	snprintf(rec, sizeof(rec), "%s/%s", dir, STATE_RECORD_NAME);
+	if (unlink(rec) < 0 && errno != ENOENT) {
+		ret = -errno;
+		pr_err("cannot remove record %s: %s", rec, strerror(errno));
+		return ret;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (dfd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		pr_err("cannot open state directory %s: %s", dir, strerror(errno));
 		return -errno;
 	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-			ret = -errno;
-			pr_err("cannot unpin %s/%s: %s", dir, de->d_name, strerror(errno));
-			break;
-		}
-	}
-	closedir(d);
+	ret = remove_tree(dfd, dir, 4);
 	if (!ret && rmdir(dir) < 0 && errno != ENOENT) {
 		ret = -errno;
 		pr_err("cannot remove state directory %s: %s", dir, strerror(errno));
 	}
 	return ret;
+}
+
+int state_lock(void)
+{
+	int ret = state_mount_bpffs(), fd;
+
+	if (!ret)
+		ret = private_dir(root_dir);
+	if (ret)
+		return ret;
+	fd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		pr_err("cannot open state directory %s: %s", root_dir, strerror(errno));
+		return -errno;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		ret = -errno;
+		pr_err("cannot lock state directory %s: %s", root_dir, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
 }
 
 int state_list_ifaces(int (*fn)(const char *ifname, void *arg), void *arg)

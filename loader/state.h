@@ -23,12 +23,19 @@
 #define STATE_RECORD_MAX	(STATE_RECORD_SLOT_SIZE * STATE_RECORD_SLOTS - 1)
 
 /* Use another directory than STATE_DEFAULT_ROOT (tests, --state-dir).  Its
- * parent must be (or become, see state_mount_bpffs) a bpffs mount. */
+ * parent must be a bpffs mount (only /sys/fs/bpf is mounted by xdpld). */
 int state_set_root(const char *dir);
 const char *state_root(void);
 
-/* Mounts bpffs on the root's parent directory unless one is there. */
+/* Makes sure the root's parent is a bpffs: mounts one on /sys/fs/bpf if
+ * that is the parent; any other parent must already be a bpffs mount. */
 int state_mount_bpffs(void);
+
+/* Exclusive lock (flock) on the state root, creating it as needed: held by
+ * attach and detach from reading the previous state to writing the new
+ * record.  Returns the fd holding the lock; state_unlock releases it. */
+int state_lock(void);
+void state_unlock(int fd);
 
 /* buf gets "<root>/<ifname>", with '.' and '%' in ifname written as %2e and
  * %25 (bpffs refuses '.').  Checks the name only, not the interface: state
@@ -43,7 +50,8 @@ int state_pin(const char *ifname, const char *name, int fd);
 int state_get(const char *ifname, const char *name);
 /* Removes one pin; absent is not an error. */
 int state_unpin(const char *ifname, const char *name);
-/* Unpins everything in the interface's directory and removes it. */
+/* Removes the record first, then every other pin (and any stray
+ * subdirectory) in the interface's directory, then the directory. */
 int state_remove(const char *ifname);
 
 /* Calls fn with the (unescaped) interface name of each directory; stops at and returns fn's first

@@ -181,3 +181,40 @@ head -c 4096 /dev/urandom >"$TMP/garbage.o"
 fails_cleanly "garbage object" "garbage.o" "$XDPLD" verify "$TMP/garbage.o"
 check "no descriptor leaked on success either" \
 	"$XDPLD" run "$TBPF/load_maps.o" use_maps --pin-root "$PIN/reuse" "$ONE"
+
+# --- a pinned prog array's slots belong to whoever runs it (B2) ---
+# The first run creates the pin with slot 0 = its program; a later verify
+# (or any load reusing the pin) must not point the slot at its own program.
+cat >"$TMP/pinned_jump.bpf.c" <<'C'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+int jump_target(struct xdp_md *ctx);
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, int (struct xdp_md *));
+} pinned_jump SEC(".maps") = { .values = { [0] = (void *)&jump_target } };
+SEC("xdp") int jump_target(struct xdp_md *ctx) { return XDP_DROP; }
+SEC("xdp") int jump_entry(struct xdp_md *ctx) { bpf_tail_call(ctx, &pinned_jump, 0); return XDP_PASS; }
+char _license[] SEC("license") = "GPL";
+C
+mkdir -p "$PIN/slots"
+slot0() { bpftool -j map lookup pinned "$PIN/slots/pinned_jump" key 0 0 0 0 | jq -c '.value'; }
+if clang -target bpfel -O2 -g -I"/usr/include/$(cc -print-multiarch)" -c "$TMP/pinned_jump.bpf.c" \
+	-o "$TMP/pinned_jump.o" 2>"$TMP/cc.txt"; then
+	check "pinned prog array: first run creates the pin (XDP_DROP via slot 0)" \
+		verdict_is XDP_DROP "$XDPLD" run --pin-root "$PIN/slots" "$TMP/pinned_jump.o" jump_entry "$ONE"
+	before=$(slot0)
+	check "verify of the same object succeeds" "$XDPLD" verify --pin-root "$PIN/slots" "$TMP/pinned_jump.o"
+	after=$(slot0)
+	[ -n "$before" ] && [ "$before" != null ] && [ "$before" = "$after" ] &&
+		ok "verify left the pinned slot alone (prog id $before)" ||
+		not_ok "verify left the pinned slot alone (before '$before', after '$after')"
+	check "a second run reusing the pin leaves it too" \
+		sh -c "$XDPLD run --pin-root $PIN/slots $TMP/pinned_jump.o jump_entry $ONE >/dev/null &&
+		       [ \"\$(bpftool -j map lookup pinned $PIN/slots/pinned_jump key 0 0 0 0 | jq -c .value)\" = '$before' ]"
+else
+	not_ok "compile the pinned prog array object"; cat "$TMP/cc.txt"
+fi

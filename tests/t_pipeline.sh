@@ -120,7 +120,8 @@ send_all() { in_snd "$TOOLS/pktsend" s0 --count "$1" $(for p in $PKTS; do echo "
 check "attach: sampler, fw_acme, fw_bolt, lb" X attach r0 $A
 check "attach: the rootlet runs on r0" sh -c "[ \"\$(ip -n $RCV link show r0 | grep -o 'name xdpld_rootlet')\" ]"
 check "status: pins and record in the state dir" sh -c "ls $SD/r0 | grep -qx record &&
-	ls $SD/r0 | grep -qx rootlet && ls $SD/r0 | grep -qx xdpld_stats && ls $SD/r0 | grep -qx fw_acme_rules"
+	ls $SD/r0 | grep -qx rootlet && ls $SD/r0 | grep -qx xdpld_stats && ls $SD/r0 | grep -qx fw_acme-rules &&
+	ls $SD/r0 | grep -qx fw_bolt-rules && ls $SD/r0 | grep -qx lb-backends"
 parses() { X status --json >"$TMP/all.json" && python3 -m json.tool "$TMP/all.json" >/dev/null; }
 check "status --json (all interfaces) parses" parses
 check "status: kernel and record agree" json '.interfaces[0] | .matches and .present and
@@ -192,16 +193,108 @@ check "swap: six atomic replaces during the flood" test "$swaps_ok" -eq 6
 check "swap: senders finished" test "$sp_rc$sd_rc" = "00"
 check "swap: no bounced packet lost, no dropped packet leaked ($N)" \
 	wait_for rx_delta_is "$N"
-check "swap: stale pins of the previous pipeline are gone" \
-	sh -c "[ -e $SD/r0/fw_bolt_rules ] && [ ! -e $SD/r0/rules ]"
+check "swap: pins have stable per-module names, none of the linker's" \
+	sh -c "[ -e $SD/r0/fw_bolt-rules ] && [ ! -e $SD/r0/rules ] && [ ! -e $SD/r0/fw_acme_rules ]"
+
+# ---- module maps survive a re-attach (B1) ----
+map_id() { bpftool -j map show pinned "$SD/r0/$1" | jq -r .id; }
+acme_has_rule() { bpftool -j map lookup pinned "$SD/r0/fw_acme-rules" key $ACME_KEY | jq -e '.value != null'; }
+slot_drops_are() { X status r0 --json | jq -e ".interfaces[0].slots[$1].packets.drop == $2"; }
+# Drop P's source 203.0.113.9/32 (key: prefixlen 128, ::ffff:203.0.113.9).
+ACME_KEY="128 0 0 0  0 0 0 0 0 0 0 0 0 0 255 255 203 0 113 9"
+check "maps: a rule added with bpftool" bpftool map update pinned "$SD/r0/fw_acme-rules" key $ACME_KEY value 1 0 0 0
+acme_id=$(map_id fw_acme-rules); bolt_id=$(map_id fw_bolt-rules); stats_id=$(map_id xdpld_stats)
+check "maps: re-attach of the same modules" X attach r0 $A
+check "maps: fw_acme's rules map is the same map ($acme_id), rule still there" \
+	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -r .id)\" = $acme_id ] &&
+	bpftool -j map lookup pinned $SD/r0/fw_acme-rules key $ACME_KEY | jq -e '.value != null'"
+check "maps: xdpld_stats starts fresh on every attach (new map)" \
+	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/xdpld_stats | jq -r .id)\" != $stats_id ]"
+in_snd "$TOOLS/pktsend" s0 --count 5 "$P" >/dev/null
+check "maps: the kept rule still drops (fw_acme slot dropped 5)" wait_for slot_drops_are 1 5
+check "maps: changed module order" X attach r0 "$FW/lb.o" "$FW/fw_bolt.o" "$FW/sampler.o" "$FW/fw_acme.o"
+check "maps: each module keeps its maps in another order" \
+	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -r .id)\" = $acme_id ] &&
+	[ \"\$(bpftool -j map show pinned $SD/r0/fw_bolt-rules | jq -r .id)\" = $bolt_id ]"
+check "maps: status reports the stable pin paths" \
+	json "[.interfaces[0].maps[].pin] | index(\"$SD/r0/fw_acme-rules\") != null"
+check "maps: attach without fw_bolt" X attach r0 $B
+check "maps: a module leaving the pipeline takes its pins along" \
+	sh -c "[ ! -e $SD/r0/fw_bolt-rules ] && [ -e $SD/r0/fw_acme-rules ]"
+# The vendor changed the map's definition: a fresh map and a warning.
+rm "$SD/r0/fw_acme-rules"
+bpftool map create "$SD/r0/fw_acme-rules" type hash key 20 value 4 entries 8 name old_rules
+old_id=$(map_id fw_acme-rules)
+check_out() {
+	_name=$1; _pat=$2; shift 2
+	if "$@" >"$TMP/co" 2>&1 && grep -qE -- "$_pat" "$TMP/co"; then ok "$_name"; else
+		not_ok "$_name"; sed 's/^/    /' "$TMP/co" | tail -n 20; fi
+}
+check_out "maps: an incompatible kept map is replaced, with a warning naming module and map" \
+	"module fw_acme map rules: .*incompatible \(type: kept 1, now 11\)" X attach r0 $B
+check "maps: the replacement is a new LPM trie" \
+	sh -c "bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -e '.id != $old_id and .type == \"lpm_trie\"'"
+
+# ---- concurrent attaches serialize on the state lock (B3) ----
+for i in 1 2 3 4; do
+	if [ $((i % 2)) -eq 1 ]; then X attach r0 $A; else X attach r0 $B; fi >"$TMP/conc$i" 2>&1 &
+	eval "CP$i=\$!"
+done
+conc_ok=0
+for i in 1 2 3 4; do eval "wait \$CP$i" && conc_ok=$((conc_ok + 1)); done
+check "lock: four concurrent attaches all succeed" sh -c "cat $TMP/conc*; [ $conc_ok -eq 4 ]"
+check "lock: the record names the program that runs" json '.interfaces[0].matches'
+
+# ---- options and refusals that change nothing ----
+check_out "priorities: command-line order wins, and attach says so" \
+	"command-line order.*fw_bolt 50 \(default\), rootlet_runcfg 10" \
+	X attach r0 "$FW/fw_bolt.o" "$TBPF/rootlet_runcfg.o:xdp_first" --no-counters
+check "priorities: slots in command-line order" json '[.interfaces[0].slots[].module] == ["fw_bolt","rootlet_runcfg"]'
+check "detach before the refusals" X detach r0
+check_fails "hw mode on a veth: clear message" "interface r0 does not support XDP offload \(hw mode\)" \
+	X attach r0 $A --mode hw
+check "hw mode: nothing changed" no_change
+mkdir -p "$TMP/notbpf"
+check_fails "--state-dir whose parent is no bpffs is refused" "parent $TMP/notbpf is not a bpffs mount" \
+	nsenter --net=/run/netns/"$RCV" "$XDPLD" attach r0 "$FW/lb.o" --state-dir "$TMP/notbpf/xdpld"
+umount "$TMP/notbpf" 2>/dev/null && echo "bpffs was mounted over $TMP/notbpf"
+check "--state-dir refusal: no mount, no program" sh -c "! mountpoint -q $TMP/notbpf && [ -z \"\$(ip -n $RCV -d link show r0 | grep prog/xdp)\" ]"
+
+# The hash in the record is of the bytes that were linked, read once: a
+# module from a pipe can be read only once (a second open would block).
+mkfifo "$TMP/fifo.o"
+cat "$FW/lb.o" >"$TMP/fifo.o" &
+FIFO_WRITER=$!
+check "sha256: attach from a pipe" timeout 20 nsenter --net=/run/netns/"$RCV" "$XDPLD" attach r0 "$TMP/fifo.o" --state-dir "$SD"
+kill $FIFO_WRITER 2>/dev/null; wait $FIFO_WRITER 2>/dev/null
+check "sha256: the record hashes the linked bytes" \
+	json ".interfaces[0].slots[0] | .sha256 == \"$(sha256sum "$FW/lb.o" | cut -d' ' -f1)\" and .prog == \"xdp_lb\""
+# Stray subdirectories in the state dir do not block detach.
+mkdir "$SD/r0/stray"
+bpftool map create "$SD/r0/stray/m" type array key 4 value 4 entries 1 name stray
+check "detach: removes a state dir holding a stray subdirectory" X detach r0
+check "detach: state dir gone" no_change
+# Interface directory names are untrusted bytes: JSON stays valid.
+mkdir "$SD/$(printf 'x\377\177')"
+X status --json >"$TMP/odd.json" 2>/dev/null
+check "status --json escapes odd bytes in names" python3 -m json.tool "$TMP/odd.json"
+rmdir "$SD/$(printf 'x\377\177')"
+X attach r0 $A >/dev/null 2>&1 || not_ok "re-attach A for the foreign-program tests"
 
 # ---- foreign programs ----
 check "detach: pipeline" X detach r0
 check "detach: NIC and state restored" no_change
-rx0=$(s0_rx)
-in_snd "$TOOLS/pktsend" s0 "$P" >/dev/null
-sleep 0.3
-check "detach: nothing bounces any more" test "$(s0_rx)" -eq "$rx0"
+# Without a program nothing bounces: once r0 counted the 3 packets, a
+# marker sent back from r0 must be the only packet s0 receives.
+r0_rx() { ip -n "$RCV" -s -j link show r0 | jq '.[0].stats64.rx.packets'; }
+r0_delta_is() { [ $(( $(r0_rx) - r0_0 )) -ge "$1" ]; }
+rx0=$(s0_rx); r0_0=$(r0_rx)
+in_snd "$TOOLS/pktsend" s0 --count 3 "$P" >/dev/null
+check "detach: r0 received the packets" wait_for r0_delta_is 3
+ip netns exec "$RCV" "$TOOLS/pktsend" r0 "$CORPUS/ok_ipv4_tcp_443.pkt" >/dev/null
+s0_delta_ge() { [ $(( $(s0_rx) - rx0 )) -ge "$1" ]; }
+wait_for s0_delta_ge 1 >/dev/null 2>&1
+check "detach: nothing bounces any more (only the marker arrives)" rx_delta_is 1
 ip -n "$RCV" link set dev r0 xdp obj "$FW/sampler.o" sec xdp
 foreign=$(rcv_prog)
 check_fails "attach: foreign program left alone without --force" "xdp_sampler" X attach r0 $A

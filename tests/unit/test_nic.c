@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_link.h>
 #include <dirent.h>
 #include <sched.h>
 #include <signal.h>
@@ -295,8 +297,35 @@ static void test_nic(int pass_fd, int drop_fd)
 	      strstr(log, "Native and generic XDP"),
 	      "native attach next to a foreign skb program fails even with force, naming it "
 	      "and quoting the kernel's extended ack");
+	capture_start();
+	ret = nic_attach(if_a, drop_fd, NIC_MODE_AUTO, -1, false, NULL);
+	log = capture_end();
+	CHECK(ret == -EBUSY && strstr(log, want) && strstr(log, "skb mode") &&
+	      strstr(log, "--force"),
+	      "auto attach next to a foreign skb program names it and mentions --force");
+	ret = nic_attach(if_a, drop_fd, NIC_MODE_AUTO, -1, true, &used);
+	CHECK(ret == 0 && used == NIC_MODE_SKB && nic_query(if_a, &x) == 0 &&
+	      x.skb_prog_id == drop_id, "auto attach with force replaces it in its skb mode");
 	CHECK(nic_detach(if_a, NIC_MODE_SKB, 0) == 0 && nic_query(if_a, &x) == 0 &&
 		  x.prog_id == 0, "skb detach");
+
+	/* A bpf_link holds the hook: even force cannot replace it, and the
+	 * message says why (the kernel's extended ack), not "without force". */
+	ret = bpf_link_create(pass_fd, (int)if_nametoindex(if_a), BPF_XDP, XDP_FLAGS_DRV_MODE, 0);
+	CHECK(ret >= 0, "XDP bpf_link created (%d)", ret);
+	if (ret >= 0) {
+		int link_fd = ret;
+
+		capture_start();
+		ret = nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL);
+		log = capture_end();
+		CHECK(ret < 0 && strstr(log, want) && strstr(log, "even with --force") &&
+		      strstr(log, "Can't replace active BPF XDP link") &&
+		      !strstr(log, "without force"),
+		      "force against a bpf_link quotes the kernel's reason");
+		close(link_fd);
+	}
+	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == 0, "link closed: nothing attached");
 
 	CHECK(nic_attach(if_a, pass_fd, NIC_MODE_NATIVE, -1, false, NULL) == 0 &&
 		  nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL) == 0 &&
@@ -367,7 +396,7 @@ static int garbage_record(const char *fill, size_t len, uint32_t value_size)
 static void test_state(int pass_fd)
 {
 	const char *rec = "modules=fw,nat\nmode=native\nempty=\nprog_id=42\n";
-	char dir[128], val[32], *text = NULL, big[STATE_RECORD_MAX + 2];
+	char dir[128], val[32], *text = NULL, big[STATE_RECORD_MAX + 2], path[192];
 	struct stat st;
 	const char *log;
 	pid_t child;
@@ -453,8 +482,14 @@ static void test_state(int pass_fd)
 	log = capture_end();
 	CHECK(ret && strstr(log, "wrong shape"), "record map of the wrong shape is rejected");
 
+	snprintf(path, sizeof(path), "%s/stray", dir);
+	ret = mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/stray/deeper", dir);
+	ret = ret ? ret : mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/stray/deeper/p", dir);
+	CHECK(ret == 0 && bpf_obj_pin(pass_fd, path) == 0, "stray subdirectories with a pin");
 	CHECK(state_remove(if_a) == 0 && stat(dir, &st) < 0 && errno == ENOENT,
-		  "remove unpins everything and removes the directory");
+		  "remove unpins everything, stray subdirectories too, and removes the directory");
 	fd = state_get(if_a, "rootlet");
 	CHECK(fd == -ENOENT, "pin is gone");
 	CHECK(state_remove(if_a) == 0, "removing again is a no-op");
