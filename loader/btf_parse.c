@@ -74,6 +74,28 @@ static int check_type_shape(const struct btf_type *t, const char *what, uint32_t
 	return 0;
 }
 
+/* As the kernel: every DATASEC entry is a VAR or (extern) FUNC, so that
+ * users of a parsed DATASEC may follow its entries without checking. */
+static int check_datasec_members(const struct btf *b, uint32_t id, const char *what)
+{
+	const struct btf_type *t = b->types[id];
+	const struct btf_var_secinfo *vsi = (const void *)(t + 1);
+
+	if (BTF_INFO_KIND(t->info) != BTF_KIND_DATASEC)
+		return 0;
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+		const struct btf_type *v = vsi[i].type ? b->types[vsi[i].type] : NULL;
+		uint32_t kind = v ? BTF_INFO_KIND(v->info) : 0;
+
+		if (kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC) {
+			pr_err("%s: type [%u] DATASEC: entry #%u is type [%u] (%s), not a VAR or FUNC",
+			       what, id, i, vsi[i].type, v ? btf_kind_name(kind) : "void");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int check_type_refs(struct btf *b, uint32_t id, const char *what)
 {
 	struct btf_type *t = b->types[id];
@@ -91,7 +113,7 @@ static int check_type_refs(struct btf *b, uint32_t id, const char *what)
 		       what, id, kn, ic.bad, b->nr_types - 1);
 		return -EINVAL;
 	}
-	return 0;
+	return check_datasec_members(b, id, what);
 }
 
 static int parse_types(struct btf *b, const uint8_t *p, uint32_t len, bool swap, const char *what)

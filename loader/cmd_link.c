@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct link_args {
 	const char *out, *map_file;
@@ -22,12 +23,14 @@ struct link_args {
 	struct link_opts opts;
 };
 
-static bool is_symbol_name(const char *s, size_t len)
+/* An existing name may hold '.' (clang's names); a new name or prefix may
+ * not: it becomes a pin name in bpffs, which refuses '.'. */
+static bool is_symbol_name(const char *s, size_t len, bool allow_dot)
 {
 	if (!len || isdigit((unsigned char)s[0]))
 		return false;
 	for (size_t k = 0; k < len; k++)
-		if (!isalnum((unsigned char)s[k]) && s[k] != '_' && s[k] != '.')
+		if (!isalnum((unsigned char)s[k]) && s[k] != '_' && !(allow_dot && s[k] == '.'))
 			return false;
 	return true;
 }
@@ -61,7 +64,8 @@ static int parse_rename(struct link_args *a, const char *arg)
 		return -ENOMEM;
 	if (colon > arg && !r.obj[0])
 		goto bad;
-	if (!is_symbol_name(old, (size_t)(eq - old)) || !is_symbol_name(eq + 1, strlen(eq + 1)))
+	if (!is_symbol_name(old, (size_t)(eq - old), true) ||
+	    !is_symbol_name(eq + 1, strlen(eq + 1), false))
 		goto bad;
 	r.old_name = keep_str(a, old, (size_t)(eq - old));
 	r.new_name = keep_str(a, eq + 1, strlen(eq + 1));
@@ -72,8 +76,8 @@ static int parse_rename(struct link_args *a, const char *arg)
 	a->renames[a->opts.nr_renames++] = r;
 	return 0;
 bad:
-	pr_err("bad --rename '%s': expected [OBJ:]OLD=NEW with symbol names made of "
-	       "letters, digits, '_' and '.'", arg);
+	pr_err("bad --rename '%s': expected [OBJ:]OLD=NEW, NEW made of letters, digits and '_' "
+	       "(OLD may also hold '.')", arg);
 	return -EINVAL;
 }
 
@@ -82,7 +86,7 @@ static int parse_prefix(struct link_args *a, const char *arg)
 	const char *eq = strchr(arg, '=');
 	struct link_prefix x, *p;
 
-	if (!eq || eq == arg || !is_symbol_name(eq + 1, strlen(eq + 1))) {
+	if (!eq || eq == arg || !is_symbol_name(eq + 1, strlen(eq + 1), false)) {
 		pr_err("bad --prefix '%s': expected OBJ=PFX, PFX made of letters, digits and '_'", arg);
 		return -EINVAL;
 	}
@@ -145,26 +149,47 @@ static int parse_args(struct link_args *a, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	a->opts.out_name = a->out;
 	a->opts.renames = a->renames;
 	a->opts.prefixes = a->prefixes;
 	return 0;
 }
 
-static int write_map_file(const struct link_result *res, const char *path)
+/* Writes the name map to a temporary file next to path (*tmp, caller
+ * frees), so that nothing is in place until the whole link succeeded. */
+static int write_map_tmp(const struct link_result *res, const char *path, char **tmp)
 {
-	FILE *f = fopen(path, "w");
-	int err;
+	FILE *f;
+	int fd, err;
 
-	if (!f) {
+	*tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
+	if (!*tmp)
+		return -ENOMEM;
+	sprintf(*tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		err = -errno;
 		pr_err("%s: cannot create map file: %s", path, strerror(errno));
-		return -errno;
+		free(*tmp);
+		*tmp = NULL;
+		return err;
 	}
-	err = link_write_name_map(res, f);
-	if (fclose(f) || err) {
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		err = -EIO;
+	} else {
+		err = link_write_name_map(res, f);
+		if (fclose(f))
+			err = -EIO;
+	}
+	if (err) {
 		pr_err("%s: cannot write map file", path);
-		return -EIO;
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 	}
-	return 0;
+	return err;
 }
 
 static void log_name_map(const struct link_result *res)
@@ -180,6 +205,7 @@ int cmd_link(int argc, char **argv)
 	struct link_args a = { 0 };
 	struct link_result res = { 0 };
 	struct obj **in = NULL;
+	char *map_tmp = NULL;
 	size_t nr_in = 0;
 	int ret = 1, err;
 
@@ -197,12 +223,23 @@ int cmd_link(int argc, char **argv)
 	if (link_objects(in, nr_in, &a.opts, &res))
 		goto out;
 	log_name_map(&res);
+	if (a.map_file && write_map_tmp(&res, a.map_file, &map_tmp))
+		goto out;
 	if (obj_write_file(res.out, a.out))
 		goto out;
-	if (a.map_file && write_map_file(&res, a.map_file))
+	if (map_tmp && rename(map_tmp, a.map_file)) {
+		pr_err("%s: cannot rename map file into place: %s", a.map_file, strerror(errno));
+		unlink(a.out);	/* all or nothing */
 		goto out;
+	}
+	free(map_tmp);
+	map_tmp = NULL;
 	ret = 0;
 out:
+	if (map_tmp) {
+		unlink(map_tmp);
+		free(map_tmp);
+	}
 	link_result_free(&res);
 	for (size_t k = 0; k < nr_in; k++)
 		obj_free(in[k]);

@@ -78,9 +78,30 @@ static void ctx_free(struct link_ctx *c)
 	obj_free(c->out);
 }
 
+/* "a.o+b.o": what the output is made of, for messages about it. */
+static char *joined_name(struct obj *const *in, size_t nr_in)
+{
+	size_t len = 1;
+	char *name;
+
+	for (size_t i = 0; i < nr_in; i++)
+		len += strlen(link_basename(in[i]->path)) + 1;
+	name = malloc(len);
+	if (!name)
+		return NULL;
+	name[0] = 0;
+	for (size_t i = 0; i < nr_in; i++) {
+		if (i)
+			strcat(name, "+");
+		strcat(name, link_basename(in[i]->path));
+	}
+	return name;
+}
+
 static int ctx_alloc(struct link_ctx *c)
 {
 	size_t n = c->nr_in;
+	char *name = c->opts->out_name ? NULL : joined_name(c->in, n);
 
 	c->prefixes = calloc(n, sizeof(*c->prefixes));
 	c->defs = calloc(n, sizeof(*c->defs));
@@ -88,7 +109,9 @@ static int ctx_alloc(struct link_ctx *c)
 	c->sym_lsym = calloc(n, sizeof(*c->sym_lsym));
 	c->sym_out = calloc(n, sizeof(*c->sym_out));
 	c->layout = calloc(n, sizeof(*c->layout));
-	c->out = obj_new("link output", c->in[0]->byte_order);
+	if (c->opts->out_name || name)
+		c->out = obj_new(name ? name : c->opts->out_name, c->in[0]->byte_order);
+	free(name);
 	if (!c->prefixes || !c->defs || !c->nr_defs || !c->sym_lsym || !c->sym_out ||
 	    !c->layout || !c->out)
 		return -ENOMEM;

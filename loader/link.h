@@ -38,6 +38,10 @@ struct link_opts {
 	size_t nr_prefixes;
 	bool no_rename;		/* conflicting strong definitions are an error */
 	bool allow_unresolved;	/* keep unresolved externs (partial link) */
+	/* The output's name in messages (and the stem of its data maps'
+	 * kernel names), e.g. the -o path.  NULL: the inputs' file names
+	 * joined by '+' ("fw_acme.o+fw_bolt.o"). */
+	const char *out_name;
 };
 
 /* One entry of the final name mapping (what was renamed to what). */

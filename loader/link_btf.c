@@ -27,15 +27,12 @@ struct btf_link {
 	struct btf *fin;
 };
 
+/* Through the symbol's place, not its name: a linked input may hold a
+ * static and a global of the same name. */
 static uint32_t sym_btf_id(const struct link_ctx *c, const struct lsym *s)
 {
-	const struct btf *b = c->in[s->in]->btf;
-	int kind = s->kind == LK_FUNCTION || s->kind == LK_PROGRAM ? BTF_KIND_FUNC : BTF_KIND_VAR;
-	int64_t id;
+	int64_t id = obj_sym_btf_id(c->in[s->in], s->sym);
 
-	if (!b)
-		return 0;
-	id = btf_find(b, s->orig, kind);
 	return id > 0 ? (uint32_t)id : 0;
 }
 
@@ -187,9 +184,13 @@ static int collect_datasec(struct btf_link *bl, uint32_t in, uint32_t id, struct
 			continue;
 		if (si >= 0 && BTF_INFO_KIND(v->info) == BTF_KIND_VAR &&
 		    ((const struct btf_var *)(v + 1))->linkage != BTF_VAR_GLOBAL_EXTERN) {
-			sym = obj_sec_sym(o, (uint32_t)si, btf_type_name(o->btf, vi[k].type));
-			if (sym >= 0)
-				off = o->syms[sym].value;
+			/* clang leaves offsets 0 (size 0); a linked input has them */
+			if (!t->size) {
+				sym = obj_sec_sym_at(o, (uint32_t)si,
+						     btf_type_name(o->btf, vi[k].type), off);
+				if (sym >= 0)
+					off = o->syms[sym].value;
+			}
 			if (link_map_addr(bl->c, in, (uint32_t)si, off, &osec, &off))
 				continue;	/* a dropped definition */
 		}

@@ -81,6 +81,10 @@ int link_collect_syms(struct link_ctx *c);
 int *link_sorted_syms(const struct link_ctx *c);
 int link_resolve(struct link_ctx *c);
 
+/* link_types.c: 0 when extern/weak s and its definition w have compatible
+ * BTF types (or either has none); otherwise logs both files and -EINVAL. */
+int link_check_types(const struct link_ctx *c, const struct lsym *s, const struct lsym *w);
+
 /* link_rename.c */
 int link_make_prefixes(struct link_ctx *c);
 int link_apply_rules(struct link_ctx *c);

@@ -50,6 +50,32 @@ static int cmp_piece(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
+/* A symbol that contains a cut piece only partly (a function around a moved
+ * or dropped one) would have no single place in the output. */
+static int check_straddling(const struct obj *o, uint32_t si, const struct piece *cuts,
+			    size_t nr_cuts)
+{
+	for (size_t i = 1; i < o->nr_syms; i++) {
+		const struct obj_sym *s = &o->syms[i];
+
+		if (s->sec != si || !s->size || s->type == STT_SECTION)
+			continue;
+		for (size_t k = 0; k < nr_cuts; k++) {
+			const struct piece *p = &cuts[k];
+
+			if (s->value >= p->end || s->value + s->size <= p->start ||
+			    (s->value >= p->start && s->value + s->size <= p->end))
+				continue;
+			pr_err("%s: section '%s': symbol '%s' (0x%llx+0x%llx) overlaps a function "
+			       "that is moved or dropped (0x%llx-0x%llx)", o->path, o->secs[si].name,
+			       s->name, (unsigned long long)s->value, (unsigned long long)s->size,
+			       (unsigned long long)p->start, (unsigned long long)p->end);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Pieces of one input section: the moved/dropped symbol ranges and the
  * kept gaps between them. */
 static int cut_section(struct link_ctx *c, uint32_t in, uint32_t si, struct sec_layout *l)
@@ -58,6 +84,7 @@ static int cut_section(struct link_ctx *c, uint32_t in, uint32_t si, struct sec_
 	uint64_t size = o->secs[si].size, pos = 0;
 	struct piece *cuts = NULL, *p;
 	size_t nr_cuts = 0, n = 0;
+	int err;
 
 	for (size_t k = 0; k < c->nr_syms; k++) {
 		const struct lsym *s = &c->syms[k];
@@ -97,8 +124,9 @@ static int cut_section(struct link_ctx *c, uint32_t in, uint32_t si, struct sec_
 	if (pos < size || n == 0)
 		l->pieces[n++] = (struct piece){ .start = pos, .end = size };
 	l->nr = n;
+	err = check_straddling(o, si, cuts, nr_cuts);
 	free(cuts);
-	return 0;
+	return err;
 }
 
 static int place_special(struct link_ctx *c, uint32_t in, uint32_t si, struct piece *p)
@@ -109,7 +137,11 @@ static int place_special(struct link_ctx *c, uint32_t in, uint32_t si, struct pi
 	if (k >= 0) {
 		const struct obj_sec *o = &c->out->secs[k];
 
-		if (o->size != s->size || (s->size && memcmp(o->data, s->data, s->size))) {
+		if (!o->data || !s->data) {	/* NOBITS: nothing to compare */
+			pr_err("%s: section '%s' has no data", c->in[in]->path, s->name);
+			return -EINVAL;
+		}
+		if (o->size != s->size || memcmp(o->data, s->data, s->size)) {
 			pr_err("%s: section '%s' is \"%.*s\" but %s has \"%.*s\"",
 			       c->in[in]->path, s->name, (int)strnlen((char *)s->data, s->size),
 			       (char *)s->data, first_with_sec(c, in, s->name),
@@ -141,8 +173,25 @@ static int place_piece(struct link_ctx *c, uint32_t in, uint32_t si, struct piec
 		k = out_sec_for(c, in, s->name, s->type, s->flags, s->align);
 	if (k < 0)
 		return k;
+	if (p->action == PIECE_KEEP) {
+		/* The piece may follow a cut-out weak definition: keep its
+		 * offset modulo the alignment (at least 8, BPF's strictest
+		 * access) instead of re-aligning its start, or a long long
+		 * after a dropped int would become misaligned. */
+		uint64_t a = s->align > 8 ? s->align : 8;
+		uint64_t cur = c->out->secs[k].size;
+		uint64_t pad = (p->start - cur) & (a - 1);
+
+		if (pad && (off = obj_sec_append(c->out, (uint32_t)k, NULL, pad, 1)) < 0)
+			return (int)off;
+		if (a > c->out->secs[k].align)
+			c->out->secs[k].align = a;
+	}
 	off = obj_sec_append(c->out, (uint32_t)k, s->data ? s->data + p->start : NULL,
-			     p->end - p->start, p->action == PIECE_MOVE ? 8 : s->align);
+			     p->end - p->start, p->action == PIECE_MOVE ? 8 : 1);
+	if (off == -E2BIG)
+		pr_err("%s: section '%s': the linked section '%s' would be too large",
+		       c->in[in]->path, s->name, c->out->secs[k].name);
 	if (off < 0)
 		return (int)off;
 	p->out_sec = (uint32_t)k;

@@ -206,6 +206,10 @@ static int fix_local_calls(struct link_ctx *c, uint32_t in, uint32_t si)
 
 	if (!has_rel)
 		return -ENOMEM;
+	if (!s->data) {		/* NOBITS code: nothing to re-encode */
+		free(has_rel);
+		return 0;
+	}
 	for (size_t r = 0; r < s->nr_relocs; r++)
 		if (s->relocs[r].offset / 8 <= s->size / 8)
 			has_rel[s->relocs[r].offset / 8] = true;

@@ -110,7 +110,7 @@ static void mark_called(struct link_ctx *c, uint32_t in)
 	for (uint32_t si = 1; si < o->nr_secs; si++) {
 		const struct obj_sec *sec = &o->secs[si];
 
-		if (!obj_sec_is_prog(o, si))
+		if (!obj_sec_is_prog(o, si) || !sec->data)
 			continue;
 		for (size_t r = 0; r < sec->nr_relocs; r++) {
 			struct bpf_insn insn;
@@ -213,15 +213,20 @@ static int check_member(const struct link_ctx *c, const struct lsym *s, const st
 		       link_kind_name(w->kind), w->name, path_of(c, w));
 		return -EINVAL;
 	}
-	if (s->kind == LK_MAP)
-		return check_map_pair(c, s, w);
-	return 0;
+	if (s->kind == LK_MAP) {
+		int err = check_map_pair(c, s, w);
+
+		if (err)
+			return err;
+	}
+	/* license/version sections are compared byte for byte instead */
+	return s->special || w->special ? 0 : link_check_types(c, s, w);
 }
 
 static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 {
 	int w = -1, strong = -1;
-	bool any_called = false;
+	bool any_called = false, placeholder = false;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct lsym *s = &c->syms[g[k]];
@@ -246,6 +251,7 @@ static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 		int err;
 
 		any_called |= s->called;
+		placeholder |= s->defined && s->kind == LK_FUNCTION;
 		if (w < 0) {
 			if (c->opts->allow_unresolved || s->load_time)
 				continue;
@@ -261,9 +267,11 @@ static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 			return err;
 		s->drop = s->defined && !s->special;
 	}
-	/* An entry program that takes a called or declared name becomes a
-	 * subprogram: loaders only accept bpf-to-bpf calls into .text. */
-	if (w >= 0 && c->syms[w].kind == LK_PROGRAM && (n > 1 || any_called))
+	/* An entry program that something calls, or that takes the place of
+	 * a .text placeholder, becomes a subprogram: loaders only accept
+	 * bpf-to-bpf calls into .text.  Otherwise it stays a program (two weak
+	 * programs of one name: the first stays, as with libbpf). */
+	if (w >= 0 && c->syms[w].kind == LK_PROGRAM && (any_called || placeholder))
 		c->syms[w].move_to_text = true;
 	return 0;
 }

@@ -64,6 +64,12 @@ static int build_rel_index(struct builder *b, uint32_t sec)
 			free(idx);
 			return -EINVAL;
 		}
+		if (idx[off / 8] >= 0) {
+			pr_err("%s: section %s: two relocations at offset %llu (one instruction)",
+			       b->c->o->path, s->name, (unsigned long long)off);
+			free(idx);
+			return -EINVAL;
+		}
 		idx[off / 8] = (int32_t)r;
 	}
 	b->rel_at[sec] = idx;
@@ -133,18 +139,28 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 	return (int)b->nr_funcs++;
 }
 
+/* The map defined by exactly this symbol: a linked object may hold two
+ * static maps of the same name, so the symbol decides, not the name. */
+static int map_of_sym(const struct load_ctx *c, uint32_t symi)
+{
+	for (size_t i = 0; i < c->lo->nr_maps; i++)
+		if (c->src[i].def >= 0 && c->defs[c->src[i].def].sym == symi)
+			return (int)i;
+	return load_map_for_def_sym(c, symi);
+}
+
 static int map_for_sec_sym(struct builder *b, uint32_t symi, int64_t off)
 {
 	const struct load_ctx *c = b->c;
 	const struct obj_sym *sym = &c->o->syms[symi];
 
 	if (sym->type != STT_SECTION)
-		return load_map_for_def_sym(c, symi);
+		return map_of_sym(c, symi);
 	/* Relocation against the section symbol: find the map at that offset. */
 	for (size_t i = 1; i < c->o->nr_syms; i++)
 		if (c->o->syms[i].sec == sym->sec && c->o->syms[i].type != STT_SECTION &&
 		    (int64_t)c->o->syms[i].value == off)
-			return load_map_for_def_sym(c, (uint32_t)i);
+			return map_of_sym(c, (uint32_t)i);
 	return -ENOENT;
 }
 
@@ -265,6 +281,12 @@ static int reloc_func(struct builder *b, size_t fi)
 			if (k + 1 >= n) {
 				pr_err("%s: program %s: truncated ld_imm64 at the end of function %s",
 				       o->path, b->prog, o->syms[f.sym].name);
+				return -EINVAL;
+			}
+			if (b->rel_at[f.sec][f.start / 8 + k + 1] >= 0) {
+				pr_err("%s: section %s: relocation at offset %llu is on the second half of an ld_imm64 (function %s)",
+				       o->path, o->secs[f.sec].name,
+				       (unsigned long long)(f.start + (k + 1) * 8), o->syms[f.sym].name);
 				return -EINVAL;
 			}
 			if (rel && rel->type == R_BPF_64_64)

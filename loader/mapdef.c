@@ -284,9 +284,21 @@ static int64_t find_map_var(const struct map_ctx *c, const char *name)
 	return -ENOENT;
 }
 
+/* The map's VAR through its place: two static maps of a linked object may
+ * share a name. */
+static int64_t map_var_type(const struct map_ctx *c, const struct map_def *d)
+{
+	int64_t id = obj_sym_btf_id(c->o, d->sym);
+	const struct btf_type *v = id > 0 ? btf_type_by_id(c->o->btf, (uint32_t)id) : NULL;
+
+	if (v && BTF_INFO_KIND(v->info) == BTF_KIND_VAR)
+		return v->type;
+	return find_map_var(c, d->name);
+}
+
 static int parse_btf_map(const struct map_ctx *c, struct map_def *d)
 {
-	int64_t type_id = find_map_var(c, d->name);
+	int64_t type_id = map_var_type(c, d);
 	uint32_t values_off;
 	int err;
 
@@ -384,8 +396,11 @@ int obj_map_defs(const struct obj *o, struct map_def **defs, size_t *nr)
 			err = -ENOMEM;
 			break;
 		}
+		/* A linked "maps" may mix definition sizes (20 and 36 bytes):
+		 * each symbol's size says; without one, they share the section. */
 		if (d->legacy)
-			err = parse_legacy_map(&c, d, o->secs[legacy_sec].size / nr_legacy);
+			err = parse_legacy_map(&c, d, s->size ? s->size
+						: o->secs[legacy_sec].size / nr_legacy);
 		else
 			err = parse_btf_map(&c, d);
 		if (err)

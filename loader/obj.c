@@ -165,6 +165,8 @@ int64_t obj_sec_append(struct obj *o, uint32_t sec, const void *data,
 	end = start + size;
 	if (start < s->size || end < start || end > SIZE_MAX / 2)
 		return -E2BIG;
+	if (s->type == SHT_NOBITS && end > UINT32_MAX)
+		return -E2BIG;	/* as obj_read accepts */
 	if (s->type != SHT_NOBITS && end) {
 		p = realloc(s->data, end);
 		if (!p)
@@ -339,6 +341,7 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 	struct btf_var_secinfo *vi = (struct btf_var_secinfo *)(t + 1);
 	uint16_t vlen = BTF_INFO_VLEN(t->info);
 	int sec = obj_find_sec(o, sec_name);
+	bool filled;
 
 	/* Extern-only DATASECs (.kconfig, .ksyms) have no ELF section: they
 	 * are left as clang wrote them for the loader to resolve or drop. */
@@ -350,6 +353,9 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 		pr_err("%s: section '%s' is too large for BTF", o->path, sec_name);
 		return -E2BIG;
 	}
+	/* A filled-in DATASEC (a linked object) keeps its offsets: its names
+	 * need not be unique (one static 'counter' per linked input). */
+	filled = t->size != 0;
 	t->size = (uint32_t)o->secs[sec].size;
 	for (uint16_t i = 0; i < vlen; i++) {
 		const struct btf_type *v = btf_type_by_id(o->btf, vi[i].type);
@@ -361,11 +367,19 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 		if (((const struct btf_var *)(v + 1))->linkage == BTF_VAR_GLOBAL_EXTERN)
 			continue;
 		var_name = btf_type_name(o->btf, vi[i].type);
-		sym = obj_sec_sym(o, (uint32_t)sec, var_name);
+		if (filled) {
+			if ((uint64_t)vi[i].offset + vi[i].size > o->secs[sec].size) {
+				pr_err("%s: .BTF: DATASEC '%s': variable '%s' (size %u at 0x%x) is outside the section",
+				       o->path, sec_name, var_name, vi[i].size, vi[i].offset);
+				return -EINVAL;
+			}
+			continue;
+		}
+		sym = obj_sec_sym_at(o, (uint32_t)sec, var_name, vi[i].offset);
 		if (sym < 0) {
-			pr_err("%s: .BTF: DATASEC '%s': no symbol for variable '%s'",
-			       o->path, sec_name, var_name);
-			return -ENOENT;
+			pr_err("%s: .BTF: DATASEC '%s': %s symbol for variable '%s'",
+			       o->path, sec_name, sym == -EEXIST ? "more than one" : "no", var_name);
+			return sym;
 		}
 		if (o->syms[sym].value + vi[i].size > o->secs[sec].size) {
 			pr_err("%s: .BTF: DATASEC '%s': variable '%s' (size %u at 0x%llx) is outside the section",
@@ -510,6 +524,23 @@ static int find_symtab(struct elf_reader *r)
 	return 0;
 }
 
+#define OBJ_MAX_ALIGN 4096u
+
+/* Sections whose bytes are read (code, BTF, license, map definitions):
+ * NOBITS would leave them without data. */
+static bool needs_bytes(const char *name, uint64_t flags)
+{
+	static const char *const names[] = { ".BTF", ".BTF.ext", "license", "version",
+					     ".maps", "maps" };
+
+	if (flags & SHF_EXECINSTR)
+		return true;
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (!strcmp(name, names[k]))
+			return true;
+	return false;
+}
+
 /* Copies the kept sections into the model and notes .BTF / .BTF.ext. */
 static int read_sections(struct elf_reader *r)
 {
@@ -542,6 +573,12 @@ static int read_sections(struct elf_reader *r)
 			       name, (unsigned long long)sh.sh_addralign);
 			return -EINVAL;
 		}
+		/* Writing pads to the alignment: a huge one would be a huge file. */
+		if (sh.sh_addralign > OBJ_MAX_ALIGN) {
+			pr_err("%s: section '%s': alignment %llu is larger than %u", path,
+			       name, (unsigned long long)sh.sh_addralign, OBJ_MAX_ALIGN);
+			return -EINVAL;
+		}
 		switch (sh.sh_type) {
 		case SHT_SYMTAB:
 		case SHT_REL:
@@ -559,18 +596,29 @@ static int read_sections(struct elf_reader *r)
 		}
 		if (i == r->shstrndx || (r->symtab && i == r->strtab))
 			continue;
+		if (sh.sh_type == SHT_NOBITS && needs_bytes(name, sh.sh_flags)) {
+			pr_err("%s: section '%s': has no data (NOBITS), but its contents are needed",
+			       path, name);
+			return -EINVAL;
+		}
 		if (!strcmp(name, ".BTF"))
 			r->btf = i;
 		else if (!strcmp(name, ".BTF.ext"))
 			r->btf_ext = i;
 		if (is_dropped_name(name))
 			continue;
+		if (sh.sh_type == SHT_NOBITS && (sh.sh_flags & SHF_EXECINSTR)) {
+			pr_err("%s: section '%s': executable but without data (NOBITS)", path, name);
+			return -EINVAL;
+		}
 		if (sh.sh_type == SHT_NOBITS && sh.sh_size > UINT32_MAX) {
 			pr_err("%s: section '%s' is too large", path, name);
 			return -E2BIG;
 		}
+		/* NOBITS: sh_offset is meaningless and may point anywhere */
 		idx = obj_add_sec(r->o, name, sh.sh_type, sh.sh_flags, sh.sh_addralign,
-				  r->buf + sh.sh_offset, sh.sh_size);
+				  sh.sh_type == SHT_NOBITS ? NULL : r->buf + sh.sh_offset,
+				  sh.sh_size);
 		if (idx < 0)
 			return idx;
 		r->sec_map[i] = idx;
@@ -584,8 +632,11 @@ static Elf_Data *table_data(struct elf_reader *r, size_t idx, size_t entsize, si
 	GElf_Shdr sh;
 	Elf_Data *d;
 
-	if (!scn || !gelf_getshdr(scn, &sh))
+	if (!scn || !gelf_getshdr(scn, &sh)) {
+		pr_err("%s: section #%zu: cannot read its header: %s", r->o->path, idx,
+		       elf_errmsg(-1));
 		return NULL;
+	}
 	if (sh.sh_entsize != entsize) {
 		pr_err("%s: section '%s': entry size %llu, expected %zu", r->o->path,
 		       elf_sec_name(r, idx), (unsigned long long)sh.sh_entsize, entsize);
@@ -623,8 +674,10 @@ static int read_symbols(struct elf_reader *r)
 		int idx;
 
 		r->sym_map[i] = -1;
-		if (!gelf_getsym(d, (int)i, &s))
+		if (!gelf_getsym(d, (int)i, &s)) {
+			pr_err("%s: symbol #%zu: cannot read: %s", path, i, elf_errmsg(-1));
 			return -EINVAL;
+		}
 		name = elf_strptr(r->elf, r->strtab, s.st_name);
 		if (!name) {
 			pr_err("%s: symbol #%zu: name offset 0x%x is invalid", path, i, s.st_name);
@@ -648,6 +701,14 @@ static int read_symbols(struct elf_reader *r)
 				       path, name, (unsigned long long)s.st_value,
 				       (unsigned long long)s.st_size, os->name,
 				       (unsigned long long)os->size);
+				return -EINVAL;
+			}
+			/* The linker and loader cut code at functions. */
+			if (GELF_ST_TYPE(s.st_info) == STT_FUNC && (os->flags & SHF_EXECINSTR) &&
+			    (s.st_value % sizeof(struct bpf_insn) || s.st_size % sizeof(struct bpf_insn))) {
+				pr_err("%s: function '%s' (offset 0x%llx, size 0x%llx) in section '%s' is not whole instructions",
+				       path, name, (unsigned long long)s.st_value,
+				       (unsigned long long)s.st_size, os->name);
 				return -EINVAL;
 			}
 		}
@@ -704,8 +765,11 @@ static int read_rel_section(struct elf_reader *r, size_t idx, const GElf_Shdr *s
 		uint64_t sym, type, w;
 		int err;
 
-		if (!gelf_getrel(d, (int)i, &rel))
+		if (!gelf_getrel(d, (int)i, &rel)) {
+			pr_err("%s: section '%s': relocation #%zu: cannot read: %s", path, name, i,
+			       elf_errmsg(-1));
 			return -EINVAL;
+		}
 		sym = GELF_R_SYM(rel.r_info);
 		type = GELF_R_TYPE(rel.r_info);
 		w = reloc_width((uint32_t)type, exec);
@@ -749,6 +813,35 @@ static int read_relocs(struct elf_reader *r)
 	return 0;
 }
 
+/* .BTF.ext records describe instructions: of a code section, inside it. */
+static int check_btf_ext_info(const struct obj *o, const struct btf_ext_info *info,
+			      const char *kind)
+{
+	for (size_t i = 0; i < info->nr_secs; i++) {
+		const struct btf_ext_sec *es = &info->secs[i];
+		int sec = obj_find_sec(o, es->sec_name);
+
+		if (!es->nr)
+			continue;
+		if (sec < 0 || !obj_sec_is_prog(o, (uint32_t)sec)) {
+			pr_err("%s: .BTF.ext: %s for section '%s', which is not a code section",
+			       o->path, kind, es->sec_name);
+			return -EINVAL;
+		}
+		for (uint32_t k = 0; k < es->nr; k++) {
+			uint32_t off = *(const uint32_t *)((const uint8_t *)es->recs +
+							   (size_t)k * info->rec_size);
+
+			if (off >= o->secs[sec].size) {
+				pr_err("%s: .BTF.ext: %s of section '%s': record %u at 0x%x is outside the section",
+				       o->path, kind, es->sec_name, k, off);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int read_btf(struct elf_reader *r)
 {
 	char what[512];
@@ -771,6 +864,12 @@ static int read_btf(struct elf_reader *r)
 		snprintf(what, sizeof(what), "%s: .BTF.ext", r->o->path);
 		err = btf_ext_parse(r->buf + sh.sh_offset, sh.sh_size, r->o->btf, what,
 				    &r->o->btf_ext);
+		if (!err)
+			err = check_btf_ext_info(r->o, &r->o->btf_ext->func, "func_info");
+		if (!err)
+			err = check_btf_ext_info(r->o, &r->o->btf_ext->line, "line_info");
+		if (!err)
+			err = check_btf_ext_info(r->o, &r->o->btf_ext->core, "core_relo");
 		if (err)
 			return err;
 	}
@@ -1136,13 +1235,14 @@ static int emit(struct elf_writer *w, void **buf, size_t *len)
 		name_off[i] = wb_str(shs, w->secs[i].name);
 	last->data = shs->p;
 	last->size = shs->len;
+	/* NOBITS sections take no bytes and no padding in the file (the write
+	 * loop below skips them), so they must not move off either. */
 	for (size_t i = 1; i < w->nr; i++) {
 		struct out_sec *s = &w->secs[i];
 
-		off = (off + s->align - 1) & ~(s->align - 1);
-		s->offset = off;
+		s->offset = (off + s->align - 1) & ~(s->align - 1);
 		if (s->type != SHT_NOBITS)
-			off += s->size;
+			off = s->offset + s->size;
 	}
 	shoff = (off + 7) & ~7ull;
 

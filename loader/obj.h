@@ -109,6 +109,18 @@ int64_t obj_sec_append(struct obj *o, uint32_t sec, const void *data,
  * DATASEC variable is matched to its ELF symbol), or -ENOENT. */
 int obj_sec_sym(const struct obj *o, uint32_t sec, const char *name);
 
+/* The non-section symbol named name in section sec; when several share the
+ * name (a linked object's statics), the one at offset off; -ENOENT when
+ * there is none, -EEXIST when several are left. */
+int obj_sec_sym_at(const struct obj *o, uint32_t sec, const char *name, uint64_t off);
+
+/* The BTF type (VAR or FUNC) describing symbol sym, found through its
+ * place, not only its name: a data symbol through its section's DATASEC
+ * (by offset once the DATASEC is filled in), a function through the
+ * .BTF.ext func_info at its first instruction, an extern by name among the
+ * extern VAR/FUNC types.  -ENOENT when there is none or it is ambiguous. */
+int64_t obj_sym_btf_id(const struct obj *o, uint32_t sym);
+
 /* Section classification. */
 bool obj_sec_is_prog(const struct obj *o, uint32_t sec);	/* SHF_EXECINSTR */
 bool obj_sec_is_text(const struct obj *o, uint32_t sec);	/* ".text" */
@@ -116,7 +128,9 @@ bool obj_sec_is_maps(const struct obj *o, uint32_t sec);	/* ".maps" or "maps" */
 
 /* Fill in what clang leaves open in .BTF and libbpf's linker fills: every
  * DATASEC's size from its section's size, every VAR's offset from its
- * symbol's value, members sorted by offset.  DATASECs without an ELF section
+ * symbol's value, members sorted by offset.  A DATASEC already filled in
+ * (size not 0: a linked object, whose statics may share names) keeps its
+ * offsets, which are only checked to lie inside the section.  DATASECs without an ELF section
  * (extern-only .kconfig/.ksyms) are left unchanged: whoever loads them must
  * resolve or drop them.  Idempotent; no-op without .BTF. */
 int obj_fixup_btf(struct obj *o);

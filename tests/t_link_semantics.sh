@@ -194,3 +194,108 @@ check "a __kconfig extern survives a final link" \
 	$XDPLD link -o "$TMP/kc.o" "$B/link_kconfig.o" "$B/link_wa.o"
 check "the kept __kconfig extern is resolved by libbpf at load time" \
 	all_verdicts "$TMP/kc.o" prog_kconfig XDP_PASS
+
+# Static variables of one name in two inputs sit side by side in the linked
+# .data: BTF must follow each symbol's place, not its name.
+D1=$B/link_dup1.o
+D2=$B/link_dup2.o
+check "same static name: xdpld links" $XDPLD link -o "$TMP/dup.o" "$D1" "$D2"
+check "same static name: the kernel takes the linked BTF" \
+	sh -c "$XDPLD -v verify '$TMP/dup.o' >'$TMP/dupv' 2>&1 && ! grep -Ei 'refused|without BTF' '$TMP/dupv'"
+for p in dup1 dup2; do
+	check "same static name: prog_$p under progrun same as unlinked" \
+		same_run "$B/link_$p.o" "prog_$p" "$TMP/dup.o" "prog_$p"
+	check "same static name: prog_$p under xdpld run same as unlinked" \
+		sh -c "$XDPLD run '$TMP/dup.o' prog_$p $PKTS >'$TMP/dupx' && [ -s '$TMP/dupx' ] &&
+		       $TOOLS/progrun '$B/link_$p.o' prog_$p $PKTS | cmp - '$TMP/dupx'"
+done
+check "same static name: relinked output keeps both counters in DATASEC .data" \
+	sh -c "$XDPLD link -o '$TMP/dup2.o' '$TMP/dup.o' && bpftool btf dump file '$TMP/dup2.o' >'$TMP/dupb' &&
+	       sed -n \"/DATASEC '.data'/,/DATASEC/p\" '$TMP/dupb' | grep -c \"(VAR 'counter')\" | grep -qx 2 &&
+	       $XDPLD -v verify '$TMP/dup2.o' >'$TMP/dupv' 2>&1 && ! grep -Ei 'refused|without BTF' '$TMP/dupv'"
+# An input holding statics and a global named 'counter' (the global made by
+# --rename), linked with a copy of itself: the conflict renames the globals'
+# BTF VARs, never the statics'.
+check "static and global of one name: renaming picks the global's BTF" \
+	sh -c "$XDPLD link -o '$TMP/sg.o' '$D1' '$D2' --rename link_dup2.o:dup2_global=counter &&
+	       cp '$TMP/sg.o' '$TMP/sgc.o' && $XDPLD link -o '$TMP/sg2.o' '$TMP/sg.o' '$TMP/sgc.o' &&
+	       bpftool btf dump file '$TMP/sg2.o' >'$TMP/sgb' &&
+	       grep -c \"VAR 'counter' .*linkage=static\" '$TMP/sgb' | grep -qx 4 &&
+	       grep -q \"VAR 'sg_counter' .*linkage=global\" '$TMP/sgb' &&
+	       grep -q \"VAR 'sgc_counter' .*linkage=global\" '$TMP/sgb' &&
+	       $XDPLD -v verify '$TMP/sg2.o' >'$TMP/sgv' 2>&1 && ! grep -Ei 'refused|without BTF' '$TMP/sgv'"
+for p in sg sgc; do
+	check "static and global of one name: ${p}_prog_dup2 runs as unlinked" \
+		same_run "$D2" prog_dup2 "$TMP/sg2.o" ${p}_prog_dup2
+done
+
+# Static maps of one name: each program gets its own (libbpf refuses
+# static maps, so xdpld run is compared with xdpld run of the originals).
+check "static maps of one name: xdpld links" \
+	$XDPLD link -o "$TMP/smap.o" "$B/link_smap1.o" "$B/link_smap2.o"
+for p in smap1 smap2; do
+	check "static maps of one name: prog_$p as unlinked" \
+		sh -c "$XDPLD run '$TMP/smap.o' prog_$p $PKTS >'$TMP/sm1' && $XDPLD run '$B/link_$p.o' prog_$p $PKTS >'$TMP/sm2' &&
+		       [ -s '$TMP/sm1' ] && cmp '$TMP/sm1' '$TMP/sm2'"
+done
+check "static maps of one name: the two programs differ" \
+	sh -c "$XDPLD run '$TMP/smap.o' prog_smap1 $PKTS | grep -q XDP_PASS && $XDPLD run '$TMP/smap.o' prog_smap2 $PKTS | grep -q XDP_DROP"
+
+# A losing weak int cut out of .data must not misalign the long long after it.
+check "weak cut-out: xdpld links" $XDPLD link -o "$TMP/al.o" "$B/link_align1.o" "$B/link_align2.o"
+check "weak cut-out: loads with BPF_F_STRICT_ALIGNMENT" $TOOLS/strictload "$TMP/al.o"
+check "weak cut-out: prog_align same as with bpftool" \
+	sh -c "bpftool gen object '$TMP/al.b.o' '$B/link_align1.o' '$B/link_align2.o' &&
+	       $TOOLS/progrun '$TMP/al.b.o' prog_align $PKTS >'$TMP/al1' && $TOOLS/progrun '$TMP/al.o' prog_align $PKTS | cmp - '$TMP/al1'"
+
+# Externs and their definitions must agree in type, as libbpf checks.
+check "extern types match: xdpld and bpftool link" both_linkers ext "$B/link_ext_int.o" "$B/link_def_int.o"
+check "extern types match: same under xdpld and bpftool" same_run "$TMP/ext.b.o" prog_ext "$TMP/ext.x.o" prog_ext
+check_fails "extern int defined as char: bpftool refuses" "incompatible int" \
+	bpftool gen object "$TMP/ec.b.o" "$B/link_ext_int.o" "$B/link_def_char.o"
+no_output "extern int defined as char: xdpld refuses" \
+	"link_ext_int.o: extern variable 'shared' does not match its definition in .*link_def_char.o: INT 'int' of size 4 vs INT 'char' of size 1" \
+	"$B/link_ext_int.o" "$B/link_def_char.o"
+check_fails "extern function with other arguments: bpftool refuses" "incompatible number of func_proto params" \
+	bpftool gen object "$TMP/ef.b.o" "$B/link_ext_int.o" "$B/link_def_fn.o"
+no_output "extern function with other arguments: xdpld refuses" \
+	"link_ext_int.o: extern function 'mix' does not match its definition in .*link_def_fn.o: 2 vs 1 arguments" \
+	"$B/link_def_fn.o" "$B/link_ext_int.o"
+
+# Legacy "maps" definitions of 20 and 36 bytes in one linked section.
+for order in "lg20 lg36" "lg36 lg20"; do
+	set -- $order
+	check "legacy maps $1+$2: xdpld links" $XDPLD link -o "$TMP/$1$2.o" "$B/link_$1.o" "$B/link_$2.o"
+	for p in lg20 lg36; do
+		check "legacy maps $1+$2: prog_$p as unlinked" \
+			sh -c "$XDPLD run '$TMP/$1$2.o' prog_$p $PKTS >'$TMP/lg1' && $XDPLD run '$B/link_$p.o' prog_$p $PKTS >'$TMP/lg2' &&
+			       [ -s '$TMP/lg1' ] && cmp '$TMP/lg1' '$TMP/lg2'"
+	done
+done
+check "legacy maps: the array hits, the hash misses" \
+	sh -c "$XDPLD run '$B/link_lg20.o' prog_lg20 $PKTS | grep -q XDP_PASS && $XDPLD run '$B/link_lg36.o' prog_lg36 $PKTS | grep -q XDP_DROP"
+
+# Two weak entry programs of one name that nothing calls: the first stays a
+# program, as with libbpf.
+check "weak programs: xdpld and bpftool link" both_linkers wp "$B/link_wp1.o" "$B/link_wp2.o"
+check "weak programs: prog_wp stays in section xdp" \
+	sh -c "$XDPLD inspect '$TMP/wp.x.o' | grep -q '^  prog_wp section=xdp '"
+check "weak programs: prog_wp same under xdpld and bpftool" same_run "$TMP/wp.b.o" prog_wp "$TMP/wp.x.o" prog_wp
+check "weak programs: the first one won" all_verdicts "$TMP/wp.x.o" prog_wp XDP_DROP
+
+# New names become pin names: bpffs refuses '.'.
+no_output "--rename to a name with '.' is refused" "bad --rename 'link_vendor1.o:vendor_prog=slot.0'" \
+	--rename link_vendor1.o:vendor_prog=slot.0 "$R" "$V1"
+no_output "--prefix with '.' is refused" "bad --prefix 'link_vendor1.o=v.1'" \
+	--prefix link_vendor1.o=v.1 "$V1" "$V2"
+
+# --map-file that cannot be written: the link fails and leaves no OUT.o.
+no_output "unwritable --map-file" "nodir/names.map: cannot create map file" \
+	"$V1" "$V2" --map-file "$TMP/nodir/names.map"
+check "unwritable --map-file: no temporary map file either" sh -c "! ls '$TMP'/nodir* 2>/dev/null"
+
+# A linked object is named after -o, or after its inputs.
+check "verify names a linked object after its inputs" \
+	sh -c "$XDPLD verify --json '$D1' '$D2' | grep -q '\"object\":\"link_dup1.o+link_dup2.o\"'"
+check_fails "load errors about a link name its inputs" "error: link_dup1.o\+link_dup2.o: --set nosuch=1" \
+	$XDPLD verify --set nosuch=1 "$D1" "$D2"

@@ -140,3 +140,42 @@ flips() {	# flips OBJ
 }
 check "150 byte flips in obj_basic.o: no crash, no sanitizer report" flips "$SRC"
 check "150 byte flips in maps_btf.o: no crash, no sanitizer report" flips "$TBPF/maps_btf.o"
+
+# NOBITS sections whose bytes are needed: refused by name, never read.
+# (sh_type is at header +4, sh_offset at +24; NOBITS is 8.)
+mutant btfnobits $(($(shdr .BTF) + 4)) 08000000
+patch "$TMP/btfnobits.o" $(($(shdr .BTF) + 24)) 000000000000ff00
+check_fails "NOBITS .BTF with an offset outside the file" \
+	"btfnobits.o: section '.BTF': has no data \(NOBITS\)" "$XDPLD" inspect "$TMP/btfnobits.o"
+mutant extnobits $(($(shdr .BTF.ext) + 4)) 08000000
+check_fails "NOBITS .BTF.ext" "extnobits.o: section '.BTF.ext': has no data" \
+	"$XDPLD" inspect "$TMP/extnobits.o"
+mutant xdpnobits $(($(shdr xdp) + 4)) 08000000
+check_fails "NOBITS code section" "xdpnobits.o: section 'xdp': has no data" \
+	"$XDPLD" link -o "$TMP/nb.o" "$TMP/xdpnobits.o"
+# link_wa.o + link_wc.o link (t_link_semantics); link_wc's license as NOBITS
+W=$TBPF/link_wc.o
+wshoff=$(od -An -tu8 -j40 -N8 "$W" | tr -d ' ')
+wlic=$(llvm-readelf -S --wide "$W" | sed -n 's/^ *\[ *\([0-9]*\)\] license .*/\1/p')
+cp "$W" "$TMP/licnobits.o" && patch "$TMP/licnobits.o" $((wshoff + 64 * wlic + 4)) 08000000
+check_fails "NOBITS license section in a link" "licnobits.o: section 'license': has no data" \
+	"$XDPLD" link -o "$TMP/nb.o" "$TBPF/link_wa.o" "$TMP/licnobits.o"
+
+# Relocations the loader cannot apply: on the second half of an ld_imm64,
+# or two on one instruction.  obj_loadable.o's .relxdp starts with
+# ld_imm64 relocations at 0x38 and 0x80.
+L=$TBPF/obj_loadable.o
+lrel=$(llvm-readelf -S --wide "$L" | sed 's/^ *\[ *[0-9]*\] //' | awk '$1 == ".relxdp" { print $4; exit }')
+lrel=$(hex2dec "$lrel")
+if [ "$(od -An -tx8 -j"$lrel" -N8 "$L" | tr -d ' ')" = 0000000000000038 ] &&
+   [ "$(od -An -tx8 -j$((lrel + 16)) -N8 "$L" | tr -d ' ')" = 0000000000000080 ]; then
+	cp "$L" "$TMP/ldhalf.o" && patch "$TMP/ldhalf.o" "$lrel" 4000000000000000
+	check_fails "relocation on the second half of an ld_imm64" \
+		"ldhalf.o: section xdp: relocation at offset 64 is on the second half of an ld_imm64" \
+		"$XDPLD" verify "$TMP/ldhalf.o"
+	cp "$L" "$TMP/reldup.o" && patch "$TMP/reldup.o" $((lrel + 16)) 3800000000000000
+	check_fails "two relocations on one instruction" \
+		"reldup.o: section xdp: two relocations at offset 56" "$XDPLD" verify "$TMP/reldup.o"
+else
+	not_ok "obj_loadable.o's .relxdp is not as this test expects (0x38, 0x80)"
+fi
