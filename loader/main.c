@@ -4,8 +4,10 @@
 #include "fdcheck.h"
 #include "log.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct command {
 	const char *name;
@@ -34,10 +36,21 @@ static void usage(FILE *f)
 		fprintf(f, "  xdpld %s\n", commands[i].usage);
 }
 
+/* procd and hotplug may start us with stdin (or more) closed; the kernel
+ * could then hand out fd 0 for a BTF or map, and bpf(2) treats 0 as "none"
+ * in some fields.  Keep 0-2 taken. */
+static void keep_std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			return;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
 
+	keep_std_fds_open();
 	log_init("xdpld");
 	fdcheck_begin();
 	for (; i < argc && argv[i][0] == '-'; i++) {
