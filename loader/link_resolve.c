@@ -27,6 +27,39 @@ static const struct map_def *find_map_def(const struct link_ctx *c, const struct
 	return NULL;
 }
 
+/* Is extern idx placed in an initial slot of one of in's prog arrays? */
+static bool in_prog_array_values(const struct link_ctx *c, uint32_t in, uint32_t idx)
+{
+	for (size_t k = 0; k < c->nr_defs[in]; k++) {
+		const struct map_def *d = &c->defs[in][k];
+
+		for (size_t j = 0; d->type == BPF_MAP_TYPE_PROG_ARRAY && j < d->nr_init; j++)
+			if (d->init[j].sym == idx)
+				return true;
+	}
+	return false;
+}
+
+/* Are all references to symbol idx (at least one) relocations in .maps,
+ * i.e. function pointers in initial slots, never code or data using it? */
+static bool only_in_maps(const struct obj *o, uint32_t idx)
+{
+	size_t refs = 0;
+
+	for (uint32_t si = 1; si < o->nr_secs; si++) {
+		const struct obj_sec *sec = &o->secs[si];
+
+		for (size_t r = 0; r < sec->nr_relocs; r++) {
+			if (sec->relocs[r].sym != idx)
+				continue;
+			if (!obj_sec_is_maps(o, si))
+				return false;
+			refs++;
+		}
+	}
+	return refs > 0;
+}
+
 static enum lsym_kind classify(const struct link_ctx *c, uint32_t in, uint32_t idx)
 {
 	const struct obj *o = c->in[in];
@@ -38,6 +71,12 @@ static enum lsym_kind classify(const struct link_ctx *c, uint32_t in, uint32_t i
 				return LK_MAP;
 		if (s->type == STT_FUNC ||
 		    (o->btf && btf_find(o->btf, s->name, BTF_KIND_FUNC) >= 0))
+			return LK_FUNCTION;
+		/* clang gives an extern function that is only placed in a
+		 * prog array's .values neither STT_FUNC nor a BTF FUNC: it is
+		 * still a function pointer, not a variable. */
+		if (in_prog_array_values(c, in, idx) ||
+		    (s->type == STT_NOTYPE && only_in_maps(o, idx)))
 			return LK_FUNCTION;
 		return LK_VARIABLE;
 	}

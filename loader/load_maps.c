@@ -57,8 +57,13 @@ static struct loaded_map *map_push(struct load_ctx *c, const char *name, struct 
 	return m;
 }
 
-/* "<object stem>.<section>" in at most 15 characters, the stem cut first:
- * fw_acme.o's .rodata -> "fw_acme.rodata". */
+/* The kernel name of a global data map: "<stem><section>" in at most 15
+ * characters, the stem cut first (to at most 8).  The stem is the object
+ * file's name up to its first dot (fw_acme.o's .rodata -> "fw_acme.rodata";
+ * a link written with -o out.o is named after out.o).  A link that has no
+ * name of its own carries its inputs' names joined by '+' ("a.o+b.o", see
+ * link_opts.out_name); its data belongs to no single input, so its stem is
+ * "xdpld": "xdpld.rodata", as for the pipeline's linked object. */
 static void data_map_kname(const struct obj *o, const char *sec, char kname[BPF_OBJ_NAME_LEN])
 {
 	const char *base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
@@ -66,6 +71,10 @@ static void data_map_kname(const struct obj *o, const char *sec, char kname[BPF_
 	size_t room = strlen(sec) < 15 ? 15 - strlen(sec) : 0;
 	char buf[64];
 
+	if (strchr(base, '+')) {
+		base = "xdpld";
+		stem = strlen(base);
+	}
 	if (stem > room)
 		stem = room;
 	if (stem > 8)
@@ -408,23 +417,30 @@ int load_maps_create(struct load_ctx *c)
 	return err;
 }
 
+/* The map defined by exactly symbol sym; failing that (sym is a name from
+ * elsewhere) the map of that name, only when a single map has it: a linked
+ * object may hold two static maps of one name. */
 int load_map_for_def_sym(const struct load_ctx *c, uint32_t sym)
 {
 	const struct obj_sym *s;
+	int by_name = -ENOENT;
 
 	if (sym >= c->o->nr_syms)
 		return -ENOENT;
 	s = &c->o->syms[sym];
-	for (size_t i = 0; i < c->lo->nr_maps; i++) {
-		const struct map_def *d;
-
-		if (c->src[i].def < 0)
-			continue;
-		d = &c->defs[c->src[i].def];
-		if (d->sym == sym || (s->type != STT_SECTION && !strcmp(d->name, s->name)))
+	for (size_t i = 0; i < c->lo->nr_maps; i++)
+		if (c->src[i].def >= 0 && c->defs[c->src[i].def].sym == sym)
 			return (int)i;
+	if (s->type == STT_SECTION || !s->name[0])
+		return -ENOENT;
+	for (size_t i = 0; i < c->lo->nr_maps; i++) {
+		if (c->src[i].def < 0 || strcmp(c->defs[c->src[i].def].name, s->name))
+			continue;
+		if (by_name >= 0)
+			return -ENOENT;	/* ambiguous */
+		by_name = (int)i;
 	}
-	return -ENOENT;
+	return by_name;
 }
 
 int load_map_for_data_sec(const struct load_ctx *c, uint32_t sec)
@@ -435,23 +451,90 @@ int load_map_for_data_sec(const struct load_ctx *c, uint32_t sec)
 	return -ENOENT;
 }
 
-static int slot_target_fd(struct load_ctx *c, const struct map_def *d, const struct map_init_slot *slot,
-			  const char **what)
+/* Where initial slot k of d points: (section, offset).  A named symbol
+ * gives its own place; clang refers to statics through the section symbol,
+ * with the offset stored in the slot itself.  mapdef.c records the slots
+ * in the order of d's relocations, so slot k is d's k-th relocation. */
+static int slot_target_place(const struct load_ctx *c, const struct map_def *d, size_t k,
+			     uint32_t *sec, uint64_t *off)
 {
-	const char *name = slot->sym < c->o->nr_syms ? c->o->syms[slot->sym].name : "?";
-	int fd;
+	const struct obj *o = c->o;
+	const struct obj_sym *s = &o->syms[d->init[k].sym];
+	const struct obj_sym *ms = &o->syms[d->sym];
+	const struct obj_sec *maps = &o->secs[d->sec];
+	size_t seen = 0;
 
-	if (d->type == BPF_MAP_TYPE_PROG_ARRAY) {
-		*what = "program";
-		fd = loaded_obj_prog_fd(c->lo, name);
-	} else {
-		*what = "map";
-		fd = load_map_for_def_sym(c, slot->sym);
-		fd = fd < 0 ? fd : c->lo->maps[fd].fd;
+	*sec = s->sec;
+	*off = s->value;
+	if (s->type != STT_SECTION)
+		return 0;
+	for (size_t r = 0; r < maps->nr_relocs; r++) {
+		const struct obj_reloc *rel = &maps->relocs[r];
+
+		if (rel->offset < ms->value || rel->offset - ms->value >= ms->size || seen++ != k)
+			continue;
+		if (!maps->data || maps->size < 8 || rel->offset > maps->size - 8 || rel->sym != d->init[k].sym)
+			return -EINVAL;
+		*off = obj_u64(o, maps->data + rel->offset);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The symbol of kind `kind` ("program", "map") at (sec, off), or -ENOENT. */
+static int sym_at(const struct obj *o, uint32_t sec, uint64_t off, const char *kind)
+{
+	for (size_t i = 1; i < o->nr_syms; i++) {
+		const struct obj_sym *s = &o->syms[i];
+
+		if (s->sec == sec && s->value == off && s->type != STT_SECTION &&
+		    !strcmp(obj_sym_kind(o, s), kind))
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+/* The loaded program whose entry is symbol sym: load_progs loads one per
+ * "program" symbol, in symbol order, so count those before it. */
+static int prog_fd_of_sym(const struct load_ctx *c, uint32_t sym)
+{
+	const struct obj *o = c->o;
+	size_t n = 0;
+
+	for (uint32_t i = 1; i < sym; i++)
+		n += !strcmp(obj_sym_kind(o, &o->syms[i]), "program");
+	if (n >= c->lo->nr_progs || strcmp(c->lo->progs[n].name, o->syms[sym].name))
+		return -ENOENT;
+	return c->lo->progs[n].fd;
+}
+
+/* The fd to place in slot k of d; *what and *name describe it for messages. */
+static int slot_target_fd(struct load_ctx *c, const struct map_def *d, size_t k, const char **what,
+			  const char **name)
+{
+	const struct map_init_slot *slot = &d->init[k];
+	bool progs = d->type == BPF_MAP_TYPE_PROG_ARRAY;
+	uint32_t sec;
+	uint64_t off;
+	int sym = -ENOENT, fd = -ENOENT;
+
+	*what = progs ? "program" : "map";
+	*name = slot->sym < c->o->nr_syms && c->o->syms[slot->sym].name[0] ?
+		c->o->syms[slot->sym].name : "(unnamed)";
+	if (slot->sym < c->o->nr_syms && !slot_target_place(c, d, k, &sec, &off))
+		sym = sym_at(c->o, sec, off, *what);
+	if (sym >= 0) {
+		*name = c->o->syms[sym].name;
+		if (progs) {
+			fd = prog_fd_of_sym(c, (uint32_t)sym);
+		} else {
+			fd = load_map_for_def_sym(c, (uint32_t)sym);
+			fd = fd < 0 ? fd : c->lo->maps[fd].fd;
+		}
 	}
 	if (fd < 0)
 		pr_err("%s: map %s slot %u: %s %s was not loaded", c->o->path, d->name,
-		       slot->index, *what, name);
+		       slot->index, *what, *name);
 	return fd;
 }
 
@@ -468,8 +551,8 @@ int load_maps_fill_slots(struct load_ctx *c)
 		if (c->lo->maps[i].reused_pin || c->lo->maps[i].reused)
 			continue;
 		for (size_t k = 0; k < d->nr_init; k++) {
-			const char *what;
-			int fd = slot_target_fd(c, d, &d->init[k], &what), err;
+			const char *what, *name;
+			int fd = slot_target_fd(c, d, k, &what, &name), err;
 			uint32_t val = (uint32_t)fd;
 
 			if (fd < 0)
@@ -477,7 +560,7 @@ int load_maps_fill_slots(struct load_ctx *c)
 			err = bpf_map_update(c->lo->maps[i].fd, &d->init[k].index, &val, BPF_ANY);
 			if (err) {
 				pr_err("%s: map %s: cannot set slot %u to %s %s: %s", c->o->path, d->name,
-				       d->init[k].index, what, c->o->syms[d->init[k].sym].name, strerror(-err));
+				       d->init[k].index, what, name, strerror(-err));
 				return err;
 			}
 		}

@@ -139,28 +139,18 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 	return (int)b->nr_funcs++;
 }
 
-/* The map defined by exactly this symbol: a linked object may hold two
- * static maps of the same name, so the symbol decides, not the name. */
-static int map_of_sym(const struct load_ctx *c, uint32_t symi)
-{
-	for (size_t i = 0; i < c->lo->nr_maps; i++)
-		if (c->src[i].def >= 0 && c->defs[c->src[i].def].sym == symi)
-			return (int)i;
-	return load_map_for_def_sym(c, symi);
-}
-
 static int map_for_sec_sym(struct builder *b, uint32_t symi, int64_t off)
 {
 	const struct load_ctx *c = b->c;
 	const struct obj_sym *sym = &c->o->syms[symi];
 
 	if (sym->type != STT_SECTION)
-		return map_of_sym(c, symi);
+		return load_map_for_def_sym(c, symi);
 	/* Relocation against the section symbol: find the map at that offset. */
 	for (size_t i = 1; i < c->o->nr_syms; i++)
 		if (c->o->syms[i].sec == sym->sec && c->o->syms[i].type != STT_SECTION &&
 		    (int64_t)c->o->syms[i].value == off)
-			return map_of_sym(c, (uint32_t)i);
+			return load_map_for_def_sym(c, (uint32_t)i);
 	return -ENOENT;
 }
 

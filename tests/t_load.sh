@@ -14,7 +14,8 @@ ONE=$(ls "$CORPUS"/*.pkt | head -n 1)
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 PIN=/sys/fs/bpf/xdpld-t_load-$$
 mkdir -p "$PIN/reuse" "$PIN/bad" "$PIN/fail"
-trap 'rm -rf "$TMP" "$PIN"' EXIT
+KNS=xdpld-t-load-$$	# network namespace of the attach test at the end
+trap 'ip netns del "$KNS" 2>/dev/null; rm -rf "$TMP" "$PIN"' EXIT
 
 # Fail if xdpld leaves any descriptor open (fdcheck.c).
 export XDPLD_CHECK_FD_LEAKS=1
@@ -218,3 +219,37 @@ if clang -target bpfel -O2 -g -I"/usr/include/$(cc -print-multiarch)" -c "$TMP/p
 else
 	not_ok "compile the pinned prog array object"; cat "$TMP/cc.txt"
 fi
+
+# Kernel names of global data maps: "<file stem><section>"; a link without
+# an -o name belongs to no single input and gets the stem "xdpld".
+# kname_is WANT OBJ...: verify --json names .rodata's kernel map WANT.
+kname_is() {
+	_want=$1; shift
+	_got=$("$XDPLD" verify --json "$@" | jq -r '.maps[] | select(.name == ".rodata") | .kernel_name')
+	echo "kernel name: '$_got', want '$_want'"
+	[ "$_got" = "$_want" ]
+}
+check "data map kernel name: a link of two inputs is xdpld.rodata" \
+	kname_is xdpld.rodata "$TBPF/link_sa.o" "$TBPF/link_sb.o"
+check "data map kernel name: a link written with -o is named after it" \
+	sh -c "$XDPLD link -o '$TMP/vendorpair.o' '$TBPF/link_sa.o' '$TBPF/link_sb.o' &&
+	       $XDPLD verify --json '$TMP/vendorpair.o' | jq -e '.maps[] | select(.name == \".rodata\") | .kernel_name == \"vendorpa.rodata\"'"
+
+# The kernel's view: the pipeline's linked object (rootlet + link_sa.o)
+# attached to a veth in a namespace of our own; its program's .rodata map
+# is called xdpld.rodata.
+KSD=$PIN/state
+pipeline_kname() {
+	ip netns add "$KNS" && ip -n "$KNS" link add v0 type veth peer name v1 &&
+		ip -n "$KNS" link set v0 up && ip -n "$KNS" link set v1 up || return 1
+	nsenter --net=/run/netns/"$KNS" "$XDPLD" attach v0 "$TBPF/link_sa.o" --state-dir "$KSD" || return 1
+	_id=$(ip -n "$KNS" -d link show v0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	[ -n "$_id" ] || return 1
+	_names=$(for _m in $(bpftool prog show id "$_id" --json | jq '.map_ids[]'); do
+		bpftool map show id "$_m" --json | jq -r .name; done)
+	echo "maps of program $_id:" $_names
+	nsenter --net=/run/netns/"$KNS" "$XDPLD" detach v0 --state-dir "$KSD" || return 1
+	echo "$_names" | grep -qx xdpld.rodata
+}
+check "data map kernel name: the attached pipeline's .rodata is xdpld.rodata (bpftool)" pipeline_kname
+ip netns del "$KNS" 2>/dev/null
