@@ -10,5 +10,6 @@ int cmd_rootlet(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	  "        [--no-counters] [--force] [--state-dir DIR]" },
 	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
 	{ "status", cmd_status, "status [IFACE] [--json] [--state-dir DIR]" },
+	{ "restore", cmd_restore, "restore IFACE [--force] [--state-dir DIR]" },
 };
 
 static void usage(FILE *f)

@@ -280,6 +280,18 @@ static void report_priorities(const struct pipeline *p)
 			"run-config priorities (%s)", p->ifname, list);
 }
 
+/* Restore loads exactly the code that was recorded, nothing else. */
+static int check_sha256(const struct pipeline_opts *o, size_t i, const struct pipeline_module *m)
+{
+	if (!strcmp(o->expect_sha256[i], m->sha256))
+		return 0;
+	pr_err("restore %s: module %s (slot %zu, %s) changed since it was attached "
+	       "(sha256 %.12s..., recorded %.12s...); not restoring other code: run "
+	       "'xdpld attach' to take the new version", o->ifname, m->label, i, m->path,
+	       m->sha256, o->expect_sha256[i]);
+	return -ESTALE;
+}
+
 static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
 {
 	struct runcfg rc;
@@ -298,6 +310,8 @@ static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
 
 		p->nr_mods++;
 		err = open_module(o->modules[i], m);
+		if (!err && o->expect_sha256)
+			err = check_sha256(o, i, m);
 		if (err)
 			return err;
 		for (size_t j = 0; j < i; j++)
@@ -457,6 +471,16 @@ static int check_mode(const char *ifname, enum nic_mode want, const struct nic_x
 	return -EINVAL;
 }
 
+/* Under the lock: another xdpld may have attached or detached meanwhile. */
+static int check_restore(const struct pipeline_opts *o, const struct pipeline_prev *prev)
+{
+	if (prev->record && !strcmp(prev->record, o->restore_record))
+		return 0;
+	pr_err("restore %s: the interface's record changed meanwhile (another xdpld run); "
+	       "nothing restored", o->ifname);
+	return -EAGAIN;
+}
+
 int pipeline_attach(const struct pipeline_opts *o)
 {
 	struct pipeline p = { .ifname = o->ifname, .counters = o->counters, .mode = o->mode,
@@ -485,8 +509,15 @@ int pipeline_attach(const struct pipeline_opts *o)
 		goto out;
 	}
 	err = pipeline_prev_save(o->ifname, &prev);
+	if (!err && o->restore_record)
+		err = check_restore(o, &prev);
 	if (err)
 		goto out;
+	if (o->restore_record && prev.ours) {
+		pr_info("restore %s: the recorded pipeline runs already (program id %u)",
+			o->ifname, prev.prog_id);
+		goto out;
+	}
 	if (prev.ours) {
 		err = nic_query(o->ifname, &cur);
 		if (!err)
@@ -503,8 +534,9 @@ int pipeline_attach(const struct pipeline_opts *o)
 		goto out;
 	err = pipeline_commit(&p, used, &prev);
 	if (!err)
-		pr_info("%s: pipeline of %zu modules attached in %s mode (program id %u)",
-			o->ifname, p.nr_mods, nic_mode_name(used), p.prog_id);
+		pr_info("%s: pipeline of %zu modules %s in %s mode (program id %u)",
+			o->ifname, p.nr_mods, o->restore_record ? "restored" : "attached",
+			nic_mode_name(used), p.prog_id);
 out:
 	state_unlock(lock);
 	pipeline_prev_free(&prev);

@@ -29,9 +29,24 @@ struct pipeline_opts {
 	enum nic_mode mode;
 	bool counters;			/* generate the per-slot counters */
 	bool force;			/* replace a foreign XDP program */
+	/* Restore only (NULL otherwise): the SHA-256 (hex) each module's bytes
+	 * must have, in slot order; another file is refused, naming the module. */
+	char *const *expect_sha256;
+	/* Restore only: the record these options were read from.  Under the
+	 * state lock the attach goes on only while it is still the record, and
+	 * does nothing when the program it names is attached already. */
+	const char *restore_record;
 };
 
 int pipeline_attach(const struct pipeline_opts *opts);
+
+/* Re-attach the pipeline recorded for ifname (after its NIC went away and
+ * came back): same module files (checked against the recorded SHA-256),
+ * entry programs, continue masks, mode and counters, through
+ * pipeline_attach, so module maps are reused from their stable pins.
+ * No record: 0 (info message).  Recorded program still attached: 0.
+ * A foreign program is replaced only with force. */
+int pipeline_restore(const char *ifname, bool force);
 
 /* Detach the program recorded for ifname (only if it is still the one
  * attached, unless force) and remove the interface's state. */
