@@ -19,10 +19,12 @@ static const struct command commands[] = {
 	{ "link", cmd_link,
 	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
 	  "        [--no-rename] [--partial] [--map-file FILE]" },
-	{ "inspect", cmd_inspect, "inspect OBJ [--json]" },
+	{ "inspect", cmd_inspect, "inspect OBJ [--json] [--rewrite OUT.o]" },
 	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
 	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
-	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend B] [--continue-on SLOT=ACTIONS]..." },
+	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]\n"
+	  "        [--continue-on SLOT|all=ACTIONS]... [--no-counters] [--be]\n"
+	  "  xdpld rootlet --show-runcfg OBJ:PROG" },
 	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--continue-on SLOT=ACTIONS]...\n"
 	  "        [--no-counters] [--force] [--state-dir DIR]" },
 	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
