@@ -85,8 +85,10 @@ struct load_map_mismatch {
 };
 
 /* 0 when the map fd matches what d would create (*id gets its id; may be
- * NULL); -EINVAL with *mm filled when a field differs; another negative
- * errno when fd is not a map.  Does not log. */
+ * NULL); -EINVAL with *mm filled when a field differs; -ENOTSUP when fd is
+ * not a map (a program, link, BTF or no BPF object); another negative errno
+ * when the kernel cannot tell.  map_flags are compared as the kernel
+ * reports them (it adds BPF_F_RDONLY_PROG to devmaps).  Does not log. */
 int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismatch *mm,
 			 uint32_t *id);
 

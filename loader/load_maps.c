@@ -213,6 +213,15 @@ static uint32_t def_flags(const struct map_def *d)
 	return d->type == BPF_MAP_TYPE_LPM_TRIE ? d->map_flags | BPF_F_NO_PREALLOC : d->map_flags;
 }
 
+/* The flags the kernel reports for a map created from d: it adds
+ * BPF_F_RDONLY_PROG to every devmap itself (and refuses it at creation). */
+static uint32_t def_flags_reported(const struct map_def *d)
+{
+	bool devmap = d->type == BPF_MAP_TYPE_DEVMAP || d->type == BPF_MAP_TYPE_DEVMAP_HASH;
+
+	return devmap ? def_flags(d) | BPF_F_RDONLY_PROG : def_flags(d);
+}
+
 /* Outer maps and prog arrays hold fds: __array() leaves value_size open. */
 static uint32_t def_value_size(const struct map_def *d)
 {
@@ -246,6 +255,34 @@ static int create_from_def(struct load_ctx *c, const struct map_def *d, const ch
 	return fd;
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD answers for programs, links and BTF too (a
+ * program's info read as a map's): the object is a map only if the kernel has a
+ * map with that id and that map's info is the same.  A program whose id is
+ * also a map's would need its tag bytes to equal that map's key and value
+ * sizes as well. */
+static int info_is_map(const struct bpf_map_info *info)
+{
+	struct bpf_map_info again;
+	uint32_t len = sizeof(again);
+	int by_id = bpf_map_get_fd_by_id(info->id), err;
+
+	if (by_id == -ENOENT)
+		return -ENOTSUP;
+	if (by_id < 0)
+		return by_id;
+	memset(&again, 0, sizeof(again));
+	err = bpf_obj_get_info_by_fd(by_id, &again, &len);
+	close(by_id);
+	if (err)
+		return err;
+	if (again.id != info->id || again.type != info->type ||
+	    again.key_size != info->key_size || again.value_size != info->value_size ||
+	    again.max_entries != info->max_entries || again.map_flags != info->map_flags ||
+	    memcmp(again.name, info->name, sizeof(again.name)))
+		return -ENOTSUP;
+	return 0;
+}
+
 int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismatch *mm,
 			 uint32_t *id)
 {
@@ -258,12 +295,15 @@ int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismat
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	if (err)
 		return err == -EINVAL ? -ENOTSUP : err;	/* -EINVAL: fd is no BPF object */
+	err = info_is_map(&info);
+	if (err)
+		return err;
 #define CMP(f, a, b) if (!mm->field && (a) != (b)) { mm->field = f; mm->have = (a); mm->want = (b); }
 	CMP("type", info.type, d->type);
 	CMP("key_size", info.key_size, d->key_size);
 	CMP("value_size", info.value_size, def_value_size(d));
 	CMP("max_entries", info.max_entries, d->max_entries);
-	CMP("map_flags", info.map_flags, def_flags(d));
+	CMP("map_flags", info.map_flags, def_flags_reported(d));
 #undef CMP
 	if (mm->field)
 		return -EINVAL;

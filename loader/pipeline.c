@@ -314,12 +314,22 @@ static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
 			err = check_sha256(o, i, m);
 		if (err)
 			return err;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(p->mods[j].path, m->path)) {
 				pr_err("%s is given twice (slots %zu and %zu): each object can "
 				       "be in a pipeline once", m->path, j, i);
 				return -EINVAL;
 			}
+			/* The label names the module's map pins: kept maps are found
+			 * by it on the next attach, so it must be unique. */
+			if (!strcmp(p->mods[j].label, m->label)) {
+				pr_err("attach %s: modules %s (slot %zu) and %s (slot %zu) are both "
+				       "named '%s' (their map pins are named after the file); "
+				       "rename one of the files", o->ifname, p->mods[j].path, j,
+				       m->path, i, m->label);
+				return -EINVAL;
+			}
+		}
 		err = runcfg_read(m->obj, m->prog, &rc);
 		if (err && err != -ENOENT)
 			return err;
@@ -407,6 +417,9 @@ static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
 		pr_err("attach %s: loading the pipeline failed", p->ifname);
 		return err;
 	}
+	err = pipeline_pins_check(p);
+	if (err)
+		return err;
 	lp = loaded_obj_prog(p->lo, ROOTLET_ENTRY_NAME);
 	if (!lp) {
 		pr_err("attach %s: the linked pipeline has no %s program", p->ifname,

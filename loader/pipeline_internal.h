@@ -14,6 +14,9 @@ struct obj;
 struct loaded_obj;
 struct load_map_reuse;
 
+/* At most this many maps are read back from a record. */
+#define PIPELINE_MAX_MAPS	4096u
+
 /* One map a module defines: its own name and its name after linking. */
 struct pipeline_mod_map {
 	char *orig;
@@ -73,8 +76,13 @@ int pipeline_maps_resolve(struct pipeline *p);
  * a module's map, the (sanitized) linked name for the rootlet's maps and
  * global data.  At most 64 characters of [A-Za-z0-9_-]. */
 void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[65]);
+/* After loading: 0, or -EEXIST (logged, naming both maps and modules) when
+ * two maps of p->lo would get one pin name, or a map "record"/"rootlet". */
+int pipeline_pins_check(const struct pipeline *p);
 /* Maps of the previous attach (prev's pins) to reuse for p's module maps:
  * each compatible one; an incompatible one is left out with a warning.
+ * Never kept: prog arrays and map-in-maps with initial slots (they hold
+ * this load's code), and any map when hw mode is entered or left.
  * fds in *out are borrowed from prev. */
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
 			struct load_map_reuse **out, size_t *nr);

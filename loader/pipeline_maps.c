@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mapdef.h"
 #include "obj.h"
+#include "state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -118,6 +119,80 @@ void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char ou
 	sanitize(mm->orig, out + n, 64 - n);
 }
 
+/* Which file a map of the linked pipeline comes from, for messages. */
+static const char *map_origin(const struct pipeline *p, const char *linked)
+{
+	const struct pipeline_module *owner = NULL;
+
+	return find_map(p, linked, &owner) ? owner->path : "rootlet or global data";
+}
+
+/* Two maps of one pipeline must never share a pin name: a re-attach finds
+ * each module's kept map by that name alone.  Refused before the attach. */
+int pipeline_pins_check(const struct pipeline *p)
+{
+	const struct loaded_obj *lo = p->lo;
+	char (*names)[65] = calloc(lo->nr_maps ? lo->nr_maps : 1, sizeof(*names));
+	int err = 0;
+
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; !err && i < lo->nr_maps; i++) {
+		const char *map = lo->maps[i].name;
+
+		pipeline_map_pin_name(p, map, names[i]);
+		if (!strcmp(names[i], STATE_RECORD_NAME) || !strcmp(names[i], PIPELINE_PROG_PIN)) {
+			pr_err("attach %s: map %s (%s) would be pinned as '%s', a name xdpld "
+			       "keeps for itself", p->ifname, map, map_origin(p, map), names[i]);
+			err = -EEXIST;
+		}
+		for (size_t k = 0; !err && k < i; k++) {
+			const char *other = lo->maps[k].name;
+
+			if (strcmp(names[i], names[k]))
+				continue;
+			pr_err("attach %s: maps %s (%s) and %s (%s) would both be pinned as '%s'; "
+			       "rename one of the module files", p->ifname, other,
+			       map_origin(p, other), map, map_origin(p, map), names[i]);
+			err = -EEXIST;
+		}
+	}
+	free(names);
+	return err;
+}
+
+/* A map that holds this load's programs (or, with initial slots, its
+ * maps) must be new on every attach: kept, it would go on calling the
+ * previous version's code (the loader never rewrites a kept map's slots). */
+static bool holds_this_load(const struct map_def *d)
+{
+	if (d->type == BPF_MAP_TYPE_PROG_ARRAY)
+		return true;
+	return (d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || d->type == BPF_MAP_TYPE_HASH_OF_MAPS) &&
+	       d->nr_init;
+}
+
+/* Offloaded maps live on the NIC, the others in host memory: neither can
+ * stand in for the other.  An unreadable recorded mode keeps nothing. */
+static bool modes_share_maps(const struct pipeline *p, const struct pipeline_prev *prev)
+{
+	enum nic_mode was;
+	char val[16];
+
+	if (state_record_get(prev->record, "mode", val, sizeof(val)) || nic_mode_parse(val, &was)) {
+		pr_warn("attach %s: the record in %s has no valid mode; starting with new, "
+			"empty maps", p->ifname, state_root());
+		return false;
+	}
+	if ((was == NIC_MODE_HW) == (p->mode == NIC_MODE_HW))
+		return true;
+	pr_info("attach %s: the previous pipeline's maps are %s (%s mode), this one's %s: "
+		"starting with new, empty maps", p->ifname,
+		was == NIC_MODE_HW ? "offloaded to the NIC" : "in host memory", nic_mode_name(was),
+		p->mode == NIC_MODE_HW ? "offloaded" : "in host memory");
+	return false;
+}
+
 static int prev_pin_fd(const struct pipeline_prev *prev, const char *name)
 {
 	for (size_t i = 0; i < prev->nr_pins; i++)
@@ -135,7 +210,7 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 
 	*out = NULL;
 	*nr = 0;
-	if (!prev->record)	/* nothing of ours there */
+	if (!prev->record || !modes_share_maps(p, prev))	/* nothing of ours to keep */
 		return 0;
 	err = obj_map_defs(p->linked.out, &defs, &nr_defs);
 	if (err)
@@ -159,6 +234,12 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 		fd = prev_pin_fd(prev, pin);
 		if (fd < 0)
 			continue;
+		if (holds_this_load(d)) {
+			pr_debug("attach %s: module %s map %s: a new %s (it holds the programs or "
+				 "maps of this attach)", p->ifname, owner->label, mm->orig,
+				 map_type_name(d->type));
+			continue;
+		}
 		ret = load_map_check_reuse(d, fd, &mis, NULL);
 		if (ret == -EINVAL && mis.field) {
 			pr_warn("attach %s: module %s map %s: the map kept from the previous attach "
@@ -170,7 +251,7 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 		if (ret) {
 			pr_warn("attach %s: module %s map %s: pin %s is not a usable map (%s); "
 				"starting with a new, empty map", p->ifname, owner->label, mm->orig,
-				pin, strerror(-ret));
+				pin, ret == -ENOTSUP ? "not a map" : strerror(-ret));
 			continue;
 		}
 		pr_debug("attach %s: module %s map %s: keeping pin %s", p->ifname, owner->label,

@@ -87,10 +87,54 @@ static int prev_add_pin(struct pipeline_prev *prev, const char *ifname, const ch
 	return 0;
 }
 
+static bool prev_has_pin(const struct pipeline_prev *prev, const char *name)
+{
+	for (size_t i = 0; i < prev->nr_pins; i++)
+		if (!strcmp(prev->pins[i].name, name))
+			return true;
+	return false;
+}
+
+/* The record is untrusted: a map entry whose pin is no valid map pin name
+ * (or "record", "rootlet", or listed twice) is skipped with a warning, so
+ * that map starts fresh; the rest of the record still counts. */
+static int prev_add_map_pins(const char *ifname, struct pipeline_prev *prev)
+{
+	char val[80], dir[512];
+	uint32_t nr_maps;
+	int err = 0;
+
+	if (state_dir(ifname, dir, sizeof(dir)))
+		return -EINVAL;
+	if (state_record_get(prev->record, "maps", val, sizeof(val)) ||
+	    pipeline_parse_u32(val, &nr_maps) || nr_maps > PIPELINE_MAX_MAPS) {
+		pr_warn("%s: record %s/%s has no valid maps count; keeping none of the "
+			"previous maps", ifname, dir, STATE_RECORD_NAME);
+		return 0;
+	}
+	for (uint32_t i = 0; !err && i < nr_maps; i++) {
+		int ret = pipeline_record_field(prev->record, "map", i, "pin", val, sizeof(val));
+
+		if (ret)
+			pr_warn("%s: record %s/%s: ignoring map.%u.pin: %s", ifname, dir,
+				STATE_RECORD_NAME, i, ret == -ENOENT ? "missing" : "too long");
+		else if (!state_pin_name_ok(val))
+			pr_warn("%s: record %s/%s: ignoring map.%u.pin '%s': not a valid pin name",
+				ifname, dir, STATE_RECORD_NAME, i, val);
+		else if (!strcmp(val, STATE_RECORD_NAME) || !strcmp(val, PIPELINE_PROG_PIN) ||
+			 prev_has_pin(prev, val))
+			pr_warn("%s: record %s/%s: ignoring map.%u.pin '%s': the record or the "
+				"rootlet, or listed twice", ifname, dir, STATE_RECORD_NAME, i, val);
+		else
+			err = prev_add_pin(prev, ifname, val);
+	}
+	return err;
+}
+
 int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 {
 	char val[80];
-	uint32_t nr_maps = 0, rec_id = 0;
+	uint32_t rec_id = 0;
 	struct nic_xdp cur;
 	int err;
 
@@ -101,12 +145,8 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 	if (err)
 		prev->record = NULL;
 	err = prev_add_pin(prev, ifname, PIPELINE_PROG_PIN);
-	if (prev->record && !state_record_get(prev->record, "maps", val, sizeof(val)) &&
-	    !pipeline_parse_u32(val, &nr_maps)) {
-		for (uint32_t i = 0; !err && i < nr_maps && i < 4096; i++)
-			if (!pipeline_record_field(prev->record, "map", i, "pin", val, sizeof(val)))
-				err = prev_add_pin(prev, ifname, val);
-	}
+	if (!err && prev->record)
+		err = prev_add_map_pins(ifname, prev);
 	if (err)
 		return err;
 	err = nic_query(ifname, &cur);
@@ -151,19 +191,6 @@ static bool pin_taken(const struct pipeline_pin *pins, size_t n, const char *nam
 	return false;
 }
 
-/* The map's stable name (pipeline_map_pin_name); a clash (two names that
- * sanitize alike) gets a numbered suffix. */
-static void pin_name_for(const struct pipeline *p, const char *map,
-			 const struct pipeline_pin *pins, size_t n, char out[65])
-{
-	char base[65];
-
-	pipeline_map_pin_name(p, map, base);
-	snprintf(out, 65, "%s", base);
-	for (unsigned k = 2; pin_taken(pins, n, out); k++)
-		snprintf(out, 65, "%.56s-%u", base, k % 100000u);
-}
-
 static int new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr)
 {
 	const struct loaded_obj *lo = p->lo;
@@ -175,7 +202,8 @@ static int new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t 
 	pins[0].fd = p->prog_fd;
 	pins[0].id = p->prog_id;
 	for (size_t i = 0; i < lo->nr_maps; i++) {
-		pin_name_for(p, lo->maps[i].name, pins, i + 1, pins[i + 1].name);
+		/* Unique: pipeline_pins_check refused clashes before the attach. */
+		pipeline_map_pin_name(p, lo->maps[i].name, pins[i + 1].name);
 		pins[i + 1].fd = lo->maps[i].fd;
 		pins[i + 1].id = lo->maps[i].id;
 		pins[i + 1].obj_name = lo->maps[i].name;

@@ -160,39 +160,48 @@ int state_dir(const char *ifname, char *buf, size_t len)
 	return 0;
 }
 
-static int pin_path(const char *ifname, const char *name, char *buf, size_t len)
+bool state_pin_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
+
+	if (!n || n > NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!name_char_ok(name[i]))
+			return false;
+	return true;
+}
+
+static int pin_path(const char *ifname, const char *name, char *buf, size_t len)
+{
 	int ret = state_dir(ifname, buf, len);
 
 	if (ret < 0)
 		return ret;
-	if (!n || n > NAME_MAX_LEN) {
+	if (!state_pin_name_ok(name)) {
 		pr_err("invalid pin name '%s' for interface '%s'", name ? name : "", ifname);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!name_char_ok(name[i])) {
-			pr_err("invalid pin name '%s' for interface '%s'", name, ifname);
-			return -EINVAL;
-		}
-	}
-	if (strlen(buf) + 1 + n >= len)
+	if (strlen(buf) + 1 + strlen(name) >= len)
 		return -ENAMETOOLONG;
 	strcat(buf, "/");
 	strcat(buf, name);
 	return 0;
 }
 
-/* mkdir -m 0700, and tighten an existing directory that is too open. */
-static int private_dir(const char *path)
+/* mkdir -m 0700, and tighten an existing directory that is too open.
+ * *created (may be NULL) tells whether this call made it. */
+static int private_dir(const char *path, bool *created)
 {
 	struct stat st;
+	bool made = mkdir(path, 0700) == 0;
 
-	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+	if (!made && errno != EEXIST) {
 		pr_err("cannot create state directory %s: %s", path, strerror(errno));
 		return -errno;
 	}
+	if (created)
+		*created = made;
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		pr_err("state path %s is not a directory", path);
 		return -ENOTDIR;
@@ -211,9 +220,9 @@ static int prepare_dir(const char *ifname, char *dir, size_t len)
 	if (!ret)
 		ret = state_mount_bpffs();
 	if (!ret)
-		ret = private_dir(root_dir);
+		ret = private_dir(root_dir, NULL);
 	if (!ret)
-		ret = private_dir(dir);
+		ret = private_dir(dir, NULL);
 	return ret;
 }
 
@@ -348,34 +357,69 @@ int state_remove(const char *ifname)
 	return ret;
 }
 
+/* Set by state_lock when it created the root: state_unlock removes it
+ * again if nothing was put in it (a failed first attach, a detach). */
+static bool root_created;
+
+/* Locks the root open as fd; -EAGAIN when the root was removed meanwhile
+ * (the lock holder created it and took it away again, empty). */
+static int lock_root(int fd)
+{
+	struct stat held, now;
+
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			pr_err("cannot lock state directory %s: %s", root_dir, strerror(errno));
+			return -errno;
+		}
+	}
+	if (fstat(fd, &held) < 0 || stat(root_dir, &now) < 0 || held.st_dev != now.st_dev ||
+	    held.st_ino != now.st_ino)
+		return -EAGAIN;
+	return 0;
+}
+
 int state_lock(void)
 {
 	int ret = state_mount_bpffs(), fd;
 
-	if (!ret)
-		ret = private_dir(root_dir);
-	if (ret)
-		return ret;
-	fd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		pr_err("cannot open state directory %s: %s", root_dir, strerror(errno));
-		return -errno;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
+	for (int tries = 0; !ret && tries < 16; tries++) {
+		ret = private_dir(root_dir, &root_created);
+		if (ret)
+			return ret;
+		fd = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			ret = 0;
 			continue;
-		ret = -errno;
-		pr_err("cannot lock state directory %s: %s", root_dir, strerror(errno));
+		}
+		if (fd < 0) {
+			pr_err("cannot open state directory %s: %s", root_dir, strerror(errno));
+			return -errno;
+		}
+		ret = lock_root(fd);
+		if (!ret)
+			return fd;
 		close(fd);
-		return ret;
+		if (ret != -EAGAIN)
+			return ret;
+		ret = 0;
 	}
-	return fd;
+	if (!ret) {
+		pr_err("cannot lock state directory %s: it keeps being removed", root_dir);
+		ret = -EAGAIN;
+	}
+	return ret;
 }
 
 void state_unlock(int fd)
 {
-	if (fd >= 0)
-		close(fd);	/* releases the flock */
+	if (fd < 0)
+		return;
+	/* Under the lock: a waiter notices (lock_root) and creates it anew. */
+	if (root_created)
+		rmdir(root_dir);	/* fails, as it should, unless empty */
+	root_created = false;
+	close(fd);	/* releases the flock */
 }
 
 int state_list_ifaces(int (*fn)(const char *ifname, void *arg), void *arg)

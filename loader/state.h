@@ -13,6 +13,7 @@
 #ifndef XDPLD_STATE_H
 #define XDPLD_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define STATE_DEFAULT_ROOT	"/sys/fs/bpf/xdpld"
@@ -33,7 +34,8 @@ int state_mount_bpffs(void);
 
 /* Exclusive lock (flock) on the state root, creating it as needed: held by
  * attach and detach from reading the previous state to writing the new
- * record.  Returns the fd holding the lock; state_unlock releases it. */
+ * record.  Returns the fd holding the lock; state_unlock releases it, and
+ * removes the root again if this lock created it and it is still empty. */
 int state_lock(void);
 void state_unlock(int fd);
 
@@ -46,6 +48,8 @@ int state_dir(const char *ifname, char *buf, size_t len);
  * creates the directories (and mounts bpffs) as needed.  name: 1-64
  * letters, digits, '_', '-' (bpffs reserves '.'). */
 int state_pin(const char *ifname, const char *name, int fd);
+/* name is a valid pin name (the rules above). */
+bool state_pin_name_ok(const char *name);
 /* Returns a new fd for the pinned object, -ENOENT (not logged) if absent. */
 int state_get(const char *ifname, const char *name);
 /* Removes one pin; absent is not an error. */

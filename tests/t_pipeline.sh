@@ -13,11 +13,12 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 SND=xdpld-snd-$$
 RCV=xdpld-rcv-$$
 SD=/sys/fs/bpf/xdpld-t-pipeline-$$	# bpffs names must not contain dots
+SD2=/sys/fs/bpf/xdpld-t-pipeline-new-$$	# a root that does not exist yet
 CORPUS=$TMP/corpus
 cleanup() {
 	ip netns del "$SND" 2>/dev/null
 	ip netns del "$RCV" 2>/dev/null
-	rm -rf "$SD" "$TMP"
+	rm -rf "$SD" "$SD2" "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -310,3 +311,73 @@ check_fails "detach: refuses a foreign program" "not the one xdpld attached" X d
 check "detach --force removes it" X detach r0 --force
 check "detach --force: NIC and state clean" no_change
 check_fails "detach: nothing recorded" "xdpld attached nothing" X detach r0
+
+# ---- map reuse and pin names (review fixes) ----
+# Devmaps: the kernel reports BPF_F_RDONLY_PROG it added itself; a kept
+# devmap must still count as compatible.
+check "devmap: attach lb" X attach r0 "$FW/lb.o"
+tx_id=$(map_id lb-tx_port)
+X attach r0 "$FW/lb.o" >"$TMP/devmap" 2>&1
+check "devmap: re-attach keeps lb-tx_port ($tx_id), no incompatibility warning" \
+	sh -c "cat $TMP/devmap; ! grep -q incompatible $TMP/devmap && [ \"\$(bpftool -j map show pinned $SD/r0/lb-tx_port | jq -r .id)\" = $tx_id ]"
+# A kept pin that is a program, not a map: named, and replaced by a map.
+rm "$SD/r0/lb-backends"
+bpftool prog pin id "$(rcv_prog | cut -d' ' -f1)" "$SD/r0/lb-backends"
+check_out "pin: a program under a map's pin is reported as not a map" \
+	"module lb map backends: pin lb-backends is not a usable map \(not a map\)" X attach r0 "$FW/lb.o"
+check "pin: lb-backends is a map again" sh -c "bpftool -j map show pinned $SD/r0/lb-backends | jq -e '.type == \"array\"'"
+# Two modules with one file name would share map pin names: refused.
+mkdir -p "$TMP/a" "$TMP/b"
+cp "$FW/fw_acme.o" "$TMP/a/fw.o"
+cp "$FW/fw_bolt.o" "$TMP/b/fw.o"
+before=$(rcv_prog)
+check_fails "label: two modules named fw are refused, naming both files" \
+	"modules $TMP/a/fw.o \(slot 0\) and $TMP/b/fw.o \(slot 1\) are both named 'fw'.*rename" \
+	X attach r0 "$TMP/a/fw.o" "$TMP/b/fw.o"
+cp "$FW/fw_acme.o" "$TMP/a/fw.x.o"
+cp "$FW/fw_bolt.o" "$TMP/a/fw_x.o"
+check_fails "label: fw.x and fw_x would share pin fw_x-rules: refused, naming both" \
+	"maps .* \($TMP/a/fw.x.o\) and .* \($TMP/a/fw_x.o\) would both be pinned as 'fw_x-rules'" \
+	X attach r0 "$TMP/a/fw.x.o" "$TMP/a/fw_x.o"
+check "label: the running pipeline is unchanged" test "$(rcv_prog)" = "$before"
+# A prog array holds this attach's programs: a module upgrade must run
+# the new tail-call target, never the kept one.
+mkdir -p "$TMP/tail"
+cat >"$TMP/tail/tailcall.bpf.c" <<'SRC'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+static int target(struct xdp_md *ctx);
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int (struct xdp_md *));
+} jmp SEC(".maps") = { .values = { [0] = (void *)&target } };
+SEC("xdp")
+static int target(struct xdp_md *ctx) { return VERDICT; }
+SEC("xdp")
+int xdp_tail(struct xdp_md *ctx) { bpf_tail_call(ctx, &jmp, 0); return XDP_ABORTED; }
+char _license[] SEC("license") = "GPL";
+SRC
+tail_build() {
+	"${CLANG:-clang}" -target bpfel -O2 -g -Wall -Werror -I/usr/include/"$(cc -print-multiarch)" \
+		-DVERDICT="$1" -c -o "$TMP/tail/tailcall.o" "$TMP/tail/tailcall.bpf.c"
+}
+send5() { in_snd "$TOOLS/pktsend" s0 --count 5 "$CORPUS/ok_ipv4_tcp_443.pkt" >/dev/null; }
+tail_build XDP_DROP
+check "tail: attach a module whose tail-call target drops" X attach r0 "$TMP/tail/tailcall.o"
+jmp_id=$(map_id tailcall-jmp)
+send5
+check "tail: the target drops (slot 0 dropped 5)" wait_for slot_drops_are 0 5
+check "tail: the module rebuilt, its target now passes" tail_build XDP_PASS
+check "tail: re-attach of the new module" X attach r0 "$TMP/tail/tailcall.o"
+send5
+check "tail: the new target runs (slot 0 passed 5, dropped none)" \
+	sh -c "X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; }
+	for i in \$(seq 50); do X status r0 --json | jq -e '.interfaces[0].slots[0].packets | .pass == 5 and .drop == 0' && exit 0; sleep 0.1; done; exit 1"
+check "tail: the prog array is a new map" test "$(map_id tailcall-jmp)" != "$jmp_id"
+check "detach: tail-call pipeline" X detach r0
+# A failed detach with a new state root leaves no empty root behind.
+check_fails "state root: detach with a new --state-dir fails" "xdpld attached nothing" \
+	nsenter --net=/run/netns/"$RCV" "$XDPLD" detach r0 --state-dir "$SD2"
+check "state root: the new root was removed again" test ! -e "$SD2"
