@@ -57,6 +57,23 @@ uint32_t btf_skip_mods(const struct btf *b, uint32_t id);
 /* Size in bytes of a sized type (int, struct, union, enum, ptr, array, ...), or -EINVAL. */
 int64_t btf_resolve_size(const struct btf *b, uint32_t id);
 
+/* Whether type a_id of a and type b_id of b (two BTF objects, or one) have
+ * the same structure: kind, size, int encoding, struct/union member names,
+ * offsets (and bit field sizes) and types, array element type and count,
+ * enum value names and values, kind flags, typedef names and targets
+ * (const/volatile/restrict/type_tag/typedef chains compared as they are).
+ * Pointers are compared by kind only (their targets are not followed).
+ * Names of structs, unions, enums and forward declarations are compared
+ * too; names of ints are not.  FUNC, FUNC_PROTO, VAR, DATASEC and DECL_TAG
+ * are never equal.  Id 0 (void) equals only void; an id out of range is
+ * never equal.  Recursion is depth-limited (32 levels) and the number of
+ * types visited bounded: beyond either, false.  On a difference, when why
+ * != NULL (and len > 0), writes a short reason, a's side first, e.g.
+ * "struct acme_config: member 'enabled' at bit 0 vs 32" or
+ * "struct v: member 'pkts': typedef __u64 vs typedef __u32". */
+bool btf_types_equal(const struct btf *a, uint32_t a_id, const struct btf *b, uint32_t b_id,
+		     char *why, size_t len);
+
 /* Call fn on every type id field inside type id (struct member types, param
  * types, array elem/index, var type, datasec var ids, ...), so callers can
  * remap them.  Stops and returns fn's value when it is non-zero. */
