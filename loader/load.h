@@ -32,6 +32,13 @@ struct load_map_reuse {
 	int fd;			/* borrowed: the loader takes its own reference */
 };
 
+/* Where an extension (freplace) program goes: load_opts.ext. */
+struct load_ext_target {
+	const char *prog;	/* entry program name in the object */
+	int target_fd;		/* program whose function it replaces */
+	uint32_t target_btf_id;	/* BTF id of that function in target_fd's BTF */
+};
+
 struct load_opts {
 	const char *pin_root;	/* NULL: /sys/fs/bpf */
 	const struct load_rodata_override *rodata;
@@ -42,6 +49,10 @@ struct load_opts {
 	const struct load_map_reuse *reuse;
 	size_t nr_reuse;
 	uint32_t offload_ifindex;	/* hw mode: programs and maps for this NIC; 0: host */
+	/* Load the entry program `prog` as an extension (BPF_PROG_TYPE_EXT)
+	 * of the function target_btf_id of the loaded program target_fd
+	 * (freplace); every other program loads as its section says. */
+	const struct load_ext_target *ext;
 };
 
 struct loaded_map {
@@ -60,7 +71,7 @@ struct loaded_prog {
 	char *sec;		/* its ELF section */
 	int fd;
 	uint32_t id;
-	uint32_t prog_type, expected_attach_type, prog_flags;
+	uint32_t prog_type, expected_attach_type, prog_flags;	/* as loaded (EXT for opts.ext) */
 	uint32_t insn_cnt;	/* instructions submitted (with subprograms) */
 	uint32_t verified_insns;	/* from the kernel; 0 if it does not say */
 };
@@ -91,6 +102,22 @@ struct load_map_mismatch {
  * reports them (it adds BPF_F_RDONLY_PROG to devmaps).  Does not log. */
 int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismatch *mm,
 			 uint32_t *id);
+
+/* BTF half of the reuse check: whether the key and value types of the map
+ * map_fd (from its kernel BTF) are structurally the same as d's (from
+ * o->btf, the object's own BTF as read): btf_types_equal() after skipping
+ * top-level typedefs and modifiers on both sides.  A half is compared only
+ * when both the map and d have a type for it (a key given by key_size only
+ * leaves the value).  0 when the types are equal or there is nothing to
+ * compare (the map has no BTF, o has no BTF, d has no types); -EINVAL with
+ * why filled ("key type: ...", "value type: ...", the existing map's side
+ * first) when they differ; -ENOTSUP when map_fd is not a map; another
+ * negative errno when the kernel BTF could not be read.  Does not log
+ * (except btf_parse's message if the kernel's BTF did not parse).  Note: a
+ * map created on a kernel lacking FLOAT, ENUM64 or TYPE_TAG holds the
+ * loader's rewritten types (load_btf.c), which then differ from o->btf. */
+int load_map_check_btf(const struct obj *o, const struct map_def *d, int map_fd,
+		       char *why, size_t len);
 
 /* -ENOENT when there is no such program / map. */
 int loaded_obj_prog_fd(const struct loaded_obj *lo, const char *name);

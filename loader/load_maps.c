@@ -4,6 +4,7 @@
 #include "load_internal.h"
 #include "bpf_sys.h"
 #include "btf.h"
+#include "kbtf.h"
 #include "log.h"
 #include "obj.h"
 #include "probe.h"
@@ -310,6 +311,57 @@ int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismat
 	if (id)
 		*id = info.id;
 	return 0;
+}
+
+/* Key or value half: nothing to compare when either side has no type. */
+static bool btf_side_equal(const struct btf *kb, uint32_t kid, const struct btf *ob, uint32_t oid,
+			   const char *what, char *why, size_t len)
+{
+	char reason[256];
+
+	if (!kid || !oid)
+		return true;
+	if (btf_types_equal(kb, btf_skip_mods(kb, kid), ob, btf_skip_mods(ob, oid), reason,
+			    sizeof(reason)))
+		return true;
+	if (why && len)
+		snprintf(why, len, "%s type: %s", what, reason);
+	return false;
+}
+
+int load_map_check_btf(const struct obj *o, const struct map_def *d, int map_fd,
+		       char *why, size_t len)
+{
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info);
+	struct btf *kb = NULL;
+	int btf_fd, err;
+
+	if (why && len)
+		*why = 0;
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(map_fd, &info, &ilen);
+	if (err)
+		return err == -EINVAL ? -ENOTSUP : err;	/* -EINVAL: fd is no BPF object */
+	err = info_is_map(&info);
+	if (err)
+		return err;
+	if (!o->btf || !info.btf_id ||
+	    !((info.btf_key_type_id && d->btf_key_type_id) ||
+	      (info.btf_value_type_id && d->btf_value_type_id)))
+		return 0;
+	btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
+	if (btf_fd < 0)
+		return btf_fd;
+	err = kbtf_read(btf_fd, &kb);
+	close(btf_fd);
+	if (err)
+		return err;
+	if (!btf_side_equal(kb, info.btf_key_type_id, o->btf, d->btf_key_type_id, "key", why, len) ||
+	    !btf_side_equal(kb, info.btf_value_type_id, o->btf, d->btf_value_type_id, "value", why, len))
+		err = -EINVAL;
+	btf_free(kb);
+	return err;
 }
 
 /* Use the map the caller passed in load_opts.reuse for d; -ENOENT if none. */

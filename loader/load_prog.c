@@ -1,6 +1,6 @@
-/* Programs: the type from the section name, BPF_PROG_LOAD, and on
- * rejection a reload with the verifier log at growing sizes, whose tail is
- * shown with the program's name. */
+/* Programs: the type from the section name (or EXT for opts.ext),
+ * BPF_PROG_LOAD, and on rejection a reload with the verifier log at growing
+ * sizes, whose tail is shown with the program's name. */
 #include "load_internal.h"
 #include "bpf_sys.h"
 #include "log.h"
@@ -123,8 +123,8 @@ static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct bp
 			break;
 	}
 	a->log_buf = NULL;
-	pr_err("%s: program %s (section %s) was rejected by the kernel: %s",
-	       c->o->path, p->name, p->sec, strerror(-fd));
+	pr_err("%s: program %s (section %s%s) was rejected by the kernel: %s", c->o->path, p->name,
+	       p->sec, a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "", strerror(-fd));
 	if (log && log[0])
 		load_log_tail(LOG_LVL_ERR, p->name, log);
 	free(log);
@@ -137,6 +137,8 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 	const char *sec = c->o->secs[s->sec].name;
 	struct bpf_prog_load_args a = { 0 };
 	struct prog_image img;
+	const struct load_ext_target *ext = c->opts->ext;
+	bool is_ext = ext && !strcmp(s->name, ext->prog);
 	struct loaded_prog *p;
 	int err;
 
@@ -144,9 +146,15 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 	if (!p)
 		return -ENOMEM;
 	err = load_prog_type_from_sec(sec, &p->prog_type, &p->expected_attach_type, &p->prog_flags);
-	if (err) {
+	if (err && !is_ext) {
 		pr_err("%s: program %s: unknown program section '%s'", c->o->path, s->name, sec);
 		return err;
+	}
+	if (is_ext) {	/* an extension keeps its section's flags (frags), if any */
+		p->prog_type = BPF_PROG_TYPE_EXT;
+		p->expected_attach_type = 0;
+		a.attach_prog_fd = (uint32_t)ext->target_fd;
+		a.attach_btf_id = ext->target_btf_id;
 	}
 	err = load_prog_image_build(c, symi, &img);
 	if (err)
@@ -182,20 +190,51 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 }
 
 /* Entry programs: FUNC symbols in executable sections other than .text. */
+static bool is_entry(const struct obj *o, const struct obj_sym *s)
+{
+	return s->type == STT_FUNC && s->sec != OBJ_SEC_UNDEF && s->sec < o->nr_secs &&
+	       obj_sec_is_prog(o, s->sec) && !obj_sec_is_text(o, s->sec);
+}
+
+/* opts.ext names an entry program, and its BTF and func_info go with it
+ * (the kernel matches the extension's prototype against the target's). */
+static int check_ext(const struct load_ctx *c)
+{
+	const struct load_ext_target *ext = c->opts->ext;
+	const struct obj *o = c->o;
+	size_t i;
+
+	if (!ext)
+		return 0;
+	for (i = 1; i < o->nr_syms && !(is_entry(o, &o->syms[i]) &&
+					 !strcmp(o->syms[i].name, ext->prog)); i++)
+		;
+	if (i == o->nr_syms) {
+		pr_err("%s: no entry program %s to load as an extension", o->path, ext->prog);
+		return -ENOENT;
+	}
+	if (!o->btf) {
+		pr_err("%s: program %s: an extension program needs BTF (.BTF) in the object",
+		       o->path, ext->prog);
+		return -EINVAL;
+	}
+	if (!c->btf_loaded || !c->func_info_ok) {
+		pr_err("%s: program %s: an extension program needs BTF and func_info, but %s",
+		       o->path, ext->prog, c->opts->no_btf ? "loading without BTF was asked for" :
+		       !c->btf_loaded ? "the kernel did not take the object's BTF" :
+		       !o->btf_ext ? "the object has no .BTF.ext" : "the kernel takes no func_info");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int load_progs(struct load_ctx *c)
 {
 	const struct obj *o = c->o;
+	int err = check_ext(c);
 
-	for (size_t i = 1; i < o->nr_syms; i++) {
-		const struct obj_sym *s = &o->syms[i];
-		int err;
-
-		if (s->type != STT_FUNC || s->sec == OBJ_SEC_UNDEF || s->sec >= o->nr_secs ||
-		    !obj_sec_is_prog(o, s->sec) || obj_sec_is_text(o, s->sec))
-			continue;
-		err = load_one(c, (uint32_t)i);
-		if (err)
-			return err;
-	}
-	return 0;
+	for (size_t i = 1; !err && i < o->nr_syms; i++)
+		if (is_entry(o, &o->syms[i]))
+			err = load_one(c, (uint32_t)i);
+	return err;
 }

@@ -159,11 +159,11 @@ struct gen {
 	struct btf_ext *ext;
 	int err;
 	uint32_t text_sec, entry_sec, rodata_sec, maps_sec;
-	uint32_t cfg_sym, stats_sym, slots_map_sym;
-	uint32_t slot_sym[ROOTLET_MAX_SLOTS];
+	uint32_t cfg_sym, stats_sym, slots_map_sym, sel_map_sym;
+	uint32_t slot_sym[ROOTLET_MAX_SLOTS][ROOTLET_NR_TARGETS];
 	/* BTF ids */
 	uint32_t t_int, t_u32, t_u64, t_proto;
-	struct btf_var_secinfo maps_vars[2];
+	struct btf_var_secinfo maps_vars[3];
 	uint32_t nr_maps;
 };
 
@@ -175,6 +175,7 @@ struct slot_backend {
 	uint8_t sym_bind;	/* ELF binding of the slot symbol */
 	uint16_t btf_linkage;	/* BTF FUNC linkage */
 	bool slots_map;		/* needs ROOTLET_SLOTS_MAP */
+	bool two_targets;	/* ROOTLET_NR_TARGETS functions per slot + ROOTLET_SEL_MAP */
 	void (*emit_body)(struct gen *g, struct code *c, uint32_t slot);
 };
 
@@ -182,6 +183,15 @@ static void emit_pass_body(struct gen *g, struct code *c, uint32_t slot)
 {
 	(void)g; (void)slot;
 	MOV32_IMM(c, BPF_REG_0, XDP_PASS_V);
+	EXIT(c);
+}
+
+/* freplace targets fail closed: a placeholder that runs in a live pipeline
+ * is counted as aborted and fires the xdp_exception tracepoint. */
+static void emit_aborted_body(struct gen *g, struct code *c, uint32_t slot)
+{
+	(void)g; (void)slot;
+	MOV32_IMM(c, BPF_REG_0, XDP_ABORTED_V);
 	EXIT(c);
 }
 
@@ -198,14 +208,16 @@ static void emit_tailcall_body(struct gen *g, struct code *c, uint32_t slot)
 /* Static-backend slots are weak ELF symbols (a vendor entry aliased onto the
  * name wins at link time) but BTF-static: a global function taking
  * struct xdp_md * only verifies on kernels with vmlinux BTF.  freplace needs
- * a global function, so that backend requires kernel BTF anyway. */
+ * global functions, so that backend requires kernel BTF anyway; it has two
+ * per slot so that a new extension can be attached to the idle one before
+ * the selector flips (the kernel allows one extension per target). */
 static const struct slot_backend backends[] = {
 	[ROOTLET_STATIC] = { "static", "placeholder, returns XDP_PASS",
-			     STB_WEAK, BTF_FUNC_STATIC, false, emit_pass_body },
+			     STB_WEAK, BTF_FUNC_STATIC, false, false, emit_pass_body },
 	[ROOTLET_TAILCALL] = { "tailcall", "tail call into " ROOTLET_SLOTS_MAP,
-			       STB_GLOBAL, BTF_FUNC_STATIC, true, emit_tailcall_body },
-	[ROOTLET_FREPLACE] = { "freplace", "freplace target, returns XDP_PASS",
-			       STB_GLOBAL, BTF_FUNC_GLOBAL, false, emit_pass_body },
+			       STB_GLOBAL, BTF_FUNC_STATIC, true, false, emit_tailcall_body },
+	[ROOTLET_FREPLACE] = { "freplace", "freplace target, returns XDP_ABORTED",
+			       STB_GLOBAL, BTF_FUNC_GLOBAL, false, true, emit_aborted_body },
 };
 
 /* ---- BTF construction; failures are sticky in g->err ---- */
@@ -352,6 +364,15 @@ static void add_maps(struct gen *g)
 		};
 		add_map(g, ROOTLET_SLOTS_MAP, f, 4, &g->slots_map_sym);
 	}
+	if (backends[g->cfg->backend].two_targets) {
+		const struct map_field f[] = {
+			{ "type", BPF_MAP_TYPE_ARRAY, 0 },
+			{ "max_entries", n, 0 },
+			{ "key", 0, g->t_u32 },
+			{ "value", 0, g->t_u32 },
+		};
+		add_map(g, ROOTLET_SEL_MAP, f, 4, &g->sel_map_sym);
+	}
 	if (!g->err && g->nr_maps) {
 		uint64_t size = g->o->secs[g->maps_sec].size;
 		add_type(g, ".maps", BTF_KIND_DATASEC, g->nr_maps, (uint32_t)size, g->maps_vars,
@@ -446,17 +467,46 @@ fail_off:
 static void add_slots(struct gen *g)
 {
 	const struct slot_backend *be = &backends[g->cfg->backend];
+	uint32_t nt = be->two_targets ? ROOTLET_NR_TARGETS : 1;
 	char name[32];
 
 	for (uint32_t i = 0; i < g->cfg->nr_slots && !g->err; i++) {
-		struct code c = { 0 };
+		for (uint32_t t = 0; t < nt && !g->err; t++) {
+			struct code c = { 0 };
 
-		be->emit_body(g, &c, i);
-		g->slot_sym[i] = place_func(g, &c, g->text_sec,
-					    rootlet_slot_name(i, name, sizeof(name)),
-					    be->sym_bind, be->btf_linkage, be->comment);
-		code_free(&c);
+			be->emit_body(g, &c, i);
+			g->slot_sym[i][t] = place_func(g, &c, g->text_sec, be->two_targets ?
+						       rootlet_target_name(i, t, name, sizeof(name)) :
+						       rootlet_slot_name(i, name, sizeof(name)),
+						       be->sym_bind, be->btf_linkage, be->comment);
+			code_free(&c);
+		}
 	}
+}
+
+/* freplace: calls target b of slot i when xdpld_sel[i] is non-zero, else
+ * target a (also when the lookup fails); ctx is in r6, r0 gets the verdict.
+ * 12 instruction slots more than one call (the verifier inlines the array
+ * lookup).  The key is stored with a register (no BPF_ST): older
+ * llvm-objdump cannot show BPF_ST. */
+static void emit_select_call(struct gen *g, struct code *c, uint32_t i)
+{
+	MOV32_IMM(c, BPF_REG_1, (int32_t)i);
+	STX(c, BPF_W, BPF_REG_10, BPF_REG_1, -4);
+	MOV64_REG(c, BPF_REG_2, BPF_REG_10);
+	ALU64_IMM(c, BPF_ADD, BPF_REG_2, -4);
+	ld_sym(c, BPF_REG_1, g->sel_map_sym);
+	CALL_HELPER(c, BPF_FUNC_map_lookup_elem);
+	MOV64_REG(c, BPF_REG_1, BPF_REG_6);
+	size_t null_jump = JMP_IMM(c, BPF_JEQ, BPF_REG_0, 0, 0);
+	LDX(c, BPF_W, BPF_REG_0, BPF_REG_0, 0);
+	size_t b_jump = JMP_IMM(c, BPF_JNE, BPF_REG_0, 0, 0);
+	patch_jump(c, null_jump, c->nr);
+	call_sym(c, g->slot_sym[i][0]);
+	size_t join_jump = emit(c, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+	patch_jump(c, b_jump, c->nr);
+	call_sym(c, g->slot_sym[i][1]);
+	patch_jump(c, join_jump, c->nr);
 }
 
 /* Counts the verdict in r7, bucket in r9, for slot i when cfg.counters. */
@@ -495,8 +545,12 @@ static void add_entry(struct gen *g)
 	for (uint32_t i = 0; i < g->cfg->nr_slots; i++) {
 		LDX(&c, BPF_W, BPF_REG_1, BPF_REG_8, ROOTLET_CFG_OFF_NR_SLOTS);
 		jump_to(&c, BPF_JLE, BPF_REG_1, (int32_t)i, LABEL_OUT);
-		MOV64_REG(&c, BPF_REG_1, BPF_REG_6);
-		call_sym(&c, g->slot_sym[i]);
+		if (backends[g->cfg->backend].two_targets) {
+			emit_select_call(g, &c, i);
+		} else {
+			MOV64_REG(&c, BPF_REG_1, BPF_REG_6);
+			call_sym(&c, g->slot_sym[i][0]);
+		}
 		MOV32_REG(&c, BPF_REG_7, BPF_REG_0);	/* int verdict, zero-extended */
 		if (g->cfg->counters)
 			emit_count(g, &c, i);
@@ -574,7 +628,8 @@ int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **ou
 	    (err = add_sec(&g, ROOTLET_ENTRY_SEC, SHF_ALLOC | SHF_EXECINSTR, 8, &g.entry_sec)) ||
 	    (err = add_sec(&g, ".rodata", SHF_ALLOC, 4, &g.rodata_sec)))
 		goto fail;
-	if ((cfg->counters || backends[cfg->backend].slots_map) &&
+	if ((cfg->counters || backends[cfg->backend].slots_map ||
+	     backends[cfg->backend].two_targets) &&
 	    (err = add_sec(&g, ".maps", SHF_ALLOC | SHF_WRITE, 8, &g.maps_sec)))
 		goto fail;
 
@@ -637,6 +692,14 @@ int rootlet_cfg_encode(const struct rootlet_cfg *cfg, int byte_order, void *buf,
 const char *rootlet_slot_name(uint32_t i, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, ROOTLET_SLOT_PREFIX "%u", i);
+
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
+const char *rootlet_target_name(uint32_t slot, uint32_t target, char *buf, size_t len)
+{
+	int n = target < ROOTLET_NR_TARGETS ?
+		snprintf(buf, len, ROOTLET_SLOT_PREFIX "%u_%c", slot, 'a' + (int)target) : -1;
 
 	return n < 0 || (size_t)n >= len ? NULL : buf;
 }

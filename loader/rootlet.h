@@ -10,6 +10,17 @@
  * XDP_ABORTED.  What a slot's body is depends on the backend (see
  * docs/rootlet.md).
  *
+ * Slot function names: the static and tailcall backends have one function
+ * per slot, xdpld_slot<i> (rootlet_slot_name).  The freplace backend has no
+ * xdpld_slot<i>: it has ROOTLET_NR_TARGETS global functions per slot,
+ * xdpld_slot<i>_a and xdpld_slot<i>_b (rootlet_target_name), the targets of
+ * extension programs, and the u32 array ROOTLET_SEL_MAP says per slot which
+ * one the entry program calls: 0 target a, anything else target b (a
+ * failed lookup counts as 0).  A re-link attaches the new extension to the
+ * idle target, flips the selector with one map update, then detaches the
+ * old one, so no packet sees a placeholder.  The placeholders return
+ * XDP_ABORTED (fail closed: visible as "aborted" counts and xdp_exception).
+ *
  * Configuration is the .rodata variable ROOTLET_CFG_NAME (layout: struct
  * rootlet_cfg_image below, in the object's byte order), so a loader can
  * override it before load; the verifier then sees it as constants.
@@ -31,6 +42,8 @@ struct obj;
 #define ROOTLET_CFG_NAME	"xdpld_cfg"	/* VAR in .rodata */
 #define ROOTLET_STATS_MAP	"xdpld_stats"	/* per-CPU array of u64 */
 #define ROOTLET_SLOTS_MAP	"xdpld_slots"	/* prog array, tailcall backend */
+#define ROOTLET_SEL_MAP		"xdpld_sel"	/* u32 array: target per slot, freplace */
+#define ROOTLET_NR_TARGETS	2		/* freplace targets per slot: _a, _b */
 
 /* Counter buckets: one per XDP action plus one for out-of-range verdicts.
  * The stats key of (slot, bucket) is slot * ROOTLET_NR_BUCKETS + bucket. */
@@ -43,7 +56,7 @@ struct obj;
 enum rootlet_backend {
 	ROOTLET_STATIC,		/* weak placeholder, replaced at link time */
 	ROOTLET_TAILCALL,	/* bpf_tail_call into ROOTLET_SLOTS_MAP[i] */
-	ROOTLET_FREPLACE,	/* global function, replaced by an EXT program */
+	ROOTLET_FREPLACE,	/* two global functions per slot + selector; EXT programs */
 };
 
 struct rootlet_cfg {
@@ -80,6 +93,10 @@ int rootlet_cfg_encode(const struct rootlet_cfg *cfg, int byte_order, void *buf,
 
 /* "xdpld_slot<i>" into buf; returns buf (NULL if it does not fit). */
 const char *rootlet_slot_name(uint32_t i, char *buf, size_t len);
+/* freplace target function of a slot: "xdpld_slot<slot>_a" (target 0) or
+ * "xdpld_slot<slot>_b" (target 1) into buf; NULL when target is not below
+ * ROOTLET_NR_TARGETS or the name does not fit. */
+const char *rootlet_target_name(uint32_t slot, uint32_t target, char *buf, size_t len);
 const char *rootlet_backend_name(enum rootlet_backend b);
 int rootlet_backend_parse(const char *name, enum rootlet_backend *b);
 

@@ -2,7 +2,9 @@
 # The generated rootlet: tools read it, the kernel loads it, and chains of
 # test modules (tests/bpf/verdict_*.bpf.c) give the documented verdicts and
 # counters, for the tailcall backend (prog array, tailrun) and the static
-# backend (xdpld link + progrun).  Also the libxdp run-config reader.
+# backend (xdpld link + progrun); the freplace backend's two targets per slot
+# and its selector (extension programs themselves only load in the test VM).
+# Also the libxdp run-config reader.
 . tests/lib.sh
 
 PKT=$TMP/p64.pkt
@@ -22,8 +24,9 @@ loads_with_bpftool() {
 	bpftool prog loadall "$1" "$P" && [ -e "$P/xdpld_rootlet" ]
 	_rc=$?; rm -rf "$P"; return $_rc
 }
+# disassembles OBJ FUNC: FUNC and the entry program are in the disassembly.
 disassembles() {
-	llvm-objdump -d "$1" >"$TMP/dis" && grep -q "<xdpld_slot$2>:" "$TMP/dis" &&
+	llvm-objdump -d "$1" >"$TMP/dis" && grep -q "<$2>:" "$TMP/dis" &&
 		grep -q '<xdpld_rootlet>:' "$TMP/dis"
 }
 btf_has() {
@@ -41,7 +44,8 @@ for n in 1 2 32; do
 		R=$TMP/r$n$b.o
 		check "rootlet: generate $n slots, $b" $XDPLD rootlet -o "$R" --slots $n --backend $b
 		check "rootlet: $n $b loads with bpftool (libbpf, kernel verifier)" loads_with_bpftool "$R"
-		check "rootlet: $n $b disassembles with llvm-objdump" disassembles "$R" $((n - 1))
+		last=xdpld_slot$((n - 1)); [ $b = freplace ] && last=${last}_b
+		check "rootlet: $n $b disassembles with llvm-objdump" disassembles "$R" $last
 		check "rootlet: $n $b xdpld inspect reads it" inspect_reads "$R"
 	done
 	check "rootlet: $n slots BTF dumps with bpftool" btf_has "$TMP/r${n}static.o" \
@@ -53,16 +57,24 @@ for n in 1 2 32; do
 done
 check "rootlet: generate 64 slots (the maximum)" $XDPLD rootlet -o "$TMP/r64.o" --slots 64 --backend tailcall
 check "rootlet: 64 slots load" loads_with_bpftool "$TMP/r64.o"
-check "rootlet: freplace slots are BTF-global" btf_has "$TMP/r2freplace.o" \
-	"FUNC 'xdpld_slot1' type_id=[0-9]+ linkage=global"
+check "rootlet: generate 64 slots, freplace" $XDPLD rootlet -o "$TMP/r64f.o" --slots 64 --backend freplace
+check "rootlet: 64 slots freplace load (129 functions)" loads_with_bpftool "$TMP/r64f.o"
+check "rootlet: freplace targets are BTF-global" btf_has "$TMP/r2freplace.o" \
+	"FUNC 'xdpld_slot1_a' type_id=[0-9]+ linkage=global" \
+	"FUNC 'xdpld_slot1_b' type_id=[0-9]+ linkage=global" "VAR 'xdpld_sel'"
+check "rootlet: freplace has no xdpld_slot<i> function" sh -c \
+	"! bpftool btf dump file $TMP/r2freplace.o | grep -qE \"FUNC 'xdpld_slot[0-9]+'\""
 check "rootlet: tailcall has the prog array" btf_has "$TMP/r2tailcall.o" "VAR 'xdpld_slots'"
 
 check "rootlet: --no-counters generates no stats map" sh -c \
 	"$XDPLD rootlet -o $TMP/nc.o --slots 3 --no-counters && ! bpftool btf dump file $TMP/nc.o | grep -q xdpld_stats"
 check "rootlet: --no-counters loads" loads_with_bpftool "$TMP/nc.o"
+check "rootlet: big-endian freplace disassembles" sh -c \
+	"$XDPLD rootlet -o $TMP/bef.o --slots 3 --be --backend freplace && llvm-readelf -h $TMP/bef.o | grep -q 'big endian' &&
+	 llvm-objdump -d $TMP/bef.o | grep -q '<xdpld_slot2_b>:'"
 check "rootlet: big-endian generate" $XDPLD rootlet -o "$TMP/be.o" --slots 3 --be --backend tailcall
 check "rootlet: big-endian is ELF big endian" sh -c "llvm-readelf -h $TMP/be.o | grep -q 'big endian'"
-check "rootlet: big-endian disassembles" disassembles "$TMP/be.o" 2
+check "rootlet: big-endian disassembles" disassembles "$TMP/be.o" xdpld_slot2
 check "rootlet: big-endian BTF dumps" btf_has "$TMP/be.o" "FUNC 'xdpld_slot2'" "VAR 'xdpld_cfg'"
 check "rootlet: big-endian xdpld inspect reads it" inspect_reads "$TMP/be.o"
 be_same_code() {
@@ -74,6 +86,9 @@ be_same_code() {
 check "rootlet: big-endian code equals little-endian code" be_same_code
 check "rootlet: output is reproducible" sh -c \
 	"$XDPLD rootlet -o $TMP/a.o --slots 5 && $XDPLD rootlet -o $TMP/b.o --slots 5 && cmp $TMP/a.o $TMP/b.o"
+check "rootlet: freplace output is reproducible" sh -c \
+	"$XDPLD rootlet -o $TMP/a.o --slots 5 --backend freplace &&
+	 $XDPLD rootlet -o $TMP/b.o --slots 5 --backend freplace && cmp $TMP/a.o $TMP/b.o"
 
 check_fails "rootlet: 0 slots rejected" 'supported are 1\.\.64' $XDPLD rootlet -o "$TMP/x.o" --slots 0
 check_fails "rootlet: 65 slots rejected" 'supported are 1\.\.64' $XDPLD rootlet -o "$TMP/x.o" --slots 65
@@ -207,6 +222,79 @@ newpin
 check "static: run 7 packets" "$TOOLS/progrun" --repeat 7 --pin-maps "$P" "$TMP/lc.o" xdpld_rootlet "$PKT"
 check "static: counters slot0 pass, slot1 invalid" stats_are "$P/xdpld_stats" "slot0 pass 7
 slot1 invalid 7"
+
+# ---- freplace backend: two targets per slot and the selector ----
+# The host kernel refuses extension programs, so only the placeholders run
+# here: both targets return XDP_ABORTED (fail closed), whichever the
+# selector picks.  test_ext (tests/unit) tries a real EXT load.
+
+F3=$TMP/f3.o
+$XDPLD rootlet -o "$F3" --slots 3 --backend freplace
+# sel KEY VALUE: progrun's --map argument setting xdpld_sel[KEY] (u32s, host order).
+sel() { printf -- '--map xdpld_sel=%02x000000:%02x000000' "$1" "$2"; }
+inspect_freplace() {
+	$XDPLD inspect "$F3" >"$TMP/fi" 2>&1 || { cat "$TMP/fi"; return 1; }
+	for _w in "xdpld_rootlet section=xdp" xdpld_slot0_a xdpld_slot0_b xdpld_slot1_a \
+		  xdpld_slot1_b xdpld_slot2_a xdpld_slot2_b; do
+		grep -q "^  $_w " "$TMP/fi" || { echo "inspect lacks $_w"; cat "$TMP/fi"; return 1; }
+	done
+	grep -q '^  xdpld_sel definition=btf type=array .*key_size=4 value_size=4 max_entries=3 ' "$TMP/fi" ||
+		{ echo "inspect lacks the xdpld_sel map"; cat "$TMP/fi"; return 1; }
+	! grep -qE '^  xdpld_slot[0-9]+ ' "$TMP/fi" || { echo "a plain slot function exists"; return 1; }
+	$XDPLD inspect --json "$F3" | grep -q '"xdpld_slot2_b"'
+}
+check "freplace: xdpld inspect lists both targets per slot and xdpld_sel" inspect_freplace
+check "freplace: placeholders abort (selector 0, libbpf)" \
+	verdict_is XDP_ABORTED "$TOOLS/progrun" "$F3" xdpld_rootlet "$PKT"
+# shellcheck disable=SC2046
+check "freplace: placeholders abort (selector 1, libbpf)" \
+	verdict_is XDP_ABORTED "$TOOLS/progrun" $(sel 0 1) "$F3" xdpld_rootlet "$PKT"
+check "freplace: placeholders abort (xdpld's loader)" \
+	verdict_is XDP_ABORTED $XDPLD run "$F3" xdpld_rootlet "$PKT"
+newpin
+check "freplace: run 5 packets, selector 0" "$TOOLS/progrun" --repeat 5 --pin-maps "$P" "$F3" xdpld_rootlet "$PKT"
+check "freplace: counted as aborted in slot 0" stats_are "$P/xdpld_stats" "slot0 aborted 5"
+# sel_are PINNED_MAP V0,V1,V2: the selector's values, as bpftool dumps them.
+sel_are() {
+	_got=$(bpftool map dump pinned "$1" | tr -d ' \n\t')
+	_want=$(echo "$2" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s{\"key\":%d,\"value\":%s}", (i > 1 ? "," : "["), i - 1, $i; print "]" }')
+	[ "$_got" = "$_want" ] || { echo "got $_got, want $_want"; return 1; }
+}
+check "freplace: the selector starts at 0 (target a) for every slot" sel_are "$P/xdpld_sel" 0,0,0
+F3A=$TMP/f3a.o
+$XDPLD rootlet -o "$F3A" --slots 3 --backend freplace --continue-on all=aborted
+newpin
+# shellcheck disable=SC2046
+check "freplace: selectors 1, 0, 7 with every slot continuing on aborted" \
+	"$TOOLS/progrun" --repeat 4 --pin-maps "$P" $(sel 0 1) $(sel 2 7) "$F3A" xdpld_rootlet "$PKT"
+check "freplace: every slot ran its selected placeholder" stats_are "$P/xdpld_stats" "slot0 aborted 4
+slot1 aborted 4
+slot2 aborted 4"
+check "freplace: the selector holds what was set" sel_are "$P/xdpld_sel" 1,0,7
+F3N=$TMP/f3n.o
+check "freplace: --no-counters still has the selector" sh -c \
+	"$XDPLD rootlet -o $F3N --slots 3 --backend freplace --no-counters &&
+	 $XDPLD inspect $F3N | grep -q '^  xdpld_sel ' && ! $XDPLD inspect $F3N | grep -q xdpld_stats"
+# shellcheck disable=SC2046
+check "freplace: --no-counters aborts with selector 1" \
+	verdict_is XDP_ABORTED "$TOOLS/progrun" $(sel 1 1) "$F3N" xdpld_rootlet "$PKT"
+check "freplace: nr_slots lowered to 0 in .rodata passes" \
+	verdict_is XDP_PASS $XDPLD run "$F3" xdpld_rootlet "$PKT" --set xdpld_cfg=0x0000000001000000040000000400000004000000
+# Linking, as the other rootlets: deterministic, reproducible after one pass,
+# targets still global functions, and the result runs the same.
+check "freplace: links deterministically" sh -c \
+	"$XDPLD link -o $TMP/fl1.o $F3 && $XDPLD link -o $TMP/fl1b.o $F3 && cmp $TMP/fl1.o $TMP/fl1b.o"
+check "freplace: relinks reproducibly" sh -c \
+	"$XDPLD link -o $TMP/fl2.o $TMP/fl1.o && $XDPLD link -o $TMP/fl3.o $TMP/fl2.o && cmp $TMP/fl2.o $TMP/fl3.o"
+check "freplace: relinked targets stay BTF-global" btf_has "$TMP/fl3.o" \
+	"FUNC 'xdpld_slot2_a' type_id=[0-9]+ linkage=global" \
+	"FUNC 'xdpld_slot2_b' type_id=[0-9]+ linkage=global" "VAR 'xdpld_sel'"
+check "freplace: relinked targets stay ELF-global" sh -c \
+	"llvm-readelf -s $TMP/fl3.o | grep -E 'GLOBAL +DEFAULT .* xdpld_slot[0-9]_[ab]\$' | wc -l | grep -qx 6"
+# shellcheck disable=SC2046
+check "freplace: relinked rootlet aborts with selector 1" \
+	verdict_is XDP_ABORTED "$TOOLS/progrun" $(sel 0 1) "$TMP/fl3.o" xdpld_rootlet "$PKT"
+check "freplace: relinked rootlet loads with xdpld" $XDPLD verify "$TMP/fl3.o"
 
 # ---- libxdp run-config metadata ----
 
