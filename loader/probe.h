@@ -7,7 +7,10 @@
 #ifndef XDPLD_PROBE_H
 #define XDPLD_PROBE_H
 
+#include "rootlet.h"
+
 #include <stdbool.h>
+#include <stddef.h>
 
 enum probe_feature {
 	PROBE_BTF,		/* BPF_BTF_LOAD at all */
@@ -24,5 +27,16 @@ enum probe_feature {
 
 bool probe_has(enum probe_feature f);
 const char *probe_feature_name(enum probe_feature f);
+
+/* Whether the running kernel can run rootlets of backend b, decided by
+ * test loads (cached per process).  Returns 1 (supported), 0 (not; why
+ * gets a one-line reason naming what the kernel lacks, e.g. "the kernel
+ * refuses extension programs (BPF_PROG_TYPE_EXT): Operation not permitted"),
+ * or negative errno when the probe itself could not run (why says why).
+ * why may be NULL.  XDPLD_PROBE_MISSING=tailcall,freplace (or "all") reports
+ * those backends as missing; static is the fallback and never missing. */
+int probe_backend(enum rootlet_backend b, char *why, size_t len);
+/* The best backend the kernel supports: freplace, then tailcall, then static. */
+enum rootlet_backend probe_best_backend(void);
 
 #endif
