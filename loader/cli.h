@@ -11,5 +11,7 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_relink(int argc, char **argv);
 
 #endif

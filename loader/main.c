@@ -25,11 +25,13 @@ static const struct command commands[] = {
 	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]\n"
 	  "        [--continue-on SLOT|all=ACTIONS]... [--no-counters] [--be]\n"
 	  "  xdpld rootlet --show-runcfg OBJ:PROG" },
-	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--continue-on SLOT=ACTIONS]...\n"
+	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--backend B] [--continue-on SLOT=ACTIONS]...\n"
 	  "        [--no-counters] [--force] [--state-dir DIR]" },
+	{ "relink", cmd_relink, "relink IFACE SLOT|MODULE OBJ[:PROG] [--reset-state] [--state-dir DIR]" },
 	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
 	{ "status", cmd_status, "status [IFACE] [--json] [--state-dir DIR]" },
 	{ "restore", cmd_restore, "restore IFACE [--force] [--state-dir DIR]" },
+	{ "probe", cmd_probe, "probe [--json]" },
 };
 
 static void usage(FILE *f)

@@ -1,4 +1,5 @@
-/* The static pipeline, build and attach: see pipeline.h. */
+/* The pipeline: modules, the static build, and the executor of a plan
+ * (attach, relink, restore): see pipeline.h. */
 #include "pipeline.h"
 #include "pipeline_internal.h"
 
@@ -7,6 +8,8 @@
 #include "load.h"
 #include "log.h"
 #include "obj.h"
+#include "plan.h"
+#include "probe.h"
 #include "rootlet.h"
 #include "runcfg.h"
 #include "sha256.h"
@@ -42,11 +45,11 @@ static bool is_xdp_entry(const struct obj *o, const struct obj_sym *s)
 }
 
 /* The module's entry program: the one named, or the only XDP entry program. */
-static int find_entry(struct pipeline_module *m, const char *want)
+static int find_entry(struct pipeline_module *m)
 {
 	const struct obj *o = m->obj;
+	const char *want = m->s->prog, *path = m->s->path, *found = NULL;
 	char list[512] = "";
-	const char *found = NULL;
 	size_t n = 0;
 
 	for (size_t i = 1; i < o->nr_syms; i++) {
@@ -66,43 +69,36 @@ static int find_entry(struct pipeline_module *m, const char *want)
 		n++;
 	}
 	if (want && (n != 1 || strcmp(found, want))) {
-		pr_err("%s: no XDP entry program '%s' (XDP entry programs: %s)", m->path, want,
+		pr_err("%s: no XDP entry program '%s' (XDP entry programs: %s)", path, want,
 		       *list ? list : "none");
 		return -ENOENT;
 	}
 	if (!n) {
-		pr_err("%s: no XDP entry program (no global function in an xdp section)", m->path);
+		pr_err("%s: no XDP entry program (no global function in an xdp section)", path);
 		return -ENOENT;
 	}
 	if (n > 1) {
-		pr_err("%s: %zu XDP entry programs (%s): name one as %s:PROG", m->path, n, list,
-		       m->path);
+		pr_err("%s: %zu XDP entry programs (%s): name one as %s:PROG", path, n, list, path);
 		return -EINVAL;
 	}
-	m->prog = strdup(found);
-	return m->prog ? 0 : -ENOMEM;
-}
-
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			return false;
-	return true;
+	if (want)
+		return 0;
+	m->s->prog = strdup(found);
+	return m->s->prog ? 0 : -ENOMEM;
 }
 
 #define MODULE_MAX_SIZE (64u << 20)
 
 /* The whole file, read once (also from a pipe). */
-static int read_module(const struct pipeline_module *m, void **out, size_t *len)
+static int read_module(const char *path, void **out, size_t *len)
 {
 	size_t cap = 0, n = 0;
 	char *buf = NULL;
-	int fd = open(m->path, O_RDONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0) {
 		err = -errno;
-		pr_err("module %s: %s", m->path, strerror(errno));
+		pr_err("module %s: %s", path, strerror(errno));
 		return err;
 	}
 	for (;;) {
@@ -114,7 +110,7 @@ static int read_module(const struct pipeline_module *m, void **out, size_t *len)
 			if (!nb) {
 				err = cap >= MODULE_MAX_SIZE ? -EFBIG : -ENOMEM;
 				if (err == -EFBIG)
-					pr_err("module %s: larger than %u bytes", m->path,
+					pr_err("module %s: larger than %u bytes", path,
 					       MODULE_MAX_SIZE);
 				break;
 			}
@@ -126,7 +122,7 @@ static int read_module(const struct pipeline_module *m, void **out, size_t *len)
 			continue;
 		if (got < 0) {
 			err = -errno;
-			pr_err("module %s: %s", m->path, strerror(errno));
+			pr_err("module %s: %s", path, strerror(errno));
 			break;
 		}
 		if (!got)
@@ -143,121 +139,58 @@ static int read_module(const struct pipeline_module *m, void **out, size_t *len)
 	return 0;
 }
 
-/* "OBJ" or "OBJ:PROG": an existing file named like the whole argument wins. */
-static int open_module(const char *arg, struct pipeline_module *m)
+/* Restore (and relink, for the other slots) loads exactly the code that
+ * was recorded, nothing else. */
+static int check_sha256(const struct pipeline *p, size_t i, const char *want, const char *have)
 {
-	const char *colon = strrchr(arg, ':');
-	char *file = NULL, resolved[PATH_MAX];
+	const struct plan_slot *s = &p->plan->slots[i];
+
+	if (!strcmp(want, have))
+		return 0;
+	if (p->strict_slot >= 0)
+		pr_err("relink %s: module %s (slot %zu, %s) changed on disk since it was "
+		       "attached (sha256 %.12s..., recorded %.12s...); the static backend "
+		       "re-links every module: relink that slot first", p->ifname, s->label, i,
+		       s->path, have, want);
+	else
+		pr_err("restore %s: module %s (slot %zu, %s) changed since it was attached "
+		       "(sha256 %.12s..., recorded %.12s...); not restoring other code: run "
+		       "'xdpld attach' to take the new version", p->ifname, s->label, i, s->path,
+		       have, want);
+	return -ESTALE;
+}
+
+/* Reads slot i's file once: the bytes hashed are the bytes linked. */
+static int open_module(struct pipeline *p, size_t i, bool expect_sha)
+{
+	struct pipeline_module *m = &p->mods[i];
+	char sha[SHA256_HEX_LEN];
 	void *buf = NULL;
 	size_t len = 0;
-	const char *prog = NULL, *base;
-	struct stat st;
-	size_t n;
 	int err;
 
-	if (colon && stat(arg, &st) < 0 && colon[1] && !strchr(colon, '/')) {
-		file = strndup(arg, (size_t)(colon - arg));
-		prog = colon + 1;
-	} else {
-		file = strdup(arg);
-	}
-	if (!file)
-		return -ENOMEM;
-	if (!realpath(file, resolved)) {
-		err = -errno;
-		pr_err("module %s: %s", file, strerror(errno));
-		goto out;
-	}
-	if (!printable(resolved)) {
-		err = -EINVAL;
-		pr_err("module %s: path has non-printable characters", file);
-		goto out;
-	}
-	m->path = strdup(resolved);
-	base = strrchr(resolved, '/') + 1;
-	n = strlen(base);
-	if (n > 2 && !strcmp(base + n - 2, ".o"))
-		n -= 2;
-	m->label = strndup(base, n);
-	if (!m->path || !m->label) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = read_module(m, &buf, &len);
+	m->s = &p->plan->slots[i];
+	err = read_module(m->s->path, &buf, &len);
 	if (err)
-		goto out;
-	/* Hash the very bytes that get linked: the file may change meanwhile. */
-	sha256_hex(buf, len, m->sha256);
-	err = obj_read_mem(m->path, buf, len, &m->obj);
-	if (err)
-		goto out;
-	if (m->obj->byte_order != host_byte_order()) {
-		pr_err("%s: byte order differs from this host's", m->path);
-		err = -EINVAL;
-		goto out;
-	}
-	err = find_entry(m, prog);
-out:
+		return err;
+	sha256_hex(buf, len, sha);
+	if (expect_sha)
+		err = check_sha256(p, i, m->s->sha256, sha);
+	memcpy(m->s->sha256, sha, sizeof(sha));
+	if (!err)
+		err = obj_read_mem(m->s->path, buf, len, &m->obj);
 	free(buf);
-	free(file);
-	return err;
-}
-
-/* SLOT of --continue-on: index, module name (with or without .o) or "all". */
-static int continue_slot(const struct pipeline *p, const char *slot, size_t *idx)
-{
-	uint32_t n;
-	size_t hits = 0;
-
-	if (!pipeline_parse_u32(slot, &n)) {
-		*idx = n;
-		return n < p->nr_mods ? 0 : -ERANGE;
-	}
-	for (size_t i = 0; i < p->nr_mods; i++) {
-		const char *base = strrchr(p->mods[i].path, '/') + 1;
-
-		if (!strcmp(slot, p->mods[i].label) || !strcmp(slot, base)) {
-			*idx = i;
-			hits++;
-		}
-	}
-	return hits == 1 ? 0 : hits ? -EEXIST : -ENOENT;
-}
-
-static int apply_continue(struct pipeline *p, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	char slot[256];
-	uint32_t mask;
-	size_t idx;
-	int err;
-
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(slot) ||
-	    rootlet_actions_parse(eq + 1, &mask)) {
-		pr_err("bad --continue-on '%s' (expected SLOT=ACTION[,ACTION...], ACTION "
-		       "aborted|drop|pass|tx|redirect or none)", arg);
+	if (err)
+		return err;
+	if (m->obj->byte_order != host_byte_order()) {
+		pr_err("%s: byte order differs from this host's", m->s->path);
 		return -EINVAL;
 	}
-	memcpy(slot, arg, (size_t)(eq - arg));
-	slot[eq - arg] = '\0';
-	if (!strcmp(slot, "all")) {
-		for (size_t i = 0; i < p->nr_mods; i++) {
-			p->mods[i].continue_mask = mask;
-			p->mods[i].mask_from = "option";
-		}
-		return 0;
-	}
-	err = continue_slot(p, slot, &idx);
-	if (err) {
-		pr_err("--continue-on '%s': %s slot '%s' (slots 0..%zu or a module name)", arg,
-		       err == -EEXIST ? "ambiguous" : "no", slot, p->nr_mods - 1);
-		return -EINVAL;
-	}
-	p->mods[idx].continue_mask = mask;
-	p->mods[idx].mask_from = "option";
-	return 0;
+	return find_entry(m);
 }
 
+/* libxdp orders programs by run-config priority; xdpld keeps the order the
+ * modules are given in, and says so when the priorities disagree. */
 /* libxdp orders programs by run-config priority; xdpld keeps the order the
  * modules are given in, and says so when the priorities disagree. */
 static void report_priorities(const struct pipeline *p)
@@ -272,7 +205,8 @@ static void report_priorities(const struct pipeline *p)
 			sorted = false;
 		if (used < sizeof(list))
 			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s %u%s",
-						 i ? ", " : "", p->mods[i].label, p->mods[i].priority,
+						 i ? ", " : "", p->mods[i].s->label,
+						 p->mods[i].priority,
 						 p->mods[i].has_priority ? "" : " (default)");
 	}
 	if (any && !sorted)
@@ -280,72 +214,35 @@ static void report_priorities(const struct pipeline *p)
 			"run-config priorities (%s)", p->ifname, list);
 }
 
-/* Restore loads exactly the code that was recorded, nothing else. */
-static int check_sha256(const struct pipeline_opts *o, size_t i, const struct pipeline_module *m)
-{
-	if (!strcmp(o->expect_sha256[i], m->sha256))
-		return 0;
-	pr_err("restore %s: module %s (slot %zu, %s) changed since it was attached "
-	       "(sha256 %.12s..., recorded %.12s...); not restoring other code: run "
-	       "'xdpld attach' to take the new version", o->ifname, m->label, i, m->path,
-	       m->sha256, o->expect_sha256[i]);
-	return -ESTALE;
-}
-
-static int open_modules(struct pipeline *p, const struct pipeline_opts *o)
+/* Every slot's file, entry program and mask (option, run config, default). */
+static int open_modules(struct pipeline *p, bool expect_sha)
 {
 	struct runcfg rc;
 	int err;
 
-	if (!o->nr_modules || o->nr_modules > ROOTLET_MAX_SLOTS) {
-		pr_err("attach %s: between 1 and %u modules, not %zu", o->ifname,
-		       ROOTLET_MAX_SLOTS, o->nr_modules);
-		return -EINVAL;
-	}
-	p->mods = calloc(o->nr_modules, sizeof(*p->mods));
+	p->mods = calloc(p->plan->nr_slots, sizeof(*p->mods));
 	if (!p->mods)
 		return -ENOMEM;
-	for (size_t i = 0; i < o->nr_modules; i++) {
+	for (size_t i = 0; i < p->plan->nr_slots; i++) {
 		struct pipeline_module *m = &p->mods[i];
 
 		p->nr_mods++;
-		err = open_module(o->modules[i], m);
-		if (!err && o->expect_sha256)
-			err = check_sha256(o, i, m);
+		m->prog_fd = m->link_fd = -1;
+		err = open_module(p, i, expect_sha && (int)i != p->strict_slot);
 		if (err)
 			return err;
-		for (size_t j = 0; j < i; j++) {
-			if (!strcmp(p->mods[j].path, m->path)) {
-				pr_err("%s is given twice (slots %zu and %zu): each object can "
-				       "be in a pipeline once", m->path, j, i);
-				return -EINVAL;
-			}
-			/* The label names the module's map pins: kept maps are found
-			 * by it on the next attach, so it must be unique. */
-			if (!strcmp(p->mods[j].label, m->label)) {
-				pr_err("attach %s: modules %s (slot %zu) and %s (slot %zu) are both "
-				       "named '%s' (their map pins are named after the file); "
-				       "rename one of the files", o->ifname, p->mods[j].path, j,
-				       m->path, i, m->label);
-				return -EINVAL;
-			}
-		}
-		err = runcfg_read(m->obj, m->prog, &rc);
+		err = runcfg_read(m->obj, m->s->prog, &rc);
 		if (err && err != -ENOENT)
 			return err;
-		m->continue_mask = rc.chain_call_actions;
-		m->mask_from = err ? "default" : "run-config";
 		m->priority = err ? RUNCFG_DEFAULT_PRIORITY : rc.priority;
 		m->has_priority = !err && rc.has_priority;
-		if (err)
-			m->continue_mask = ROOTLET_DEFAULT_CONTINUE;
+		/* A relink keeps the slot's mask, whatever the new run config says. */
+		if (m->s->mask_from == PLAN_MASK_OPTION || (int)i == p->strict_slot)
+			continue;
+		m->s->continue_mask = err ? ROOTLET_DEFAULT_CONTINUE : rc.chain_call_actions;
+		m->s->mask_from = err ? PLAN_MASK_DEFAULT : PLAN_MASK_RUNCFG;
 	}
 	report_priorities(p);
-	for (size_t i = 0; i < o->nr_continue_on; i++) {
-		err = apply_continue(p, o->continue_on[i]);
-		if (err)
-			return err;
-	}
 	return 0;
 }
 
@@ -363,8 +260,8 @@ static int link_pipeline(struct pipeline *p)
 	in[0] = p->rootlet;
 	for (size_t i = 0; i < p->nr_mods; i++) {
 		in[i + 1] = p->mods[i].obj;
-		renames[i].obj = p->mods[i].path;
-		renames[i].old_name = p->mods[i].prog;
+		renames[i].obj = p->mods[i].s->path;
+		renames[i].old_name = p->mods[i].s->prog;
 		renames[i].new_name = rootlet_slot_name((uint32_t)i, slot_names[i],
 							sizeof(slot_names[i]));
 	}
@@ -396,7 +293,8 @@ static int check_offload(const struct pipeline *p)
 	return fd;
 }
 
-static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
+/* Static backend: the linked pipeline in one load. */
+static int load_static(struct pipeline *p, const struct pipeline_prev *prev)
 {
 	struct load_opts lopts = { 0 };
 	struct load_map_reuse *reuse = NULL;
@@ -405,7 +303,7 @@ static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
 
 	err = pipeline_maps_resolve(p);
 	if (!err)
-		err = pipeline_maps_reuse(p, prev, &reuse, &lopts.nr_reuse);
+		err = pipeline_maps_reuse(p, prev, NULL, &reuse, &lopts.nr_reuse);
 	if (err)
 		return err;
 	lopts.reuse = reuse;
@@ -417,9 +315,6 @@ static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
 		pr_err("attach %s: loading the pipeline failed", p->ifname);
 		return err;
 	}
-	err = pipeline_pins_check(p);
-	if (err)
-		return err;
 	lp = loaded_obj_prog(p->lo, ROOTLET_ENTRY_NAME);
 	if (!lp) {
 		pr_err("attach %s: the linked pipeline has no %s program", p->ifname,
@@ -431,41 +326,36 @@ static int load_pipeline(struct pipeline *p, const struct pipeline_prev *prev)
 	return 0;
 }
 
-static int build(struct pipeline *p, const struct pipeline_opts *o)
+static int build_rootlet(struct pipeline *p)
 {
 	struct rootlet_cfg cfg;
-	int err;
 
-	err = open_modules(p, o);
-	if (err)
-		return err;
 	if (p->mode == NIC_MODE_HW && p->counters) {
 		/* Offloaded programs can only use offloadable (non per-CPU) maps. */
 		pr_info("attach %s: hw mode: no per-slot counters", p->ifname);
-		p->counters = false;
+		p->counters = p->plan->counters = false;
 	}
-	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, ROOTLET_STATIC);
+	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, p->plan->backend);
 	cfg.counters = p->counters;
 	for (size_t i = 0; i < p->nr_mods; i++)
-		cfg.continue_mask[i] = p->mods[i].continue_mask;
-	err = rootlet_build(&cfg, host_byte_order(), &p->rootlet);
-	if (!err)
-		err = link_pipeline(p);
-	return err;
+		cfg.continue_mask[i] = p->mods[i].s->continue_mask;
+	return rootlet_build(&cfg, host_byte_order(), &p->rootlet);
 }
 
 static void pipeline_free(struct pipeline *p)
 {
 	for (size_t i = 0; i < p->nr_mods; i++) {
-		for (size_t k = 0; k < p->mods[i].nr_maps; k++) {
-			free(p->mods[i].maps[k].orig);
-			free(p->mods[i].maps[k].linked);
+		struct pipeline_module *m = &p->mods[i];
+
+		for (size_t k = 0; k < m->nr_maps; k++) {
+			free(m->maps[k].orig);
+			free(m->maps[k].linked);
 		}
-		free(p->mods[i].maps);
-		free(p->mods[i].path);
-		free(p->mods[i].label);
-		free(p->mods[i].prog);
-		obj_free(p->mods[i].obj);
+		free(m->maps);
+		obj_free(m->obj);
+		if (m->link_fd >= 0)
+			close(m->link_fd);
+		loaded_obj_free(m->lo);
 	}
 	free(p->mods);
 	obj_free(p->rootlet);
@@ -485,33 +375,141 @@ static int check_mode(const char *ifname, enum nic_mode want, const struct nic_x
 }
 
 /* Under the lock: another xdpld may have attached or detached meanwhile. */
-static int check_restore(const struct pipeline_opts *o, const struct pipeline_prev *prev)
+static int check_restore(const struct pipeline_apply_opts *o, const struct plan *want,
+			 const struct pipeline_prev *prev)
 {
 	if (prev->record && !strcmp(prev->record, o->restore_record))
 		return 0;
 	pr_err("restore %s: the interface's record changed meanwhile (another xdpld run); "
-	       "nothing restored", o->ifname);
+	       "nothing restored", want->ifname);
 	return -EAGAIN;
 }
 
-int pipeline_attach(const struct pipeline_opts *o)
+/* auto: the best the kernel can run; a named one must be supported. */
+static int resolve_backend(struct plan *pl)
 {
-	struct pipeline p = { .ifname = o->ifname, .counters = o->counters, .mode = o->mode,
-			      .prog_fd = -1 };
-	struct pipeline_prev prev;
-	struct nic_xdp cur;
+	char why[256];
+	int ret;
+
+	if (pl->mode == NIC_MODE_HW) {
+		if (!pl->backend_auto && pl->backend != ROOTLET_STATIC) {
+			pr_err("attach %s: hw mode (offload) runs the static backend only, not %s",
+			       pl->ifname, rootlet_backend_name(pl->backend));
+			return -EOPNOTSUPP;
+		}
+		pl->backend = ROOTLET_STATIC;
+		return 0;
+	}
+	if (pl->backend_auto) {
+		pl->backend = probe_best_backend();
+		pr_debug("attach %s: backend auto: %s", pl->ifname,
+			 rootlet_backend_name(pl->backend));
+		return 0;
+	}
+	ret = probe_backend(pl->backend, why, sizeof(why));
+	if (ret < 0)
+		return ret;
+	if (ret)
+		return 0;
+	pr_err("attach %s: backend %s is not available on this kernel: %s", pl->ifname,
+	       rootlet_backend_name(pl->backend), why);
+	return -EOPNOTSUPP;
+}
+
+/* Slots that keep their module take over what runs from the old plan. */
+static void carry_over(struct plan *want, const struct plan *old, const struct plan_diff *d)
+{
+	for (size_t i = 0; i < want->nr_slots && i < old->nr_slots; i++) {
+		struct plan_slot *s = &want->slots[i];
+		const struct plan_slot *o = &old->slots[i];
+
+		if (d->change[i] & PLAN_SLOT_CODE) {
+			s->relinks = o->relinks + 1;
+			plan_now(s->relinked);
+			continue;
+		}
+		s->prog_id = o->prog_id;
+		s->target = o->target;
+		s->relinks = o->relinks;
+		memcpy(s->relinked, o->relinked, sizeof(s->relinked));
+	}
+}
+
+/* A relink changes one slot's code and nothing else. */
+static int check_relink(const struct plan *want, const struct plan_diff *d, int slot)
+{
+	for (size_t i = 0; i < d->nr_slots; i++) {
+		if ((int)i == slot ? !(d->change[i] & ~PLAN_SLOT_CODE) : !d->change[i])
+			continue;
+		pr_err("relink %s: slot %zu (%s) would change as well; nothing changed",
+		       want->ifname, i, i < want->nr_slots ? want->slots[i].label : "?");
+		return -EINVAL;
+	}
+	if (!d->change[slot])
+		pr_info("relink %s: slot %d (%s) runs this code already", want->ifname, slot,
+			want->slots[slot].label);
+	return 0;
+}
+
+/* A new pipeline: rootlet and modules loaded, attached, committed. */
+static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool force,
+			    const char *done)
+{
+	struct pipeline_pin *pins = NULL;
+	size_t nr = 0;
 	enum nic_mode used;
+	int err;
+
+	err = build_rootlet(p);
+	if (err)
+		return err;
+	if (p->plan->backend == ROOTLET_STATIC) {
+		err = link_pipeline(p);
+		if (!err)
+			err = load_static(p, prev);
+	} else {
+		err = pipeline_slots_load(p, prev);
+	}
+	if (!err)
+		err = pipeline_new_pins(p, &pins, &nr);	/* refuses clashing pin names */
+	if (!err)
+		err = nic_attach(p->ifname, p->prog_fd, p->mode, prev->ours ? prev->prog_fd : -1,
+				 force, &used);
+	if (err)
+		goto out;
+	plan_now(p->plan->time);
+	err = pipeline_commit(p, used, prev, pins, nr);
+	if (!err)
+		pr_info("%s: pipeline of %zu modules %s in %s mode, %s backend (program id %u)",
+			p->ifname, p->nr_mods, done,
+			nic_mode_name(used), rootlet_backend_name(p->plan->backend), p->prog_id);
+out:
+	free(pins);
+	return err;
+}
+
+int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
+{
+	struct pipeline p = { .plan = want, .ifname = want->ifname, .counters = want->counters,
+			      .mode = want->mode, .prog_fd = -1, .strict_slot = o->relink_slot,
+			      .reset_state = o->reset_state };
+	const char *verb = o->restore_record ? "restore" : o->relink_slot >= 0 ? "relink" : "attach";
+	struct pipeline_prev prev;
+	struct plan_diff d;
+	struct nic_xdp cur;
 	int err, lock = -1;
 
 	memset(&prev, 0, sizeof(prev));
 	prev.prog_fd = -1;
-	err = nic_ifindex(o->ifname);
+	err = nic_ifindex(want->ifname);
 	if (err < 0)
 		return err;
-	p.ifindex = err;
+	p.ifindex = want->ifindex = err;
 	err = p.mode == NIC_MODE_HW ? check_offload(&p) : 0;
 	if (!err)
-		err = build(&p, o);
+		err = resolve_backend(want);
+	if (!err)
+		err = open_modules(&p, o->restore_record || o->relink_slot >= 0);
 	if (err)
 		goto out;
 	/* From reading what is there to recording what we put there, no other
@@ -521,38 +519,142 @@ int pipeline_attach(const struct pipeline_opts *o)
 		err = lock;
 		goto out;
 	}
-	err = pipeline_prev_save(o->ifname, &prev);
+	err = pipeline_prev_save(want->ifname, &prev);
 	if (!err && o->restore_record)
-		err = check_restore(o, &prev);
+		err = check_restore(o, want, &prev);
 	if (err)
 		goto out;
 	if (o->restore_record && prev.ours) {
 		pr_info("restore %s: the recorded pipeline runs already (program id %u)",
-			o->ifname, prev.prog_id);
+			want->ifname, prev.prog_id);
+		goto out;
+	}
+	if (o->relink_slot >= 0 && !prev.ours) {
+		pr_err("relink %s: the recorded pipeline is not the program attached (see xdpld "
+		       "status); nothing changed", want->ifname);
+		err = -ESTALE;
 		goto out;
 	}
 	if (prev.ours) {
-		err = nic_query(o->ifname, &cur);
+		err = nic_query(want->ifname, &cur);
 		if (!err)
-			err = check_mode(o->ifname, o->mode, &cur);
+			err = check_mode(want->ifname, want->mode, &cur);
 		if (err)
 			goto out;
 	}
-	err = load_pipeline(&p, &prev);
+	plan_diff(prev.ours ? &prev.plan : NULL, want, &d);
+	if (prev.ours)
+		carry_over(want, &prev.plan, &d);
+	if (o->relink_slot >= 0)
+		err = check_relink(want, &d, o->relink_slot);
 	if (err)
 		goto out;
-	err = nic_attach(o->ifname, p.prog_fd, o->mode, prev.ours ? prev.prog_fd : -1,
-			 o->force, &used);
-	if (err)
-		goto out;
-	err = pipeline_commit(&p, used, &prev);
-	if (!err)
-		pr_info("%s: pipeline of %zu modules %s in %s mode (program id %u)",
-			o->ifname, p.nr_mods, o->restore_record ? "restored" : "attached",
-			nic_mode_name(used), p.prog_id);
+	if (!d.layout_changed && want->backend == ROOTLET_STATIC)
+		d.layout_changed = true;	/* static: a re-attach always re-links */
+	if (d.layout_changed) {
+		if (prev.ours)
+			pr_debug("%s %s: new rootlet: %s", verb, want->ifname, d.why ? d.why : "");
+		err = build_and_attach(&p, &prev, o->force,
+				       o->restore_record ? "restored" : o->relink_slot >= 0 ?
+				       "re-linked (new rootlet)" : "attached");
+	} else if (!d.nr_code) {
+		pr_info("%s %s: nothing to change (rootlet program id %u)", verb, want->ifname,
+			prev.prog_id);
+	} else {
+		err = pipeline_slots_swap(&p, &prev, &d);
+	}
 out:
 	state_unlock(lock);
 	pipeline_prev_free(&prev);
 	pipeline_free(&p);
+	return err;
+}
+
+int pipeline_attach(const struct plan_args *args, bool force)
+{
+	struct pipeline_apply_opts o = { .force = force, .relink_slot = -1 };
+	struct plan want;
+	int err = plan_from_args(args, &want);
+
+	if (err)
+		return err;
+	err = pipeline_apply(&want, &o);
+	plan_free(&want);
+	return err;
+}
+
+/* SLOT of relink: index or module name. */
+static int relink_slot(const struct plan *pl, const char *slot)
+{
+	uint32_t n;
+	int hit = -1;
+
+	if (!plan_parse_u32(slot, &n))
+		return n < pl->nr_slots ? (int)n : -ERANGE;
+	for (size_t i = 0; i < pl->nr_slots; i++)
+		if (!strcmp(pl->slots[i].label, slot))
+			hit = (int)i;
+	return hit >= 0 ? hit : -ENOENT;
+}
+
+int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state)
+{
+	struct pipeline_apply_opts o = { .relink_slot = -1, .reset_state = reset_state };
+	struct plan want, cur_plan;
+	struct plan_slot *s, repl = { 0 };
+	char *rec = NULL, where[4200];
+	int err, i;
+
+	plan_init(&want);
+	err = state_record_read(ifname, &rec);
+	if (err == -ENOENT)
+		pr_err("relink %s: no pipeline recorded in %s (xdpld attach first)", ifname,
+		       state_root());
+	if (err)
+		return err;
+	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
+		strcat(where, "/" STATE_RECORD_NAME);
+	err = plan_record_parse(ifname, where, rec, &cur_plan);
+	free(rec);
+	if (err)
+		return err;
+	pipeline_slots_settle(ifname, &cur_plan);
+	i = relink_slot(&cur_plan, slot);
+	if (i < 0) {
+		pr_err("relink %s: no slot '%s' (slots 0..%zu or a module name)", ifname, slot,
+		       cur_plan.nr_slots - 1);
+		err = -EINVAL;
+		goto out;
+	}
+	err = plan_slot_from_arg(obj, &repl);
+	if (err)
+		goto out;
+	/* The slot keeps its module name: its map pins (and so its state) are
+	 * found by it, whatever the new file is called. */
+	s = &cur_plan.slots[i];
+	free(s->path);
+	free(s->prog);
+	s->path = repl.path;
+	s->prog = repl.prog;
+	repl.path = repl.prog = NULL;
+	plan_slot_free(&repl);
+	s->sha256[0] = '\0';
+	/* What runs now becomes the wanted plan, with slot i replaced. */
+	want = cur_plan;
+	plan_init(&cur_plan);
+	for (size_t k = 0; k < want.nr_maps; k++) {
+		free(want.maps[k].name);
+		free(want.maps[k].module);
+	}
+	free(want.maps);
+	want.maps = NULL;
+	want.nr_maps = 0;
+	plan_slot_free(&want.pending);
+	want.has_pending = false;
+	o.relink_slot = i;
+	err = pipeline_apply(&want, &o);
+out:
+	plan_free(&cur_plan);
+	plan_free(&want);
 	return err;
 }

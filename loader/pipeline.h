@@ -1,10 +1,15 @@
-/* The static pipeline: N vendor modules behind a generated rootlet, linked
- * into one object, loaded with xdpld's own loader, attached to one
- * interface over netlink, and remembered in bpffs (see docs/pipeline.md).
+/* The pipeline: N vendor modules behind a generated rootlet, loaded with
+ * xdpld's own loader, attached to one interface over netlink, and
+ * remembered in bpffs (see docs/pipeline.md).  A plan (plan.h) says what
+ * is wanted; the executor diffs it against what runs.
  *
- *   objects -> rootlet (static backend, N slots) -> link_objects (module
- *   entry renamed to xdpld_slot<i>) -> load_object -> nic_attach ->
- *   pins + record in <state root>/<IFACE>/
+ *   static:   rootlet + modules linked into one object (entry renamed to
+ *             xdpld_slot<i>) -> load_object -> nic_attach
+ *   tailcall: rootlet loaded alone, each module loaded alone and put into
+ *             the rootlet's prog array -> nic_attach
+ *   freplace: rootlet loaded alone, each module loaded as an extension of
+ *             its slot's target, linked -> nic_attach
+ *   then pins + record in <state root>/<IFACE>/
  *
  * Nothing in the kernel or in bpffs changes before the attach; the record
  * is written last.  Functions return 0 or negative errno after logging. */
@@ -18,34 +23,43 @@
 
 /* Pin of the attached rootlet program in the interface's state directory. */
 #define PIPELINE_PROG_PIN	"rootlet"
-#define PIPELINE_RECORD_FORMAT	"xdpld-pipeline-1"
 
-struct pipeline_opts {
-	const char *ifname;
-	char *const *modules;		/* "OBJ" or "OBJ:PROG", in slot order */
-	size_t nr_modules;
-	char *const *continue_on;	/* "SLOT=ACTIONS"; SLOT: index, module name or "all" */
-	size_t nr_continue_on;
-	enum nic_mode mode;
-	bool counters;			/* generate the per-slot counters */
+struct plan;
+struct plan_args;
+
+/* How a plan is carried out. */
+struct pipeline_apply_opts {
 	bool force;			/* replace a foreign XDP program */
-	/* Restore only (NULL otherwise): the SHA-256 (hex) each module's bytes
-	 * must have, in slot order; another file is refused, naming the module. */
-	char *const *expect_sha256;
-	/* Restore only: the record these options were read from.  Under the
-	 * state lock the attach goes on only while it is still the record, and
-	 * does nothing when the program it names is attached already. */
+	/* Restore only (NULL otherwise): the record the plan was read from.
+	 * Under the state lock the apply goes on only while it is still the
+	 * record, does nothing when the program it names is attached, and
+	 * each module file must have the recorded SHA-256. */
 	const char *restore_record;
+	/* Relink (>= 0): only this slot changes; with tailcall and freplace
+	 * the rootlet stays.  Its maps must be compatible unless reset_state. */
+	int relink_slot;
+	bool reset_state;
 };
 
-int pipeline_attach(const struct pipeline_opts *opts);
+/* Makes the interface run `want`: reads the modules, resolves the backend,
+ * and under the state lock diffs against what runs.  With tailcall and
+ * freplace and the same layout, only the slots with new code are swapped
+ * (the rootlet program stays); otherwise a new pipeline is built and
+ * swapped in atomically over netlink.  want's slots are filled in. */
+int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *opts);
+
+/* attach: plan_from_args + pipeline_apply. */
+int pipeline_attach(const struct plan_args *args, bool force);
+
+/* relink: replace the module of one slot (SLOT: index or module name) of
+ * the pipeline recorded for ifname with obj ("OBJ" or "OBJ:PROG"). */
+int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state);
 
 /* Re-attach the pipeline recorded for ifname (after its NIC went away and
- * came back): same module files (checked against the recorded SHA-256),
- * entry programs, continue masks, mode and counters, through
- * pipeline_attach, so module maps are reused from their stable pins.
- * No record: 0 (info message).  Recorded program still attached: 0.
- * A foreign program is replaced only with force. */
+ * came back): the recorded plan, module files checked against the
+ * recorded SHA-256, through pipeline_apply, so module maps are reused
+ * from their stable pins.  No record: 0 (info message).  Recorded program
+ * still attached: 0.  A foreign program is replaced only with force. */
 int pipeline_restore(const char *ifname, bool force);
 
 /* Detach the program recorded for ifname (only if it is still the one

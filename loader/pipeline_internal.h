@@ -1,21 +1,21 @@
-/* Shared between pipeline.c (build, attach), pipeline_state.c (pins,
- * record, roll-back, detach) and pipeline_status.c. */
+/* Shared between the pipeline's files: pipeline.c (modules, static build,
+ * the executor of a plan diff), pipeline_slots.c (tailcall and freplace:
+ * rootlet and modules loaded apart, slot swaps), pipeline_maps.c (map pin
+ * names and reuse), pipeline_state.c (previous state, pins, record,
+ * roll-back, detach) and pipeline_status.c. */
 #ifndef XDPLD_PIPELINE_INTERNAL_H
 #define XDPLD_PIPELINE_INTERNAL_H
 
 #include "link.h"
 #include "nic.h"
 #include "pipeline.h"
-#include "sha256.h"
+#include "plan.h"
 
 #include <stdint.h>
 
 struct obj;
 struct loaded_obj;
 struct load_map_reuse;
-
-/* At most this many maps are read back from a record. */
-#define PIPELINE_MAX_MAPS	4096u
 
 /* One map a module defines: its own name and its name after linking. */
 struct pipeline_mod_map {
@@ -24,20 +24,22 @@ struct pipeline_mod_map {
 };
 
 struct pipeline_module {
-	char *path;		/* absolute path: unique, used as the link input name */
-	char *label;		/* basename without ".o": names the slot in messages */
-	char *prog;		/* entry program */
-	char sha256[SHA256_HEX_LEN];
-	uint32_t continue_mask;
-	const char *mask_from;	/* "option", "run-config" or "default" */
+	struct plan_slot *s;	/* in p->plan: path, label, prog, sha256, mask */
 	uint32_t priority;	/* libxdp run-config priority (default 50) */
 	bool has_priority;	/* the run config set it */
 	struct obj *obj;
-	struct pipeline_mod_map *maps;	/* filled after linking */
+	/* static: the module's maps by linked name (filled after linking) */
+	struct pipeline_mod_map *maps;
 	size_t nr_maps;
+	/* tailcall, freplace: the module loaded on its own */
+	struct loaded_obj *lo;
+	int prog_fd;		/* its entry program (owned by lo) */
+	int link_fd;		/* freplace: the link to its rootlet target; -1 */
+	bool loaded;		/* this run loaded it (not kept from before) */
 };
 
 struct pipeline {
+	struct plan *plan;	/* wanted; slots resolved by pipeline_open_modules */
 	const char *ifname;
 	struct pipeline_module *mods;
 	size_t nr_mods;
@@ -45,23 +47,30 @@ struct pipeline {
 	enum nic_mode mode;
 	int ifindex;
 	struct obj *rootlet;
-	struct link_result linked;
-	struct loaded_obj *lo;
+	struct link_result linked;	/* static only */
+	struct loaded_obj *lo;	/* static: the whole pipeline; others: the rootlet */
 	int prog_fd;		/* the rootlet entry program (owned by lo) */
 	uint32_t prog_id;
+	/* relink: the slot whose maps must be compatible (or reset); -1 none */
+	int strict_slot;
+	bool reset_state;
 };
 
 /* One pin of a pipeline: name in the state directory and an fd. */
 struct pipeline_pin {
-	char name[65];
+	char name[PLAN_PIN_LEN];
 	int fd;			/* owned by whoever filled the array */
 	uint32_t id;
-	const char *obj_name;	/* map name in the linked object (new pins only) */
+	const char *obj_name;	/* map name in the loaded object (new map pins) */
+	const char *module;	/* label of the module owning the map, or NULL */
+	bool is_map;
 };
 
-/* What was there before an attach, to put back if committing fails. */
+/* What was there before, to diff against and to put back on failure. */
 struct pipeline_prev {
 	char *record;		/* NULL: none */
+	struct plan plan;	/* parsed record; valid when have_plan */
+	bool have_plan;
 	struct pipeline_pin *pins;	/* our earlier pins, with open fds */
 	size_t nr_pins;
 	int prog_fd;		/* program attached before (ours or foreign), -1: none */
@@ -69,36 +78,62 @@ struct pipeline_prev {
 	bool ours;		/* prog_fd is the program our record names */
 };
 
+/* Stable pin name of a kept object: "link-<slot>-a" / "-b". */
+void pipeline_link_pin_name(uint32_t slot, uint32_t target, char out[PLAN_PIN_LEN]);
+
 /* pipeline_maps.c */
-/* Which module defines each map of the linked pipeline (p->mods[].maps). */
 int pipeline_maps_resolve(struct pipeline *p);
-/* The stable pin name of a map of the linked object: "<module>-<map>" for
- * a module's map, the (sanitized) linked name for the rootlet's maps and
- * global data.  At most 64 characters of [A-Za-z0-9_-]. */
-void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[65]);
-/* After loading: 0, or -EEXIST (logged, naming both maps and modules) when
- * two maps of p->lo would get one pin name, or a map "record"/"rootlet". */
-int pipeline_pins_check(const struct pipeline *p);
-/* Maps of the previous attach (prev's pins) to reuse for p's module maps:
- * each compatible one; an incompatible one is left out with a warning.
- * Never kept: prog arrays and map-in-maps with initial slots (they hold
- * this load's code), and any map when hw mode is entered or left.
- * fds in *out are borrowed from prev. */
+/* "<label>-<map>", at most 64 characters of [A-Za-z0-9_-]. */
+void pipeline_module_pin_name(const char *label, const char *map, char out[PLAN_PIN_LEN]);
+/* Static: pin name of a map of the linked object (module maps by module
+ * and own name, the rootlet's and global data by linked name). */
+void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[PLAN_PIN_LEN]);
+/* Static: label of the module defining linked map `linked`, NULL for the
+ * rootlet's maps and global data. */
+const char *pipeline_map_owner(const struct pipeline *p, const char *linked);
+/* -EEXIST (logged) when two pins share a name or a map would take a name
+ * xdpld keeps for itself. */
+int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pins, size_t nr);
+/* Maps of the previous pipeline (prev's pins) to reuse for the maps of
+ * object o (the linked pipeline, or one module's own object when m is
+ * set): each compatible one; an incompatible one is left out with a
+ * warning, or refused (-EINVAL) for p->strict_slot unless p->reset_state.
+ * Never kept: prog arrays and map-in-maps with initial slots, and any map
+ * when hw mode is entered or left.  fds in *out are borrowed from prev. */
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
-			struct load_map_reuse **out, size_t *nr);
+			const struct pipeline_module *m, struct load_map_reuse **out, size_t *nr);
+
+/* pipeline_slots.c (tailcall and freplace) */
+/* Loads the rootlet alone, then every module whose slot needs it, and
+ * puts each into its slot (nothing is attached to the NIC yet). */
+int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev);
+/* Replaces the module of every slot with PLAN_SLOT_CODE in d, in the
+ * running pipeline of prev (same rootlet program), one atomic swap each;
+ * then pins and record.  Other slots are left alone. */
+int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev,
+			const struct plan_diff *d);
+/* Settles a re-link a crash interrupted: the kernel's slot says whether
+ * the pending module or the recorded one runs.  Returns true when the
+ * pending one was promoted.  Reads only. */
+bool pipeline_slots_settle(const char *ifname, struct plan *pl);
+/* The program id running in slot i of a tailcall/freplace pipeline, 0 if
+ * it cannot be told. */
+uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
 
 /* pipeline_state.c */
 int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev);
 void pipeline_prev_free(struct pipeline_prev *prev);
+int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name);
+/* Every pin of the new pipeline p (rootlet, maps, links), names unique. */
+int pipeline_new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr);
 /* After a successful attach: pins and record; on failure rolls back to
  * prev (attachment and pins) and returns the error. */
-int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev);
-/* "pass,tx" or "none" into buf. */
-void pipeline_mask_str(uint32_t mask, char *buf, size_t len);
-/* Strict decimal u32. */
-int pipeline_parse_u32(const char *s, uint32_t *v);
-/* Record value of "slot.<i>.<field>" / "map.<i>.<field>". */
-int pipeline_record_field(const char *rec, const char *kind, uint32_t i,
-			  const char *field, char *buf, size_t len);
+int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
+		    const struct pipeline_pin *pins, size_t nr);
+/* The plan of p as it runs now (prog ids, pins) written as the record. */
+int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
+		    size_t nr);
+/* Writes pl as ifname's record. */
+int pipeline_record_plan(const char *ifname, const struct plan *pl);
 
 #endif

@@ -101,64 +101,75 @@ static size_t sanitize(const char *s, char *out, size_t room)
 	return i;
 }
 
-void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[65])
+void pipeline_module_pin_name(const char *label, const char *map, char out[PLAN_PIN_LEN])
+{
+	/* The map's own name is kept whole; a long module name is cut. */
+	size_t n = strlen(map) < 40 ? strlen(map) : 40;
+
+	n = sanitize(label, out, 63 - n);
+	out[n++] = '-';
+	sanitize(map, out + n, 64 - n);
+}
+
+void pipeline_map_pin_name(const struct pipeline *p, const char *linked, char out[PLAN_PIN_LEN])
 {
 	const struct pipeline_module *owner = NULL;
 	const struct pipeline_mod_map *mm = find_map(p, linked, &owner);
-	size_t n;
 
 	if (!mm) {
 		if (!sanitize(linked, out, 56))
-			snprintf(out, 65, "map");
+			snprintf(out, PLAN_PIN_LEN, "map");
 		return;
 	}
-	/* The map's own name is kept whole; a long module name is cut. */
-	n = strlen(mm->orig) < 40 ? strlen(mm->orig) : 40;
-	n = sanitize(owner->label, out, 63 - n);
-	out[n++] = '-';
-	sanitize(mm->orig, out + n, 64 - n);
+	pipeline_module_pin_name(owner->s->label, mm->orig, out);
 }
 
-/* Which file a map of the linked pipeline comes from, for messages. */
-static const char *map_origin(const struct pipeline *p, const char *linked)
+const char *pipeline_map_owner(const struct pipeline *p, const char *linked)
 {
 	const struct pipeline_module *owner = NULL;
 
-	return find_map(p, linked, &owner) ? owner->path : "rootlet or global data";
+	return find_map(p, linked, &owner) ? owner->s->label : NULL;
+}
+
+static bool reserved_pin(const char *name)
+{
+	return !strcmp(name, STATE_RECORD_NAME) || !strcmp(name, PIPELINE_PROG_PIN) ||
+	       !strncmp(name, "link-", 5);
+}
+
+/* Which file a pinned map comes from, for messages. */
+static const char *origin(const struct pipeline *p, const char *label)
+{
+	for (size_t i = 0; label && i < p->nr_mods; i++)
+		if (!strcmp(p->mods[i].s->label, label))
+			return p->mods[i].s->path;
+	return "rootlet or global data";
 }
 
 /* Two maps of one pipeline must never share a pin name: a re-attach finds
  * each module's kept map by that name alone.  Refused before the attach. */
-int pipeline_pins_check(const struct pipeline *p)
+int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pins, size_t nr)
 {
-	const struct loaded_obj *lo = p->lo;
-	char (*names)[65] = calloc(lo->nr_maps ? lo->nr_maps : 1, sizeof(*names));
-	int err = 0;
+	for (size_t i = 0; i < nr; i++) {
+		const char *what = origin(p, pins[i].module);
 
-	if (!names)
-		return -ENOMEM;
-	for (size_t i = 0; !err && i < lo->nr_maps; i++) {
-		const char *map = lo->maps[i].name;
-
-		pipeline_map_pin_name(p, map, names[i]);
-		if (!strcmp(names[i], STATE_RECORD_NAME) || !strcmp(names[i], PIPELINE_PROG_PIN)) {
+		if (!pins[i].is_map)
+			continue;
+		if (reserved_pin(pins[i].name)) {
 			pr_err("attach %s: map %s (%s) would be pinned as '%s', a name xdpld "
-			       "keeps for itself", p->ifname, map, map_origin(p, map), names[i]);
-			err = -EEXIST;
+			       "keeps for itself", p->ifname, pins[i].obj_name, what, pins[i].name);
+			return -EEXIST;
 		}
-		for (size_t k = 0; !err && k < i; k++) {
-			const char *other = lo->maps[k].name;
-
-			if (strcmp(names[i], names[k]))
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(pins[i].name, pins[k].name))
 				continue;
 			pr_err("attach %s: maps %s (%s) and %s (%s) would both be pinned as '%s'; "
-			       "rename one of the module files", p->ifname, other,
-			       map_origin(p, other), map, map_origin(p, map), names[i]);
-			err = -EEXIST;
+			       "rename one of the module files", p->ifname, pins[k].obj_name,
+			       origin(p, pins[k].module), pins[i].obj_name, what, pins[i].name);
+			return -EEXIST;
 		}
 	}
-	free(names);
-	return err;
+	return 0;
 }
 
 /* A map that holds this load's programs (or, with initial slots, its
@@ -176,14 +187,8 @@ static bool holds_this_load(const struct map_def *d)
  * stand in for the other.  An unreadable recorded mode keeps nothing. */
 static bool modes_share_maps(const struct pipeline *p, const struct pipeline_prev *prev)
 {
-	enum nic_mode was;
-	char val[16];
+	enum nic_mode was = prev->plan.mode;
 
-	if (state_record_get(prev->record, "mode", val, sizeof(val)) || nic_mode_parse(val, &was)) {
-		pr_warn("attach %s: the record in %s has no valid mode; starting with new, "
-			"empty maps", p->ifname, state_root());
-		return false;
-	}
 	if ((was == NIC_MODE_HW) == (p->mode == NIC_MODE_HW))
 		return true;
 	pr_info("attach %s: the previous pipeline's maps are %s (%s mode), this one's %s: "
@@ -193,26 +198,89 @@ static bool modes_share_maps(const struct pipeline *p, const struct pipeline_pre
 	return false;
 }
 
-static int prev_pin_fd(const struct pipeline_prev *prev, const char *name)
+/* A map kept across a relink must suit the new version exactly; an attach
+ * only warns and starts the map fresh. */
+static int reuse_refused(const struct pipeline *p, const struct pipeline_module *owner,
+			 const char *map, const char *pin, const char *what)
 {
-	for (size_t i = 0; i < prev->nr_pins; i++)
-		if (!strcmp(prev->pins[i].name, name))
-			return prev->pins[i].fd;
-	return -ENOENT;
+	if (p->strict_slot < 0 || owner != &p->mods[p->strict_slot]) {
+		pr_warn("attach %s: module %s map %s: the map kept from the previous attach "
+			"(pin %s) is incompatible (%s); starting with a new, empty map",
+			p->ifname, owner->s->label, map, pin, what);
+		return 0;
+	}
+	pr_err("relink %s: module %s map %s: the new version does not fit the running "
+	       "map (pin %s): %s; nothing changed (--reset-state starts the module's maps "
+	       "empty)", p->ifname, owner->s->label, map, pin, what);
+	return -EINVAL;
+}
+
+/* Checks one map definition against its kept pin; 1: reuse it. */
+static int reuse_one(const struct pipeline *p, const struct obj *o,
+		     const struct pipeline_module *owner, const struct map_def *d,
+		     const char *orig, int fd, const char *pin)
+{
+	struct load_map_mismatch mis = { 0 };
+	char why[160];
+	int ret;
+
+	if (holds_this_load(d)) {
+		pr_debug("attach %s: module %s map %s: a new %s (it holds the programs or "
+			 "maps of this attach)", p->ifname, owner->s->label, orig,
+			 map_type_name(d->type));
+		return 0;
+	}
+	ret = load_map_check_reuse(d, fd, &mis, NULL);
+	if (ret == -EINVAL && mis.field) {
+		snprintf(why, sizeof(why), "%s: kept %u, now %u", mis.field, mis.have, mis.want);
+		return reuse_refused(p, owner, orig, pin, why);
+	}
+	if (ret) {
+		pr_warn("attach %s: module %s map %s: pin %s is not a usable map (%s); "
+			"starting with a new, empty map", p->ifname, owner->s->label, orig, pin,
+			ret == -ENOTSUP ? "not a map" : strerror(-ret));
+		return 0;
+	}
+	ret = load_map_check_btf(o, d, fd, why, sizeof(why));
+	if (ret == -EINVAL)
+		return reuse_refused(p, owner, orig, pin, why);
+	if (ret)
+		pr_debug("attach %s: module %s map %s: BTF not compared (%s)", p->ifname,
+			 owner->s->label, orig, strerror(-ret));
+	pr_debug("attach %s: module %s map %s: keeping pin %s", p->ifname, owner->s->label,
+		 orig, pin);
+	return 1;
+}
+
+/* A name that outlives defs: the map's symbol in o. */
+static const char *stable_name(const struct pipeline *p, const struct obj *o, const char *name,
+			       bool linked)
+{
+	const struct pipeline_mod_map *mm;
+
+	if (linked) {
+		mm = find_map(p, name, NULL);
+		return mm ? mm->linked : NULL;
+	}
+	for (size_t i = 1; i < o->nr_syms; i++)
+		if (!strcmp(o->syms[i].name, name))
+			return o->syms[i].name;
+	return NULL;
 }
 
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
-			struct load_map_reuse **out, size_t *nr)
+			const struct pipeline_module *m, struct load_map_reuse **out, size_t *nr)
 {
+	const struct obj *o = m ? m->obj : p->linked.out;
 	struct map_def *defs = NULL;
 	size_t nr_defs = 0;
 	int err;
 
 	*out = NULL;
 	*nr = 0;
-	if (!prev->record || !modes_share_maps(p, prev))	/* nothing of ours to keep */
+	if (!prev->have_plan || !modes_share_maps(p, prev))	/* nothing of ours to keep */
 		return 0;
-	err = obj_map_defs(p->linked.out, &defs, &nr_defs);
+	err = obj_map_defs(o, &defs, &nr_defs);
 	if (err)
 		return err;
 	*out = calloc(nr_defs ? nr_defs : 1, sizeof(**out));
@@ -220,53 +288,42 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 		err = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < nr_defs; i++) {
+	for (size_t i = 0; !err && i < nr_defs; i++) {
 		const struct map_def *d = &defs[i];
-		const struct pipeline_module *owner = NULL;
-		const struct pipeline_mod_map *mm = find_map(p, d->name, &owner);
-		struct load_map_mismatch mis = { 0 };
-		char pin[65];
+		const struct pipeline_module *owner = m;
+		const char *orig = d->name, *name;
+		char pin[PLAN_PIN_LEN];
 		int fd, ret;
 
-		if (!mm || d->is_extern)
+		if (d->is_extern)
 			continue;
-		pipeline_map_pin_name(p, d->name, pin);
-		fd = prev_pin_fd(prev, pin);
+		if (!m) {
+			const struct pipeline_mod_map *mm = find_map(p, d->name, &owner);
+
+			if (!mm)
+				continue;
+			orig = mm->orig;
+		}
+		pipeline_module_pin_name(owner->s->label, orig, pin);
+		fd = pipeline_prev_fd(prev, pin);
 		if (fd < 0)
 			continue;
-		if (holds_this_load(d)) {
-			pr_debug("attach %s: module %s map %s: a new %s (it holds the programs or "
-				 "maps of this attach)", p->ifname, owner->label, mm->orig,
-				 map_type_name(d->type));
+		if (p->reset_state && p->strict_slot >= 0 && owner == &p->mods[p->strict_slot]) {
+			pr_info("relink %s: module %s map %s: starting empty (--reset-state)",
+				p->ifname, owner->s->label, orig);
 			continue;
 		}
-		ret = load_map_check_reuse(d, fd, &mis, NULL);
-		if (ret == -EINVAL && mis.field) {
-			pr_warn("attach %s: module %s map %s: the map kept from the previous attach "
-				"(pin %s) is incompatible (%s: kept %u, now %u); starting with a "
-				"new, empty map", p->ifname, owner->label, mm->orig, pin, mis.field,
-				mis.have, mis.want);
-			continue;
+		ret = reuse_one(p, o, owner, d, orig, fd, pin);
+		name = ret > 0 ? stable_name(p, o, d->name, !m) : NULL;
+		if (ret < 0)
+			err = ret;
+		else if (name) {
+			(*out)[*nr].name = name;
+			(*out)[*nr].fd = fd;
+			++*nr;
 		}
-		if (ret) {
-			pr_warn("attach %s: module %s map %s: pin %s is not a usable map (%s); "
-				"starting with a new, empty map", p->ifname, owner->label, mm->orig,
-				pin, ret == -ENOTSUP ? "not a map" : strerror(-ret));
-			continue;
-		}
-		pr_debug("attach %s: module %s map %s: keeping pin %s", p->ifname, owner->label,
-			 mm->orig, pin);
-		(*out)[*nr].name = d->name;
-		(*out)[*nr].fd = fd;
-		++*nr;
 	}
 out:
-	/* The names must outlive defs: point them at p's copies. */
-	for (size_t i = 0; !err && i < *nr; i++) {
-		const struct pipeline_mod_map *mm = find_map(p, (*out)[i].name, NULL);
-
-		(*out)[i].name = mm->linked;
-	}
 	map_defs_free(defs, nr_defs);
 	if (err) {
 		free(*out);

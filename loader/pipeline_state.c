@@ -17,43 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
-int pipeline_parse_u32(const char *s, uint32_t *v)
+void pipeline_link_pin_name(uint32_t slot, uint32_t target, char out[PLAN_PIN_LEN])
 {
-	unsigned long long n = 0;
-
-	if (!*s || strlen(s) > 10)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		n = n * 10 + (unsigned)(*s - '0');
-	}
-	if (n > UINT32_MAX)
-		return -EINVAL;
-	*v = (uint32_t)n;
-	return 0;
+	snprintf(out, PLAN_PIN_LEN, "link-%u-%c", slot, target ? 'b' : 'a');
 }
 
-void pipeline_mask_str(uint32_t mask, char *buf, size_t len)
+static void record_where(const char *ifname, char *buf, size_t len)
 {
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (uint32_t a = 0; a < ROOTLET_NR_ACTIONS; a++)
-		if (mask & (1u << a) && used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-						 rootlet_bucket_name(a));
-	if (!used)
-		snprintf(buf, len, "none");
-}
-
-int pipeline_record_field(const char *rec, const char *kind, uint32_t i,
-			  const char *field, char *buf, size_t len)
-{
-	char key[64];
-
-	snprintf(key, sizeof(key), "%s.%u.%s", kind, i, field);
-	return state_record_get(rec, key, buf, len);
+	if (state_dir(ifname, buf, len - 8) < 0)
+		snprintf(buf, len, "%s", ifname);
+	else
+		strcat(buf, "/" STATE_RECORD_NAME);
 }
 
 static uint32_t prog_id_of(int fd)
@@ -95,48 +69,39 @@ static bool prev_has_pin(const struct pipeline_prev *prev, const char *name)
 	return false;
 }
 
-/* The record is untrusted: a map entry whose pin is no valid map pin name
- * (or "record", "rootlet", or listed twice) is skipped with a warning, so
- * that map starts fresh; the rest of the record still counts. */
-static int prev_add_map_pins(const char *ifname, struct pipeline_prev *prev)
+int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name)
 {
-	char val[80], dir[512];
-	uint32_t nr_maps;
+	for (size_t i = 0; i < prev->nr_pins; i++)
+		if (!strcmp(prev->pins[i].name, name))
+			return prev->pins[i].fd;
+	return -ENOENT;
+}
+
+/* The record's maps (plan_record_parse skipped bad entries), and the
+ * freplace links of the slots. */
+static int prev_add_plan_pins(const char *ifname, struct pipeline_prev *prev)
+{
+	const struct plan *pl = &prev->plan;
+	char name[PLAN_PIN_LEN];
 	int err = 0;
 
-	if (state_dir(ifname, dir, sizeof(dir)))
-		return -EINVAL;
-	if (state_record_get(prev->record, "maps", val, sizeof(val)) ||
-	    pipeline_parse_u32(val, &nr_maps) || nr_maps > PIPELINE_MAX_MAPS) {
-		pr_warn("%s: record %s/%s has no valid maps count; keeping none of the "
-			"previous maps", ifname, dir, STATE_RECORD_NAME);
-		return 0;
-	}
-	for (uint32_t i = 0; !err && i < nr_maps; i++) {
-		int ret = pipeline_record_field(prev->record, "map", i, "pin", val, sizeof(val));
-
-		if (ret)
-			pr_warn("%s: record %s/%s: ignoring map.%u.pin: %s", ifname, dir,
-				STATE_RECORD_NAME, i, ret == -ENOENT ? "missing" : "too long");
-		else if (!state_pin_name_ok(val))
-			pr_warn("%s: record %s/%s: ignoring map.%u.pin '%s': not a valid pin name",
-				ifname, dir, STATE_RECORD_NAME, i, val);
-		else if (!strcmp(val, STATE_RECORD_NAME) || !strcmp(val, PIPELINE_PROG_PIN) ||
-			 prev_has_pin(prev, val))
-			pr_warn("%s: record %s/%s: ignoring map.%u.pin '%s': the record or the "
-				"rootlet, or listed twice", ifname, dir, STATE_RECORD_NAME, i, val);
-		else
-			err = prev_add_pin(prev, ifname, val);
+	for (size_t i = 0; !err && i < pl->nr_maps; i++)
+		err = prev_add_pin(prev, ifname, pl->maps[i].pin);
+	for (uint32_t i = 0; !err && pl->backend == ROOTLET_FREPLACE && i < pl->nr_slots; i++) {
+		for (uint32_t t = 0; !err && t < ROOTLET_NR_TARGETS; t++) {
+			pipeline_link_pin_name(i, t, name);
+			err = prev_has_pin(prev, name) ? 0 : prev_add_pin(prev, ifname, name);
+		}
 	}
 	return err;
 }
 
 int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 {
-	char val[80];
-	uint32_t rec_id = 0;
 	struct nic_xdp cur;
 	int err;
+
+	char where[4200];
 
 	err = state_record_read(ifname, &prev->record);
 	if (err && err != -ENOENT)
@@ -144,9 +109,17 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 			"as foreign", ifname);
 	if (err)
 		prev->record = NULL;
+	record_where(ifname, where, sizeof(where));
+	if (prev->record && !plan_record_parse(ifname, where, prev->record, &prev->plan)) {
+		prev->have_plan = true;
+		pipeline_slots_settle(ifname, &prev->plan);
+	} else if (prev->record) {
+		pr_warn("%s: ignoring the malformed record; the attached program counts as "
+			"foreign", ifname);
+	}
 	err = prev_add_pin(prev, ifname, PIPELINE_PROG_PIN);
-	if (!err && prev->record)
-		err = prev_add_map_pins(ifname, prev);
+	if (!err && prev->have_plan)
+		err = prev_add_plan_pins(ifname, prev);
 	if (err)
 		return err;
 	err = nic_query(ifname, &cur);
@@ -161,8 +134,7 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 		       strerror(-prev->prog_fd));
 		return prev->prog_fd;
 	}
-	if (prev->record && !state_record_get(prev->record, "prog_id", val, sizeof(val)) &&
-	    !pipeline_parse_u32(val, &rec_id) && rec_id == cur.prog_id && prev->nr_pins &&
+	if (prev->have_plan && prev->plan.prog_id == cur.prog_id && prev->nr_pins &&
 	    !strcmp(prev->pins[0].name, PIPELINE_PROG_PIN) &&
 	    prog_id_of(prev->pins[0].fd) == cur.prog_id)
 		prev->ours = true;
@@ -175,6 +147,7 @@ void pipeline_prev_free(struct pipeline_prev *prev)
 		close(prev->pins[i].fd);
 	free(prev->pins);
 	free(prev->record);
+	plan_free(&prev->plan);
 	if (prev->prog_fd >= 0)
 		close(prev->prog_fd);
 	memset(prev, 0, sizeof(*prev));
@@ -191,65 +164,129 @@ static bool pin_taken(const struct pipeline_pin *pins, size_t n, const char *nam
 	return false;
 }
 
-static int new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr)
+static struct pipeline_pin *pin_push(struct pipeline_pin **pins, size_t *nr, size_t *cap)
 {
-	const struct loaded_obj *lo = p->lo;
-	struct pipeline_pin *pins = calloc(lo->nr_maps + 1, sizeof(*pins));
+	struct pipeline_pin *n;
 
-	if (!pins)
-		return -ENOMEM;
-	snprintf(pins[0].name, sizeof(pins[0].name), "%s", PIPELINE_PROG_PIN);
-	pins[0].fd = p->prog_fd;
-	pins[0].id = p->prog_id;
-	for (size_t i = 0; i < lo->nr_maps; i++) {
-		/* Unique: pipeline_pins_check refused clashes before the attach. */
-		pipeline_map_pin_name(p, lo->maps[i].name, pins[i + 1].name);
-		pins[i + 1].fd = lo->maps[i].fd;
-		pins[i + 1].id = lo->maps[i].id;
-		pins[i + 1].obj_name = lo->maps[i].name;
+	if (*nr == *cap) {
+		n = realloc(*pins, (*cap ? *cap * 2 : 16) * sizeof(*n));
+		if (!n)
+			return NULL;
+		*pins = n;
+		*cap = *cap ? *cap * 2 : 16;
 	}
-	*out = pins;
-	*nr = lo->nr_maps + 1;
+	n = &(*pins)[(*nr)++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+static int add_map_pins(const struct pipeline *p, const struct loaded_obj *lo,
+			const char *label, struct pipeline_pin **pins, size_t *nr, size_t *cap)
+{
+	for (size_t i = 0; i < lo->nr_maps; i++) {
+		struct pipeline_pin *n = pin_push(pins, nr, cap);
+
+		if (!n)
+			return -ENOMEM;
+		if (label)
+			pipeline_module_pin_name(label, lo->maps[i].name, n->name);
+		else
+			pipeline_map_pin_name(p, lo->maps[i].name, n->name);
+		n->fd = lo->maps[i].fd;
+		n->id = lo->maps[i].id;
+		n->obj_name = lo->maps[i].name;
+		n->module = label ? label : pipeline_map_owner(p, lo->maps[i].name);
+		n->is_map = true;
+	}
 	return 0;
 }
 
-static int write_record(const struct pipeline *p, enum nic_mode mode,
-			const struct pipeline_pin *pins, size_t nr_pins)
+int pipeline_new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr)
 {
-	char *text = NULL, mask[64], when[32];
-	size_t len = 0;
-	time_t now = time(NULL);
-	struct tm tm;
-	FILE *f = open_memstream(&text, &len);
-	int err;
+	struct pipeline_pin *pins = NULL, *n;
+	size_t cap = 0;
+	int err = -ENOMEM;
 
-	if (!f)
-		return -ENOMEM;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(f, "format=%s\niface=%s\nbackend=static\nmode=%s\nprog=%s\nprog_id=%u\n"
-		"counters=%d\ntime=%s\nslots=%zu\n", PIPELINE_RECORD_FORMAT, p->ifname,
-		nic_mode_name(mode), ROOTLET_ENTRY_NAME, p->prog_id, p->counters, when,
-		p->nr_mods);
-	for (size_t i = 0; i < p->nr_mods; i++) {
+	*nr = 0;
+	n = pin_push(&pins, nr, &cap);
+	if (!n)
+		goto fail;
+	snprintf(n->name, sizeof(n->name), "%s", PIPELINE_PROG_PIN);
+	n->fd = p->prog_fd;
+	n->id = p->prog_id;
+	err = add_map_pins(p, p->lo, NULL, &pins, nr, &cap);
+	for (size_t i = 0; !err && i < p->nr_mods; i++) {
 		const struct pipeline_module *m = &p->mods[i];
 
-		pipeline_mask_str(m->continue_mask, mask, sizeof(mask));
-		fprintf(f, "slot.%zu.module=%s\nslot.%zu.path=%s\nslot.%zu.sha256=%s\n"
-			"slot.%zu.prog=%s\nslot.%zu.continue=%s\nslot.%zu.continue_from=%s\n",
-			i, m->label, i, m->path, i, m->sha256, i, m->prog, i, mask, i,
-			m->mask_from);
+		if (m->lo)
+			err = add_map_pins(p, m->lo, m->s->label, &pins, nr, &cap);
+		if (!err && m->link_fd >= 0) {
+			n = pin_push(&pins, nr, &cap);
+			if (!n) {
+				err = -ENOMEM;
+				break;
+			}
+			pipeline_link_pin_name((uint32_t)i, m->s->target, n->name);
+			n->fd = m->link_fd;
+		}
 	}
-	fprintf(f, "maps=%zu\n", nr_pins - 1);
-	for (size_t i = 1; i < nr_pins; i++)
-		fprintf(f, "map.%zu.name=%s\nmap.%zu.pin=%s\nmap.%zu.id=%u\n", i - 1,
-			pins[i].obj_name, i - 1, pins[i].name, i - 1, pins[i].id);
-	if (fclose(f))
-		err = -ENOMEM;
-	else
-		err = state_record_write(p->ifname, text);
+	if (!err)
+		err = pipeline_pins_unique(p, pins, *nr);
+	if (!err) {
+		*out = pins;
+		return 0;
+	}
+fail:
+	free(pins);
+	*nr = 0;
+	return err;
+}
+
+int pipeline_record_plan(const char *ifname, const struct plan *pl)
+{
+	char *text = NULL;
+	int err = plan_record_format(pl, &text);
+
+	if (!err)
+		err = state_record_write(ifname, text);
 	free(text);
 	return err;
+}
+
+int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
+		    size_t nr)
+{
+	struct plan *pl = p->plan;
+	size_t nr_maps = 0;
+
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		free(pl->maps[i].name);
+		free(pl->maps[i].module);
+	}
+	free(pl->maps);
+	pl->nr_maps = 0;
+	pl->maps = calloc(nr ? nr : 1, sizeof(*pl->maps));
+	if (!pl->maps)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		struct plan_map *m = &pl->maps[nr_maps];
+
+		if (!pins[i].is_map)
+			continue;
+		m->name = strdup(pins[i].obj_name);
+		m->module = pins[i].module ? strdup(pins[i].module) : NULL;
+		if (!m->name || (pins[i].module && !m->module)) {
+			free(m->name);
+			free(m->module);
+			return -ENOMEM;
+		}
+		snprintf(m->pin, sizeof(m->pin), "%s", pins[i].name);
+		m->id = pins[i].id;
+		pl->nr_maps = ++nr_maps;
+	}
+	pl->mode = mode;
+	pl->prog_id = p->prog_id;
+	return pipeline_record_plan(p->ifname, pl);
 }
 
 /* Put back what was attached and pinned before; the record was not touched. */
@@ -279,16 +316,15 @@ static void roll_back(const struct pipeline *p, enum nic_mode mode,
 		       p->ifname);
 }
 
-int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev)
+int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
+		    const struct pipeline_pin *pins, size_t nr)
 {
-	struct pipeline_pin *pins = NULL;
-	size_t nr = 0;
-	int err = new_pins(p, &pins, &nr);
+	int err = 0;
 
 	for (size_t i = 0; !err && i < nr; i++)
 		err = state_pin(p->ifname, pins[i].name, pins[i].fd);
 	if (!err)
-		err = write_record(p, mode, pins, nr);
+		err = pipeline_record(p, mode, pins, nr);
 	if (err) {
 		pr_err("%s: cannot record the new pipeline in bpffs: %s", p->ifname,
 		       strerror(-err));
@@ -300,14 +336,14 @@ int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipelin
 		if (!pin_taken(pins, nr, prev->pins[i].name))
 			state_unpin(p->ifname, prev->pins[i].name);
 out:
-	free(pins);
 	return err;
 }
 
 int pipeline_detach(const char *ifname, bool force)
 {
-	char *rec = NULL, val[32], desc[64];
+	char *rec = NULL, desc[64], where[4200];
 	uint32_t ours = 0;
+	struct plan pl;
 	struct nic_xdp cur;
 	int err, lock = state_lock();
 
@@ -321,13 +357,17 @@ int pipeline_detach(const char *ifname, bool force)
 	}
 	if (err && err != -ENOENT && !force)
 		goto out;	/* state_record_read said why */
-	if (rec && (state_record_get(rec, "prog_id", val, sizeof(val)) ||
-		    pipeline_parse_u32(val, &ours))) {
-		pr_err("detach %s: the record has no valid prog_id", ifname);
+	record_where(ifname, where, sizeof(where));
+	if (rec && plan_record_parse(ifname, where, rec, &pl)) {
+		pr_err("detach %s: the record is malformed; --force detaches whatever XDP "
+		       "program runs there", ifname);
 		if (!force) {
 			err = -EINVAL;
 			goto out;
 		}
+	} else if (rec) {
+		ours = pl.prog_id;
+		plan_free(&pl);
 	}
 	if (!if_nametoindex(ifname)) {
 		pr_warn("detach %s: interface is gone; removing its state only", ifname);

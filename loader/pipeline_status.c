@@ -84,29 +84,24 @@ static int read_counters(int map_fd, uint32_t slot, int ncpu, uint64_t out[ROOTL
 }
 
 /* The stats map pinned for this record, checked against what it must be. */
-static int open_stats(const char *ifname, const char *rec, uint32_t nr_slots)
+static int open_stats(const char *ifname, const struct plan *pl)
 {
-	char val[80], name[80];
-	uint32_t nr_maps = 0;
 	struct bpf_map_info info;
 	uint32_t len = sizeof(info);
 	int fd;
 
-	if (state_record_get(rec, "maps", val, sizeof(val)) || pipeline_parse_u32(val, &nr_maps))
-		return -ENOENT;
-	for (uint32_t i = 0; i < nr_maps && i < 4096; i++) {
-		if (pipeline_record_field(rec, "map", i, "name", name, sizeof(name)) ||
-		    strcmp(name, ROOTLET_STATS_MAP) ||
-		    pipeline_record_field(rec, "map", i, "pin", val, sizeof(val)))
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		if (strcmp(pl->maps[i].name, ROOTLET_STATS_MAP))
 			continue;
-		fd = state_get(ifname, val);
+		fd = state_get(ifname, pl->maps[i].pin);
 		if (fd < 0)
 			return fd;
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
 		    info.key_size != 4 || info.value_size != 8 ||
-		    info.max_entries < nr_slots * ROOTLET_NR_BUCKETS) {
-			pr_err("%s: pinned %s is not the pipeline's counter map", ifname, val);
+		    info.max_entries < pl->nr_slots * ROOTLET_NR_BUCKETS) {
+			pr_err("%s: pinned %s is not the pipeline's counter map", ifname,
+			       pl->maps[i].pin);
 			close(fd);
 			return -EINVAL;
 		}
@@ -115,21 +110,31 @@ static int open_stats(const char *ifname, const char *rec, uint32_t nr_slots)
 	return -ENOENT;
 }
 
-static void print_slot(const char *rec, uint32_t i, int stats_fd, int ncpu, bool json,
-		       bool first)
+static void json_kv(const char *key, const char *val)
 {
-	static const char *const fields[] = { "module", "path", "sha256", "prog", "continue",
-					      "continue_from" };
-	char v[6][VAL_LEN];
+	printf(", \"%s\": ", key);
+	json_str(val);
+}
+
+static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
+		       int ncpu, bool json)
+{
+	const struct plan_slot *s = &pl->slots[i];
 	uint64_t cnt[ROOTLET_NR_BUCKETS];
 	bool have_cnt = stats_fd >= 0 && !read_counters(stats_fd, i, ncpu, cnt);
+	uint32_t kid = pipeline_slot_kernel_id(ifname, pl, i);
+	uint32_t id = kid ? kid : s->prog_id;
+	char mask[64];
 
-	for (size_t f = 0; f < 6; f++)
-		if (pipeline_record_field(rec, "slot", i, fields[f], v[f], VAL_LEN))
-			snprintf(v[f], VAL_LEN, "?");
+	plan_mask_str(s->continue_mask, mask, sizeof(mask));
 	if (!json) {
-		printf("  slot %u: %s (%s) continue on %s [%s]\n    %s\n", i, v[0], v[3], v[4],
-		       v[5], v[1]);
+		printf("  slot %u: %s (%s) continue on %s [%s]", i, s->label, s->prog, mask,
+		       plan_mask_from_name(s->mask_from));
+		if (id)
+			printf(" program id %u", id);
+		if (s->relinks)
+			printf(", re-linked %u times, last %s", s->relinks, s->relinked);
+		printf("\n    %s\n", s->path);
 		if (have_cnt) {
 			printf("    packets:");
 			for (uint32_t b = 0; b < ROOTLET_NR_BUCKETS; b++)
@@ -138,21 +143,29 @@ static void print_slot(const char *rec, uint32_t i, int stats_fd, int ncpu, bool
 		}
 		return;
 	}
-	printf("%s{\"index\": %u", first ? "" : ", ", i);
-	for (size_t f = 0; f < 6; f++) {
-		printf(", \"%s\": ", f == 4 ? "continue_on" : fields[f]);
-		if (f != 4) {
-			json_str(v[f]);
-			continue;
-		}
-		printf("[");
-		for (char *tok = strtok(v[4], ","), *sep = ""; tok && strcmp(tok, "none");
-		     tok = strtok(NULL, ","), sep = ", ") {
-			printf("%s", sep);
-			json_str(tok);
-		}
-		printf("]");
-	}
+	printf("%s{\"index\": %u", i ? ", " : "", i);
+	json_kv("module", s->label);
+	json_kv("path", s->path);
+	json_kv("sha256", s->sha256);
+	json_kv("prog", s->prog);
+	printf(", \"continue_on\": [");
+	for (uint32_t a = 0, n = 0; a < ROOTLET_NR_ACTIONS; a++)
+		if (s->continue_mask & (1u << a))
+			printf("%s\"%s\"", n++ ? ", " : "", rootlet_bucket_name(a));
+	printf("]");
+	json_kv("continue_from", plan_mask_from_name(s->mask_from));
+	printf(", \"prog_id\": ");
+	if (id)
+		printf("%u", id);
+	else
+		printf("null");
+	if (pl->backend == ROOTLET_FREPLACE)
+		printf(", \"target\": \"%c\"", s->target ? 'b' : 'a');
+	printf(", \"relinks\": %u, \"relinked\": ", s->relinks);
+	if (s->relinked[0])
+		json_str(s->relinked);
+	else
+		printf("null");
 	printf(", \"packets\": ");
 	if (have_cnt) {
 		for (uint32_t b = 0; b < ROOTLET_NR_BUCKETS; b++)
@@ -165,32 +178,24 @@ static void print_slot(const char *rec, uint32_t i, int stats_fd, int ncpu, bool
 	printf("}");
 }
 
-static void print_maps(const char *ifname, const char *rec, bool json)
+static void print_maps(const char *ifname, const struct plan *pl, bool json)
 {
-	char name[80], pin[80], val[16], dir[4096], path[4200];
-	uint32_t nr = 0, id, shown = 0;
+	char dir[4096], path[4200];
 
-	if (state_record_get(rec, "maps", val, sizeof(val)) || pipeline_parse_u32(val, &nr))
-		nr = 0;
 	if (state_dir(ifname, dir, sizeof(dir)) < 0)
 		dir[0] = '\0';
 	printf(json ? ", \"maps\": [" : "  maps:");
-	for (uint32_t i = 0; i < nr && i < 4096; i++) {
-		if (pipeline_record_field(rec, "map", i, "name", name, sizeof(name)) ||
-		    pipeline_record_field(rec, "map", i, "pin", pin, sizeof(pin)) ||
-		    pipeline_record_field(rec, "map", i, "id", val, sizeof(val)) ||
-		    pipeline_parse_u32(val, &id))
-			continue;
+	for (size_t i = 0; i < pl->nr_maps; i++) {
 		if (!json) {
-			printf(" %s", name);
+			printf(" %s", pl->maps[i].name);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, pin);
-		printf("%s{\"name\": ", shown++ ? ", " : "");
-		json_str(name);
+		snprintf(path, sizeof(path), "%s/%s", dir, pl->maps[i].pin);
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_str(pl->maps[i].name);
 		printf(", \"pin\": ");
 		json_str(path);
-		printf(", \"id\": %u}", id);
+		printf(", \"id\": %u}", pl->maps[i].id);
 	}
 	printf(json ? "]" : "\n");
 }
@@ -212,20 +217,25 @@ static void print_error(struct status_ctx *c, const char *ifname, int err, const
 	printf("}");
 }
 
-static void print_head(struct status_ctx *c, const char *ifname, const char *rec,
-		       bool present, const struct nic_xdp *cur, uint32_t rec_id)
+/* How a re-link of one slot happens with this backend. */
+static const char *relink_how(enum rootlet_backend b)
 {
-	static const char *const keys[] = { "prog", "mode", "backend", "time" };
-	char v[4][80], dir[4096], desc[64];
-	bool matches = present && cur->prog_id == rec_id;
-	bool first = !c->printed++;
+	return b == ROOTLET_STATIC ? "new rootlet" : "slot swap";
+}
 
-	for (size_t k = 0; k < 4; k++)
-		if (state_record_get(rec, keys[k], v[k], sizeof(v[k])))
-			snprintf(v[k], sizeof(v[k]), "?");
+static void print_head(struct status_ctx *c, const char *ifname, const struct plan *pl,
+		       bool present, const struct nic_xdp *cur)
+{
+	char dir[4096], desc[64];
+	bool matches = present && cur->prog_id == pl->prog_id;
+	bool first = !c->printed++;
+	const char *backend = rootlet_backend_name(pl->backend);
+
 	if (!c->json) {
-		printf("%s: %s id %u, %s mode, %s backend, attached %s\n", ifname, v[0], rec_id,
-		       v[1], v[2], v[3]);
+		printf("%s: %s id %u, %s mode, %s backend (a re-link: %s), attached %s\n", ifname,
+		       ROOTLET_ENTRY_NAME, pl->prog_id, nic_mode_name(pl->mode), backend,
+		       pl->backend == ROOTLET_STATIC ? "reloads the rootlet" :
+		       "swaps the slot, the rootlet stays", pl->time);
 		if (!present) {
 			printf("  interface is gone\n");
 		} else if (matches) {
@@ -243,26 +253,26 @@ static void print_head(struct status_ctx *c, const char *ifname, const char *rec
 		dir[0] = '\0';
 	printf("%s{\"iface\": ", first ? "" : ", ");
 	json_str(ifname);
-	printf(", \"state_dir\": ");
-	json_str(dir);
+	json_kv("state_dir", dir);
 	printf(", \"present\": %s, \"kernel\": ", present ? "true" : "false");
 	if (present && cur->prog_id)
 		printf("{\"prog_id\": %u, \"mode\": \"%s\"}", cur->prog_id,
 		       nic_mode_name(cur->mode));
 	else
 		printf("null");
-	printf(", \"prog_id\": %u, \"matches\": %s", rec_id, matches ? "true" : "false");
-	for (size_t k = 0; k < 4; k++) {
-		printf(", \"%s\": ", keys[k]);
-		json_str(v[k]);
-	}
+	printf(", \"prog_id\": %u, \"matches\": %s", pl->prog_id, matches ? "true" : "false");
+	json_kv("prog", ROOTLET_ENTRY_NAME);
+	json_kv("mode", nic_mode_name(pl->mode));
+	json_kv("backend", backend);
+	json_kv("relink", relink_how(pl->backend));
+	json_kv("time", pl->time);
 }
 
 static int show_iface(const char *ifname, void *arg)
 {
 	struct status_ctx *c = arg;
-	char *rec = NULL, val[32];
-	uint32_t rec_id, nr_slots, counters;
+	char *rec = NULL, where[4200];
+	struct plan pl;
 	struct nic_xdp cur = { 0 };
 	bool present = if_nametoindex(ifname) != 0;
 	int stats_fd = -1, ncpu = 0, err;
@@ -273,37 +283,35 @@ static int show_iface(const char *ifname, void *arg)
 							   : "unreadable record");
 		return 0;
 	}
-	if (state_record_get(rec, "prog_id", val, sizeof(val)) ||
-	    pipeline_parse_u32(val, &rec_id) ||
-	    state_record_get(rec, "slots", val, sizeof(val)) ||
-	    pipeline_parse_u32(val, &nr_slots) || nr_slots > ROOTLET_MAX_SLOTS ||
-	    state_record_get(rec, "counters", val, sizeof(val)) ||
-	    pipeline_parse_u32(val, &counters)) {
-		pr_err("%s: the record lacks a valid prog_id, slots or counters line", ifname);
+	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
+		strcat(where, "/" STATE_RECORD_NAME);
+	if (plan_record_parse(ifname, where, rec, &pl)) {
 		print_error(c, ifname, -EINVAL, "malformed record");
-		goto out;
+		free(rec);
+		return 0;
 	}
+	pipeline_slots_settle(ifname, &pl);
 	if (present && nic_query(ifname, &cur))
 		present = false;
-	if (counters) {
+	if (pl.counters) {
 		ncpu = possible_cpus();
-		stats_fd = ncpu > 0 ? open_stats(ifname, rec, nr_slots) : -1;
+		stats_fd = ncpu > 0 ? open_stats(ifname, &pl) : -1;
 		if (stats_fd < 0)
 			pr_warn("%s: cannot read the pipeline's counters", ifname);
 	}
-	print_head(c, ifname, rec, present, &cur, rec_id);
+	print_head(c, ifname, &pl, present, &cur);
 	if (c->json)
-		printf(", \"counters\": %s, \"slots\": [", counters ? "true" : "false");
-	for (uint32_t i = 0; i < nr_slots; i++)
-		print_slot(rec, i, stats_fd, ncpu, c->json, i == 0);
+		printf(", \"counters\": %s, \"slots\": [", pl.counters ? "true" : "false");
+	for (uint32_t i = 0; i < pl.nr_slots; i++)
+		print_slot(ifname, &pl, i, stats_fd, ncpu, c->json);
 	if (c->json)
 		printf("]");
-	print_maps(ifname, rec, c->json);
+	print_maps(ifname, &pl, c->json);
 	if (c->json)
 		printf("}");
-out:
 	if (stats_fd >= 0)
 		close(stats_fd);
+	plan_free(&pl);
 	free(rec);
 	return 0;
 }

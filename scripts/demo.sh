@@ -1,8 +1,8 @@
 #!/bin/sh
 # make demo: link the sample vendor modules, show what was renamed, and inspect
 # the result; then build a simulated router in network namespaces, attach the
-# sample pipeline to its WAN port, send traffic through it and show the
-# counters (xdpld status).
+# sample pipeline to its WAN port, send traffic through it, show the
+# counters (xdpld status), and re-link the firewall while traffic flows.
 set -e
 cd "$(dirname "$0")/.."
 : "${O:=build}"
@@ -64,6 +64,9 @@ ip netns exec $RTR sysctl -qw net.ipv4.ip_forward=1
 # XDP_TX from the router's wan0 needs the peer to have NAPI: a pass-all program.
 ip -n $WAN link set dev eth0 xdp obj "$FW/sampler.o" sec xdp
 
+say "xdpld probe: which rootlet backends this kernel runs (attach picks the best)"
+"$X" probe
+
 say "xdpld attach wan0 sampler fw_acme fw_bolt lb (in the router)"
 rx -v attach wan0 "$FW/sampler.o" "$FW/fw_acme.o" "$FW/fw_bolt.o" "$FW/lb.o"
 ip -n $RTR link show wan0 | grep -o 'prog/xdp.*'
@@ -87,6 +90,24 @@ fi
 
 say "xdpld status"
 rx status
+
+say "Live re-link: firewall A's slot gets build 2 while the wan host pings"
+make --no-print-directory O="$O" "$O/tests/bpf/relink_fw_v2.o" >/dev/null 2>&1 || true
+if [ -f "$O/tests/bpf/relink_fw_v2.o" ]; then
+	slot_ids() { rx status wan0 --json | jq -r '.interfaces[0] | "rootlet \(.prog_id), slots \([.slots[].prog_id] | map(tostring) | join(" "))"' 2>/dev/null ||
+		rx status wan0 | head -1; }
+	echo "  before: $(slot_ids)"
+	ip netns exec $WAN ping -c 40 -i 0.05 -W 1 192.0.2.21 >"$OUT/ping.txt" 2>&1 &
+	pp=$!
+	sleep 0.5
+	rx relink wan0 fw_acme "$O/tests/bpf/relink_fw_v2.o"
+	wait $pp || true
+	echo "  after:  $(slot_ids)"
+	echo "  ping during the re-link: $(grep -o '[0-9]* packets transmitted.*loss' "$OUT/ping.txt")"
+	rx status wan0 | grep -A1 'slot 1:'
+else
+	echo "  (build the test objects with 'make tests' to see a live re-link)"
+fi
 
 say "xdpld detach wan0"
 rx detach wan0

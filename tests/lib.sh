@@ -39,3 +39,29 @@ check_fails() {
 # Skips are not allowed to hide missing features: only use for a feature
 # the running kernel lacks, and say which.
 skip() { echo "ok - $* # SKIP"; _record skip; }
+
+# craft_record RECORD SED-EXPR: a pinned xdpld record rewritten through sed,
+# as a new (unfrozen) record map of the same shape (the frozen one cannot
+# change): tests of records xdpld did not write.
+craft_record() {
+	python3 - "$1" "$2" <<'PY'
+import json, os, subprocess, sys
+path, expr = sys.argv[1], sys.argv[2]
+slots = {}
+for e in json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "pinned", path])):
+    key = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
+    slots[key] = bytes(int(b, 16) for b in e["value"])
+text = b"".join(slots[i] for i in range(16)).split(b"\0")[0].decode()
+text = subprocess.run(["sed", "-e", expr], input=text, capture_output=True, text=True,
+                      check=True).stdout.encode().ljust(16 * 4096, b"\0")
+os.unlink(path)
+subprocess.check_call(["bpftool", "map", "create", path, "type", "array", "key", "4",
+                       "value", "4096", "entries", "16", "name", "xdpld_record"])
+for i in range(16):
+    chunk = text[i * 4096:(i + 1) * 4096]
+    if any(chunk):
+        subprocess.check_call(["bpftool", "map", "update", "pinned", path, "key"] +
+                              [str(b) for b in i.to_bytes(4, "little")] + ["value"] +
+                              [str(b) for b in chunk])
+PY
+}

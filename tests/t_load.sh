@@ -242,7 +242,7 @@ KSD=$PIN/state
 pipeline_kname() {
 	ip netns add "$KNS" && ip -n "$KNS" link add v0 type veth peer name v1 &&
 		ip -n "$KNS" link set v0 up && ip -n "$KNS" link set v1 up || return 1
-	nsenter --net=/run/netns/"$KNS" "$XDPLD" attach v0 "$TBPF/link_sa.o" --state-dir "$KSD" || return 1
+	nsenter --net=/run/netns/"$KNS" "$XDPLD" attach v0 "$TBPF/link_sa.o" --backend static --state-dir "$KSD" || return 1
 	_id=$(ip -n "$KNS" -d link show v0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
 	[ -n "$_id" ] || return 1
 	_names=$(for _m in $(bpftool prog show id "$_id" --json | jq '.map_ids[]'); do

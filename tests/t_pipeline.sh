@@ -64,18 +64,18 @@ A="$FW/sampler.o $FW/fw_acme.o $FW/fw_bolt.o $FW/lb.o"
 B="$FW/sampler.o $FW/fw_acme.o $FW/lb.o"
 
 # ---- refusals before anything changes ----
-check_fails "attach: same object twice is refused" "given twice" X attach r0 "$FW/lb.o" "$FW/lb.o"
+check_fails "attach: same object twice is refused" "given twice" X attach --backend static r0 "$FW/lb.o" "$FW/lb.o"
 check_fails "attach: several XDP programs need OBJ:PROG" \
-	"3 XDP entry programs .*xdp_first.*xdp_second.*xdp_third" X attach r0 "$TBPF/rootlet_runcfg.o"
+	"3 XDP entry programs .*xdp_first.*xdp_second.*xdp_third" X attach --backend static r0 "$TBPF/rootlet_runcfg.o"
 check_fails "attach: unknown entry program" "no XDP entry program 'nope'" \
-	X attach r0 "$FW/lb.o:nope"
+	X attach --backend static r0 "$FW/lb.o:nope"
 check_fails "attach: bad --continue-on slot" "no slot 'nosuch'" \
-	X attach r0 "$FW/lb.o" --continue-on nosuch=pass
-check_fails "attach: missing interface" "nosuch0" X attach nosuch0 "$FW/lb.o"
+	X attach --backend static r0 "$FW/lb.o" --continue-on nosuch=pass
+check_fails "attach: missing interface" "nosuch0" X attach --backend static nosuch0 "$FW/lb.o"
 check "attach: failures changed nothing" no_change
 
 # ---- continue masks: option > run config > default ----
-check "attach: run-config module" X attach r0 "$TBPF/rootlet_runcfg.o:xdp_first" \
+check "attach: run-config module" X attach --backend static r0 "$TBPF/rootlet_runcfg.o:xdp_first" \
 	"$FW/fw_bolt.o" "$FW/sampler.o" --continue-on fw_bolt=pass,tx,redirect --no-counters
 check "status: masks from run config, option, default" json '.interfaces[0] |
 	(.slots[0].continue_on == ["drop","pass"] and .slots[0].continue_from == "run-config") and
@@ -118,7 +118,7 @@ counters_are() {
 }
 send_all() { in_snd "$TOOLS/pktsend" s0 --count "$1" $(for p in $PKTS; do echo "$CORPUS/$p.pkt"; done); }
 
-check "attach: sampler, fw_acme, fw_bolt, lb" X attach r0 $A
+check "attach: sampler, fw_acme, fw_bolt, lb" X attach --backend static r0 $A
 check "attach: the rootlet runs on r0" sh -c "[ \"\$(ip -n $RCV link show r0 | grep -o 'name xdpld_rootlet')\" ]"
 check "status: pins and record in the state dir" sh -c "ls $SD/r0 | grep -qx record &&
 	ls $SD/r0 | grep -qx rootlet && ls $SD/r0 | grep -qx xdpld_stats && ls $SD/r0 | grep -qx fw_acme-rules &&
@@ -183,7 +183,7 @@ FD=$!
 wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
 swaps_ok=0
 for i in 1 2 3 4 5 6; do
-	if [ $((i % 2)) -eq 1 ]; then X attach r0 $B; else X attach r0 $A; fi >"$TMP/swap" 2>&1 &&
+	if [ $((i % 2)) -eq 1 ]; then X attach --backend static r0 $B; else X attach --backend static r0 $A; fi >"$TMP/swap" 2>&1 &&
 		swaps_ok=$((swaps_ok + 1))
 done
 touch "$TMP/stop"
@@ -205,7 +205,7 @@ slot_drops_are() { X status r0 --json | jq -e ".interfaces[0].slots[$1].packets.
 ACME_KEY="128 0 0 0  0 0 0 0 0 0 0 0 0 0 255 255 203 0 113 9"
 check "maps: a rule added with bpftool" bpftool map update pinned "$SD/r0/fw_acme-rules" key $ACME_KEY value 1 0 0 0
 acme_id=$(map_id fw_acme-rules); bolt_id=$(map_id fw_bolt-rules); stats_id=$(map_id xdpld_stats)
-check "maps: re-attach of the same modules" X attach r0 $A
+check "maps: re-attach of the same modules" X attach --backend static r0 $A
 check "maps: fw_acme's rules map is the same map ($acme_id), rule still there" \
 	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -r .id)\" = $acme_id ] &&
 	bpftool -j map lookup pinned $SD/r0/fw_acme-rules key $ACME_KEY | jq -e '.value != null'"
@@ -213,13 +213,13 @@ check "maps: xdpld_stats starts fresh on every attach (new map)" \
 	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/xdpld_stats | jq -r .id)\" != $stats_id ]"
 in_snd "$TOOLS/pktsend" s0 --count 5 "$P" >/dev/null
 check "maps: the kept rule still drops (fw_acme slot dropped 5)" wait_for slot_drops_are 1 5
-check "maps: changed module order" X attach r0 "$FW/lb.o" "$FW/fw_bolt.o" "$FW/sampler.o" "$FW/fw_acme.o"
+check "maps: changed module order" X attach --backend static r0 "$FW/lb.o" "$FW/fw_bolt.o" "$FW/sampler.o" "$FW/fw_acme.o"
 check "maps: each module keeps its maps in another order" \
 	sh -c "[ \"\$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -r .id)\" = $acme_id ] &&
 	[ \"\$(bpftool -j map show pinned $SD/r0/fw_bolt-rules | jq -r .id)\" = $bolt_id ]"
 check "maps: status reports the stable pin paths" \
 	json "[.interfaces[0].maps[].pin] | index(\"$SD/r0/fw_acme-rules\") != null"
-check "maps: attach without fw_bolt" X attach r0 $B
+check "maps: attach without fw_bolt" X attach --backend static r0 $B
 check "maps: a module leaving the pipeline takes its pins along" \
 	sh -c "[ ! -e $SD/r0/fw_bolt-rules ] && [ -e $SD/r0/fw_acme-rules ]"
 # The vendor changed the map's definition: a fresh map and a warning.
@@ -232,13 +232,13 @@ check_out() {
 		not_ok "$_name"; sed 's/^/    /' "$TMP/co" | tail -n 20; fi
 }
 check_out "maps: an incompatible kept map is replaced, with a warning naming module and map" \
-	"module fw_acme map rules: .*incompatible \(type: kept 1, now 11\)" X attach r0 $B
+	"module fw_acme map rules: .*incompatible \(type: kept 1, now 11\)" X attach --backend static r0 $B
 check "maps: the replacement is a new LPM trie" \
 	sh -c "bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -e '.id != $old_id and .type == \"lpm_trie\"'"
 
 # ---- concurrent attaches serialize on the state lock (B3) ----
 for i in 1 2 3 4; do
-	if [ $((i % 2)) -eq 1 ]; then X attach r0 $A; else X attach r0 $B; fi >"$TMP/conc$i" 2>&1 &
+	if [ $((i % 2)) -eq 1 ]; then X attach --backend static r0 $A; else X attach --backend static r0 $B; fi >"$TMP/conc$i" 2>&1 &
 	eval "CP$i=\$!"
 done
 conc_ok=0
@@ -249,11 +249,11 @@ check "lock: the record names the program that runs" json '.interfaces[0].matche
 # ---- options and refusals that change nothing ----
 check_out "priorities: command-line order wins, and attach says so" \
 	"command-line order.*fw_bolt 50 \(default\), rootlet_runcfg 10" \
-	X attach r0 "$FW/fw_bolt.o" "$TBPF/rootlet_runcfg.o:xdp_first" --no-counters
+	X attach --backend static r0 "$FW/fw_bolt.o" "$TBPF/rootlet_runcfg.o:xdp_first" --no-counters
 check "priorities: slots in command-line order" json '[.interfaces[0].slots[].module] == ["fw_bolt","rootlet_runcfg"]'
 check "detach before the refusals" X detach r0
 check_fails "hw mode on a veth: clear message" "interface r0 does not support XDP offload \(hw mode\)" \
-	X attach r0 $A --mode hw
+	X attach --backend static r0 $A --mode hw
 check "hw mode: nothing changed" no_change
 mkdir -p "$TMP/notbpf"
 check_fails "--state-dir whose parent is no bpffs is refused" "parent $TMP/notbpf is not a bpffs mount" \
@@ -280,7 +280,7 @@ mkdir "$SD/$(printf 'x\377\177')"
 X status --json >"$TMP/odd.json" 2>/dev/null
 check "status --json escapes odd bytes in names" python3 -m json.tool "$TMP/odd.json"
 rmdir "$SD/$(printf 'x\377\177')"
-X attach r0 $A >/dev/null 2>&1 || not_ok "re-attach A for the foreign-program tests"
+X attach --backend static r0 $A >/dev/null 2>&1 || not_ok "re-attach A for the foreign-program tests"
 
 # ---- foreign programs ----
 check "detach: pipeline" X detach r0
@@ -298,10 +298,10 @@ wait_for s0_delta_ge 1 >/dev/null 2>&1
 check "detach: nothing bounces any more (only the marker arrives)" rx_delta_is 1
 ip -n "$RCV" link set dev r0 xdp obj "$FW/sampler.o" sec xdp
 foreign=$(rcv_prog)
-check_fails "attach: foreign program left alone without --force" "xdp_sampler" X attach r0 $A
+check_fails "attach: foreign program left alone without --force" "xdp_sampler" X attach --backend static r0 $A
 check "attach: foreign program still there, no state" \
 	sh -c "[ \"\$(ip -n $RCV -d link show r0 | grep -o 'prog/xdp id [0-9]*')\" = 'prog/xdp id ${foreign%% *}' ] && [ ! -e $SD/r0 ]"
-check "attach --force replaces it" X attach r0 $A --force
+check "attach --force replaces it" X attach --backend static r0 $A --force
 check "status: after --force the record matches" json '.interfaces[0].matches'
 ip -n "$RCV" link set dev r0 xdp off
 ip -n "$RCV" link set dev r0 xdp obj "$FW/sampler.o" sec xdp
@@ -315,16 +315,16 @@ check_fails "detach: nothing recorded" "xdpld attached nothing" X detach r0
 # ---- map reuse and pin names (review fixes) ----
 # Devmaps: the kernel reports BPF_F_RDONLY_PROG it added itself; a kept
 # devmap must still count as compatible.
-check "devmap: attach lb" X attach r0 "$FW/lb.o"
+check "devmap: attach lb" X attach --backend static r0 "$FW/lb.o"
 tx_id=$(map_id lb-tx_port)
-X attach r0 "$FW/lb.o" >"$TMP/devmap" 2>&1
+X attach --backend static r0 "$FW/lb.o" >"$TMP/devmap" 2>&1
 check "devmap: re-attach keeps lb-tx_port ($tx_id), no incompatibility warning" \
 	sh -c "cat $TMP/devmap; ! grep -q incompatible $TMP/devmap && [ \"\$(bpftool -j map show pinned $SD/r0/lb-tx_port | jq -r .id)\" = $tx_id ]"
 # A kept pin that is a program, not a map: named, and replaced by a map.
 rm "$SD/r0/lb-backends"
 bpftool prog pin id "$(rcv_prog | cut -d' ' -f1)" "$SD/r0/lb-backends"
 check_out "pin: a program under a map's pin is reported as not a map" \
-	"module lb map backends: pin lb-backends is not a usable map \(not a map\)" X attach r0 "$FW/lb.o"
+	"module lb map backends: pin lb-backends is not a usable map \(not a map\)" X attach --backend static r0 "$FW/lb.o"
 check "pin: lb-backends is a map again" sh -c "bpftool -j map show pinned $SD/r0/lb-backends | jq -e '.type == \"array\"'"
 # Two modules with one file name would share map pin names: refused.
 mkdir -p "$TMP/a" "$TMP/b"
@@ -333,12 +333,12 @@ cp "$FW/fw_bolt.o" "$TMP/b/fw.o"
 before=$(rcv_prog)
 check_fails "label: two modules named fw are refused, naming both files" \
 	"modules $TMP/a/fw.o \(slot 0\) and $TMP/b/fw.o \(slot 1\) are both named 'fw'.*rename" \
-	X attach r0 "$TMP/a/fw.o" "$TMP/b/fw.o"
+	X attach --backend static r0 "$TMP/a/fw.o" "$TMP/b/fw.o"
 cp "$FW/fw_acme.o" "$TMP/a/fw.x.o"
 cp "$FW/fw_bolt.o" "$TMP/a/fw_x.o"
 check_fails "label: fw.x and fw_x would share pin fw_x-rules: refused, naming both" \
 	"maps .* \($TMP/a/fw.x.o\) and .* \($TMP/a/fw_x.o\) would both be pinned as 'fw_x-rules'" \
-	X attach r0 "$TMP/a/fw.x.o" "$TMP/a/fw_x.o"
+	X attach --backend static r0 "$TMP/a/fw.x.o" "$TMP/a/fw_x.o"
 check "label: the running pipeline is unchanged" test "$(rcv_prog)" = "$before"
 # A prog array holds this attach's programs: a module upgrade must run
 # the new tail-call target, never the kept one.
@@ -365,12 +365,12 @@ tail_build() {
 }
 send5() { in_snd "$TOOLS/pktsend" s0 --count 5 "$CORPUS/ok_ipv4_tcp_443.pkt" >/dev/null; }
 tail_build XDP_DROP
-check "tail: attach a module whose tail-call target drops" X attach r0 "$TMP/tail/tailcall.o"
+check "tail: attach a module whose tail-call target drops" X attach --backend static r0 "$TMP/tail/tailcall.o"
 jmp_id=$(map_id tailcall-jmp)
 send5
 check "tail: the target drops (slot 0 dropped 5)" wait_for slot_drops_are 0 5
 check "tail: the module rebuilt, its target now passes" tail_build XDP_PASS
-check "tail: re-attach of the new module" X attach r0 "$TMP/tail/tailcall.o"
+check "tail: re-attach of the new module" X attach --backend static r0 "$TMP/tail/tailcall.o"
 send5
 check "tail: the new target runs (slot 0 passed 5, dropped none)" \
 	sh -c "X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; }

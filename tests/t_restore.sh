@@ -72,7 +72,7 @@ send_443() { ip netns exec "$SND" "$TOOLS/pktsend" s0 --count 5 "$CORPUS/ok_ipv4
 
 # ---- attach, and a rule added at runtime ----
 check "attach: sampler, fw_acme, fw_bolt (fw_acme's mask from an option)" \
-	X attach r0 "$FW/sampler.o" "$FW/fw_acme.o" "$FW/fw_bolt.o" --continue-on fw_acme=pass,tx
+	X attach --backend static r0 "$FW/sampler.o" "$FW/fw_acme.o" "$FW/fw_bolt.o" --continue-on fw_acme=pass,tx
 # fw_bolt drops TCP port 443 too: key {proto 6, pad, port 443 in host order}.
 BOLT_KEY="6 0 187 1"
 check "rule: added to fw_bolt-rules with bpftool" \
@@ -143,7 +143,7 @@ check "hotplug add: without INTERFACE nothing happens" sh -c \
 IF=r0.5
 dotted_up() { ip -n "$RCV" link add r0.5 type veth peer name p5 && ip -n "$RCV" link set r0.5 up; }
 dotted_up
-check "dotted: attach sampler to r0.5 in skb mode" X attach r0.5 "$FW/sampler.o" --mode skb
+check "dotted: attach sampler to r0.5 in skb mode" X attach --backend static r0.5 "$FW/sampler.o" --mode skb
 check "dotted: the state directory is escaped" test -e "$SD/r0%2e5/record"
 ip -n "$RCV" link del r0.5 && dotted_up
 check "hotplug add r0.5: escaped state directory found, restored" hotplug add r0.5
@@ -153,7 +153,7 @@ IF=
 # ---- a changed module file is refused ----
 mkdir -p "$TMP/mods"
 cp "$FW/fw_acme.o" "$TMP/mods/vendorfw.o"
-check "changed: attach from a copy of fw_acme" X attach r0 "$FW/sampler.o" "$TMP/mods/vendorfw.o"
+check "changed: attach from a copy of fw_acme" X attach --backend static r0 "$FW/sampler.o" "$TMP/mods/vendorfw.o"
 veth_gone && veth_up
 cp "$FW/fw_bolt.o" "$TMP/mods/vendorfw.o"
 rec_id=$(X status r0 --json | jq .interfaces[0].prog_id)
@@ -170,51 +170,27 @@ cp "$FW/fw_acme.o" "$TMP/mods/vendorfw.o"
 check "changed: the original bytes restore again" X restore r0
 
 # ---- a tampered record (untrusted: a bad entry is skipped, with a warning) ----
-# craft_record SED-EXPR: r0's record rewritten through sed, as a new
-# (unfrozen) record map of the same shape; the frozen one cannot change.
-craft_record() {
-	python3 - "$SD/r0/record" "$1" <<'PY'
-import json, os, subprocess, sys
-path, expr = sys.argv[1], sys.argv[2]
-slots = {}
-for e in json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "pinned", path])):
-    key = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
-    slots[key] = bytes(int(b, 16) for b in e["value"])
-text = b"".join(slots[i] for i in range(16)).split(b"\0")[0].decode()
-text = subprocess.run(["sed", "-e", expr], input=text, capture_output=True, text=True,
-                      check=True).stdout.encode().ljust(16 * 4096, b"\0")
-os.unlink(path)
-subprocess.check_call(["bpftool", "map", "create", path, "type", "array", "key", "4",
-                       "value", "4096", "entries", "16", "name", "xdpld_record"])
-for i in range(16):
-    chunk = text[i * 4096:(i + 1) * 4096]
-    if any(chunk):
-        subprocess.check_call(["bpftool", "map", "update", "pinned", path, "key"] +
-                              [str(b) for b in i.to_bytes(4, "little")] + ["value"] +
-                              [str(b) for b in chunk])
-PY
-}
 MODS="$FW/sampler.o $TMP/mods/vendorfw.o"
 PIN_RE='s/^\(map\.[0-9]*\.pin=\)vendorfw-rules$/\1'
-check "record: a pin name bpffs refuses written into the record" craft_record "${PIN_RE}bad.name/"
+check "record: a pin name bpffs refuses written into the record" craft_record "$SD/r0/record" "${PIN_RE}bad.name/"
 check_out "record: attach warns, naming the record and key, and goes on" \
-	"record $SD/r0/record: ignoring map\.[0-9]+\.pin 'bad\.name': not a valid pin name" X attach r0 $MODS
+	"record $SD/r0/record: ignoring map\.[0-9]+\.pin 'bad\.name': not a valid pin name" X attach --backend static r0 $MODS
 check "record: the map pin is back under its stable name" test -e "$SD/r0/vendorfw-rules"
 check "record: a pin name of 100 characters written into the record" \
-	craft_record "${PIN_RE}$(printf 'a%.0s' $(seq 100))/"
+	craft_record "$SD/r0/record" "${PIN_RE}$(printf 'a%.0s' $(seq 100))/"
 check_out "record: attach warns about the long pin name" \
-	"record $SD/r0/record: ignoring map\.[0-9]+\.pin: too long" X attach r0 $MODS
+	"record $SD/r0/record: ignoring map\.[0-9]+\.pin: too long" X attach --backend static r0 $MODS
 check "record: bad.name again, and the NIC goes and comes back" \
 	sh -c "ip -n $SND link del s0 && ip -n $SND link add s0 type veth peer name r0 netns $RCV &&
 	ip -n $SND link set s0 up && ip -n $RCV link set r0 up"
-craft_record "${PIN_RE}bad.name/"
+craft_record "$SD/r0/record" "${PIN_RE}bad.name/"
 check_out "record: restore warns and restores" \
 	"record $SD/r0/record: ignoring map\.[0-9]+\.pin 'bad\.name'" X restore r0
 check "record: the restored pipeline runs" json '.interfaces[0].matches'
 # Maps of an offloaded pipeline are not kept for a host one (and back).
 fw_id=$(map_id vendorfw-rules)
-check "record: mode=hw written into the record" craft_record 's/^mode=native$/mode=hw/'
+check "record: mode=hw written into the record" craft_record "$SD/r0/record" 's/^mode=native$/mode=hw/'
 check_out "record: after hw mode no map is kept, and attach says why" \
-	"maps are offloaded to the NIC \(hw mode\), this one's in host memory" X attach r0 $MODS
+	"maps are offloaded to the NIC \(hw mode\), this one's in host memory" X attach --backend static r0 $MODS
 check "record: vendorfw-rules is a new map" test "$(map_id vendorfw-rules)" != "$fw_id"
 check "detach" X detach r0

@@ -16,6 +16,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#ifndef ACME_BUILD
+#define ACME_BUILD	1	/* tests build other versions of this firmware */
+#endif
+#ifndef ACME_RULES_MAX
+#define ACME_RULES_MAX	1024
+#endif
 #define ACME_MAX_VLANS	2
 #define ACME_VLAN_HLEN	4
 
@@ -40,7 +46,7 @@ enum acme_stat {
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 1024);
+	__uint(max_entries, ACME_RULES_MAX);
 	__type(key, struct acme_lpm_key);
 	__type(value, __u32);		/* non-zero: drop */
 } rules SEC(".maps");
@@ -68,6 +74,9 @@ const volatile struct acme_prefix acme_default_rules[2] = {
 	{ .addr = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 0 }, .len = 120 },
 	{ .addr = { 0x20, 0x01, 0x0d, 0xb8, 0x0b, 0xad }, .len = 48 },
 };
+
+/* Which build of the firmware this is (.rodata). */
+const volatile __u32 acme_build = ACME_BUILD;
 
 /* Last source address dropped, for the CLI's "show last" (.bss). */
 struct acme_lpm_key acme_last_drop;
@@ -205,6 +214,10 @@ SEC("xdp")
 int xdp_firewall(struct xdp_md *ctx)
 {
 	int verdict = classify(ctx);
+
+#ifdef ACME_BROKEN	/* a build the verifier refuses: unchecked packet read */
+	verdict += *(__u8 *)(long)ctx->data;
+#endif
 
 	if (verdict == XDP_PASS)
 		count(ACME_STAT_PASS);

@@ -1,0 +1,379 @@
+/* The tailcall and freplace backends: the rootlet is loaded on its own and
+ * each module on its own, then put into its slot: a prog array entry
+ * (tailcall) or a bpf_link to one of the slot's two rootlet targets
+ * (freplace).  A re-link swaps one slot of the running rootlet:
+ *
+ *   tailcall: load the new module, one prog array update (atomic);
+ *   freplace: load it as an extension of the idle target, link it, flip the
+ *             slot's selector (one u32 store), wait until no packet still
+ *             runs the old target (an RCU grace period), drop the old link.
+ *
+ * Crash safety: the record names the module in flight ("pending") before
+ * the swap and settles it after; whoever reads the record next asks the
+ * kernel's slot which of the two runs (pipeline_slots_settle). */
+#include "pipeline_internal.h"
+
+#include "bpf_sys.h"
+#include "kbtf.h"
+#include "load.h"
+#include "log.h"
+#include "rootlet.h"
+#include "state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Loads module i for target `target` of the rootlet rootlet_fd; freplace
+ * also links it.  Nothing is pinned here. */
+static int load_module(struct pipeline *p, const struct pipeline_prev *prev, size_t i,
+		       uint32_t target, int rootlet_fd)
+{
+	struct pipeline_module *m = &p->mods[i];
+	struct load_ext_target ext = { .prog = m->s->prog, .target_fd = rootlet_fd };
+	struct load_opts lopts = { 0 };
+	struct load_map_reuse *reuse = NULL;
+	const struct loaded_prog *lp;
+	char fn[48];
+	int err;
+
+	err = pipeline_maps_reuse(p, prev, m, &reuse, &lopts.nr_reuse);
+	if (err)
+		return err;
+	lopts.reuse = reuse;
+	if (p->plan->backend == ROOTLET_FREPLACE) {
+		rootlet_target_name((uint32_t)i, target, fn, sizeof(fn));
+		err = kbtf_prog_func_id(rootlet_fd, fn, &ext.target_btf_id);
+		if (err) {
+			pr_err("%s: the rootlet has no target %s in its BTF: %s", p->ifname, fn,
+			       strerror(-err));
+			goto out;
+		}
+		lopts.ext = &ext;
+	}
+	err = load_object(m->obj, &lopts, &m->lo);
+	if (err) {
+		pr_err("%s: slot %zu (%s): loading %s failed; the slot is unchanged", p->ifname,
+		       i, m->s->label, m->s->path);
+		goto out;
+	}
+	lp = loaded_obj_prog(m->lo, m->s->prog);
+	if (!lp) {
+		err = -ENOENT;
+		goto out;
+	}
+	m->prog_fd = lp->fd;
+	m->s->prog_id = lp->id;
+	m->s->target = target;
+	m->loaded = true;
+	if (p->plan->backend == ROOTLET_FREPLACE) {
+		m->link_fd = bpf_link_create(lp->fd, rootlet_fd, 0, 0, ext.target_btf_id);
+		if (m->link_fd < 0) {
+			err = m->link_fd;
+			pr_err("%s: slot %zu (%s): attaching the extension to %s failed: %s",
+			       p->ifname, i, m->s->label, fn, strerror(-err));
+		}
+	}
+out:
+	free(reuse);
+	return err;
+}
+
+static int rootlet_map_fd(const struct loaded_obj *lo, const char *name, const char *ifname)
+{
+	int fd = loaded_obj_map_fd(lo, name);
+
+	if (fd < 0)
+		pr_err("%s: the rootlet has no map %s", ifname, name);
+	return fd;
+}
+
+int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev)
+{
+	struct load_opts lopts = { 0 };
+	const struct loaded_prog *lp;
+	int err, slots_fd = -1;
+
+	err = load_object(p->rootlet, &lopts, &p->lo);
+	if (err) {
+		pr_err("attach %s: loading the %s rootlet failed", p->ifname,
+		       rootlet_backend_name(p->plan->backend));
+		return err;
+	}
+	lp = loaded_obj_prog(p->lo, ROOTLET_ENTRY_NAME);
+	if (!lp)
+		return -ENOENT;
+	p->prog_fd = lp->fd;
+	p->prog_id = lp->id;
+	if (p->plan->backend == ROOTLET_TAILCALL) {
+		slots_fd = rootlet_map_fd(p->lo, ROOTLET_SLOTS_MAP, p->ifname);
+		if (slots_fd < 0)
+			return slots_fd;
+	}
+	/* A new rootlet: every module is loaded (maps kept by pin), target a. */
+	for (size_t i = 0; i < p->nr_mods; i++) {
+		uint32_t key = (uint32_t)i;
+
+		err = load_module(p, prev, i, 0, p->prog_fd);
+		if (err)
+			return err;
+		if (slots_fd >= 0) {
+			err = bpf_map_update(slots_fd, &key, &p->mods[i].prog_fd, BPF_ANY);
+			if (err) {
+				pr_err("%s: slot %zu: prog array update failed: %s", p->ifname, i,
+				       strerror(-err));
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Returns once every XDP program that may have read the old selector has
+ * finished: the kernel waits for an RCU grace period after a map-in-map
+ * update made through bpf(2), and XDP runs under RCU. */
+static int wait_for_readers(void)
+{
+	int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_rcu_in", 4, 4, 1, 0, NULL);
+	struct bpf_map_create_opts mo = { .inner_map_fd = (uint32_t)inner };
+	uint32_t key = 0;
+	int outer, err;
+
+	if (inner < 0)
+		return inner;
+	mo.inner_map_fd = (uint32_t)inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xdpld_rcu", 4, 4, 1, 0, &mo);
+	err = outer < 0 ? outer : bpf_map_update(outer, &key, &inner, BPF_ANY);
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+/* Drops a pin held by prev as well (its fd keeps a link alive). */
+static void drop_pin(const char *ifname, struct pipeline_prev *prev, const char *name)
+{
+	for (size_t i = 0; i < prev->nr_pins; i++) {
+		if (strcmp(prev->pins[i].name, name) || prev->pins[i].fd < 0)
+			continue;
+		close(prev->pins[i].fd);
+		prev->pins[i].fd = -1;
+	}
+	state_unpin(ifname, name);
+}
+
+/* cur's map list: module `label`'s entries replaced by m's loaded maps. */
+static int update_maps(struct plan *cur, const struct pipeline_module *m)
+{
+	const struct loaded_obj *lo = m->lo;
+	struct plan_map *maps = calloc(cur->nr_maps + lo->nr_maps + 1, sizeof(*maps));
+	size_t n = 0;
+
+	if (!maps)
+		return -ENOMEM;
+	for (size_t i = 0; i < cur->nr_maps; i++) {
+		if (cur->maps[i].module && !strcmp(cur->maps[i].module, m->s->label)) {
+			free(cur->maps[i].name);
+			free(cur->maps[i].module);
+			continue;
+		}
+		maps[n++] = cur->maps[i];
+	}
+	free(cur->maps);
+	cur->maps = maps;
+	cur->nr_maps = n;
+	for (size_t i = 0; i < lo->nr_maps; i++) {
+		struct plan_map *pm = &maps[cur->nr_maps];
+
+		pm->name = strdup(lo->maps[i].name);
+		pm->module = strdup(m->s->label);
+		if (!pm->name || !pm->module) {
+			free(pm->name);
+			free(pm->module);
+			return -ENOMEM;
+		}
+		pipeline_module_pin_name(m->s->label, lo->maps[i].name, pm->pin);
+		pm->id = lo->maps[i].id;
+		cur->nr_maps++;
+	}
+	return 0;
+}
+
+/* After the swap: the new module's maps under their stable names; pins of
+ * the old module that the new one does not have go. */
+static int repin_maps(const char *ifname, struct pipeline_prev *prev, struct plan *cur,
+		      const struct pipeline_module *m)
+{
+	char pin[PLAN_PIN_LEN];
+	int err = 0;
+
+	for (size_t i = 0; i < m->lo->nr_maps; i++) {
+		pipeline_module_pin_name(m->s->label, m->lo->maps[i].name, pin);
+		if (state_pin(ifname, pin, m->lo->maps[i].fd))
+			err = -EIO;
+	}
+	for (size_t i = 0; i < cur->nr_maps; i++) {
+		bool kept = false;
+
+		if (!cur->maps[i].module || strcmp(cur->maps[i].module, m->s->label))
+			continue;
+		for (size_t k = 0; k < m->lo->nr_maps && !kept; k++) {
+			pipeline_module_pin_name(m->s->label, m->lo->maps[k].name, pin);
+			kept = !strcmp(pin, cur->maps[i].pin);
+		}
+		if (!kept)
+			drop_pin(ifname, prev, cur->maps[i].pin);
+	}
+	return err;
+}
+
+/* One slot: load, pending record, swap, pins, final record. */
+static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, int rootlet_fd,
+		     int slot_map_fd)
+{
+	struct plan *cur = &prev->plan;
+	struct pipeline_module *m = &p->mods[k];
+	bool freplace = p->plan->backend == ROOTLET_FREPLACE;
+	uint32_t old_t = cur->slots[k].target, new_t = freplace ? !old_t : 0, key = (uint32_t)k;
+	char link_new[PLAN_PIN_LEN], link_old[PLAN_PIN_LEN];
+	int err;
+
+	pipeline_link_pin_name((uint32_t)k, new_t, link_new);
+	pipeline_link_pin_name((uint32_t)k, old_t, link_old);
+	/* A link left on the idle target (an interrupted re-link) blocks it:
+	 * it runs nothing, the selector points at the other target. */
+	if (freplace)
+		drop_pin(p->ifname, prev, link_new);
+	err = load_module(p, prev, k, new_t, rootlet_fd);
+	if (!err && freplace)
+		err = state_pin(p->ifname, link_new, m->link_fd);
+	if (err)
+		goto fail;
+	cur->has_pending = true;
+	cur->pending_index = (uint32_t)k;
+	plan_slot_free(&cur->pending);
+	err = plan_slot_copy(&cur->pending, m->s);
+	if (!err)
+		err = pipeline_record_plan(p->ifname, cur);
+	if (err)
+		goto fail;
+	if (freplace)
+		err = bpf_map_update(slot_map_fd, &key, &new_t, BPF_ANY);
+	else
+		err = bpf_map_update(slot_map_fd, &key, &m->prog_fd, BPF_ANY);
+	if (err) {
+		pr_err("%s: slot %zu (%s): the swap failed: %s; the slot is unchanged", p->ifname,
+		       k, m->s->label, strerror(-err));
+		goto fail;
+	}
+	/* Swapped: from here on the new module runs. */
+	if (freplace) {
+		if (wait_for_readers())
+			usleep(100000);	/* no map-in-map: a generous pause instead */
+		drop_pin(p->ifname, prev, link_old);
+	}
+	err = repin_maps(p->ifname, prev, cur, m);
+	plan_slot_free(&cur->slots[k]);
+	cur->slots[k] = cur->pending;
+	memset(&cur->pending, 0, sizeof(cur->pending));
+	cur->has_pending = false;
+	if (update_maps(cur, m) || pipeline_record_plan(p->ifname, cur) || err) {
+		pr_err("%s: slot %zu (%s) runs the new module, but its pins or record could not "
+		       "be updated (xdpld status shows what runs)", p->ifname, k, m->s->label);
+		return -EIO;
+	}
+	pr_info("%s: slot %zu (%s) re-linked: %s, program id %u, rootlet id %u unchanged",
+		p->ifname, k, m->s->label, m->s->path, m->s->prog_id, cur->prog_id);
+	return 0;
+fail:
+	if (freplace && m->link_fd >= 0)
+		state_unpin(p->ifname, link_new);
+	if (cur->has_pending) {
+		cur->has_pending = false;
+		plan_slot_free(&cur->pending);
+		pipeline_record_plan(p->ifname, cur);
+	}
+	return err;
+}
+
+int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev, const struct plan_diff *d)
+{
+	const char *map = p->plan->backend == ROOTLET_FREPLACE ? ROOTLET_SEL_MAP : ROOTLET_SLOTS_MAP;
+	int rootlet_fd = pipeline_prev_fd(prev, PIPELINE_PROG_PIN);
+	int map_fd = state_get(p->ifname, map);
+	int err = 0;
+
+	if (rootlet_fd < 0 || map_fd < 0) {
+		pr_err("%s: the running rootlet's pins (%s, %s) are missing; attach again",
+		       p->ifname, PIPELINE_PROG_PIN, map);
+		err = -ENOENT;
+		goto out;
+	}
+	p->prog_id = prev->plan.prog_id;
+	for (size_t k = 0; !err && k < d->nr_slots; k++)
+		if (d->change[k] == PLAN_SLOT_CODE)
+			err = swap_slot(p, prev, k, rootlet_fd, map_fd);
+out:
+	if (map_fd >= 0)
+		close(map_fd);
+	return err;
+}
+
+uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i)
+{
+	struct bpf_link_info info;
+	uint32_t val = 0, len = sizeof(info);
+	char name[PLAN_PIN_LEN];
+	int fd;
+
+	if (pl->backend == ROOTLET_STATIC)
+		return 0;
+	fd = state_get(ifname, pl->backend == ROOTLET_TAILCALL ? ROOTLET_SLOTS_MAP : ROOTLET_SEL_MAP);
+	if (fd < 0)
+		return 0;
+	/* A prog array lookup from user space gives the program's id. */
+	if (bpf_map_lookup(fd, &i, &val))
+		val = 0;
+	close(fd);
+	if (pl->backend == ROOTLET_TAILCALL)
+		return val;
+	pipeline_link_pin_name(i, val ? 1 : 0, name);
+	fd = state_get(ifname, name);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	val = bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.prog_id;
+	close(fd);
+	return val;
+}
+
+bool pipeline_slots_settle(const char *ifname, struct plan *pl)
+{
+	uint32_t k = pl->pending_index, sel = 0;
+	bool promote = false;
+	int fd;
+
+	if (!pl->has_pending || k >= pl->nr_slots)
+		return false;
+	if (pl->backend == ROOTLET_TAILCALL) {
+		promote = pipeline_slot_kernel_id(ifname, pl, k) == pl->pending.prog_id;
+	} else if (pl->backend == ROOTLET_FREPLACE) {
+		fd = state_get(ifname, ROOTLET_SEL_MAP);
+		if (fd >= 0 && !bpf_map_lookup(fd, &k, &sel))
+			promote = (sel ? 1u : 0u) == pl->pending.target;
+		if (fd >= 0)
+			close(fd);
+	}
+	pr_warn("%s: a re-link of slot %u (%s) was interrupted; the slot runs the %s module",
+		ifname, k, pl->slots[k].label, promote ? "new" : "previous");
+	if (promote) {
+		plan_slot_free(&pl->slots[k]);
+		pl->slots[k] = pl->pending;
+		memset(&pl->pending, 0, sizeof(pl->pending));
+	}
+	plan_slot_free(&pl->pending);
+	pl->has_pending = false;
+	return promote;
+}

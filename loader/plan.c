@@ -1,0 +1,338 @@
+/* The plan: building one from arguments, and the diff (see plan.h).  The
+ * record side is in plan_record.c. */
+#include "plan.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->mode = NIC_MODE_AUTO;
+	p->backend = ROOTLET_STATIC;
+	p->counters = true;
+}
+
+void plan_slot_free(struct plan_slot *s)
+{
+	free(s->path);
+	free(s->label);
+	free(s->prog);
+	memset(s, 0, sizeof(*s));
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nr_slots; i++)
+		plan_slot_free(&p->slots[i]);
+	free(p->slots);
+	for (size_t i = 0; i < p->nr_maps; i++) {
+		free(p->maps[i].name);
+		free(p->maps[i].module);
+	}
+	free(p->maps);
+	plan_slot_free(&p->pending);
+	plan_init(p);
+}
+
+int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
+{
+	*dst = *src;
+	dst->path = src->path ? strdup(src->path) : NULL;
+	dst->label = src->label ? strdup(src->label) : NULL;
+	dst->prog = src->prog ? strdup(src->prog) : NULL;
+	if ((src->path && !dst->path) || (src->label && !dst->label) ||
+	    (src->prog && !dst->prog)) {
+		plan_slot_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int plan_parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long n = 0;
+
+	if (!*s || strlen(s) > 10)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		n = n * 10 + (unsigned)(*s - '0');
+	}
+	if (n > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+void plan_mask_str(uint32_t mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (uint32_t a = 0; a < ROOTLET_NR_ACTIONS; a++)
+		if (mask & (1u << a) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+						 rootlet_bucket_name(a));
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
+const char *plan_mask_from_name(enum plan_mask_from f)
+{
+	switch (f) {
+	case PLAN_MASK_DEFAULT: return "default";
+	case PLAN_MASK_RUNCFG: return "run-config";
+	case PLAN_MASK_OPTION: return "option";
+	default: return "unset";
+	}
+}
+
+void plan_now(char out[PLAN_TIME_LEN])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, PLAN_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+int plan_slot_from_arg(const char *arg, struct plan_slot *s)
+{
+	const char *colon = strrchr(arg, ':'), *base;
+	char *file, resolved[PATH_MAX];
+	struct stat st;
+	size_t n;
+	int err = 0;
+
+	if (colon && stat(arg, &st) < 0 && colon[1] && !strchr(colon, '/')) {
+		file = strndup(arg, (size_t)(colon - arg));
+		s->prog = strdup(colon + 1);
+		if (!s->prog)
+			err = -ENOMEM;
+	} else {
+		file = strdup(arg);
+	}
+	if (!file || err) {
+		free(file);
+		return -ENOMEM;
+	}
+	if (!realpath(file, resolved)) {
+		err = -errno;
+		pr_err("module %s: %s", file, strerror(errno));
+		goto out;
+	}
+	if (!printable(resolved)) {
+		err = -EINVAL;
+		pr_err("module %s: path has non-printable characters", file);
+		goto out;
+	}
+	base = strrchr(resolved, '/') + 1;
+	n = strlen(base);
+	if (n > 2 && !strcmp(base + n - 2, ".o"))
+		n -= 2;
+	s->path = strdup(resolved);
+	s->label = strndup(base, n);
+	if (!s->path || !s->label)
+		err = -ENOMEM;
+out:
+	free(file);
+	return err;
+}
+
+/* SLOT of --continue-on: index, module name (with or without .o) or "all". */
+static int continue_slot(const struct plan *p, const char *slot, size_t *idx)
+{
+	uint32_t n;
+	size_t hits = 0;
+
+	if (!plan_parse_u32(slot, &n)) {
+		*idx = n;
+		return n < p->nr_slots ? 0 : -ERANGE;
+	}
+	for (size_t i = 0; i < p->nr_slots; i++) {
+		const char *base = strrchr(p->slots[i].path, '/') + 1;
+
+		if (!strcmp(slot, p->slots[i].label) || !strcmp(slot, base)) {
+			*idx = i;
+			hits++;
+		}
+	}
+	return hits == 1 ? 0 : hits ? -EEXIST : -ENOENT;
+}
+
+int plan_apply_continue(struct plan *p, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char slot[256];
+	uint32_t mask;
+	size_t idx;
+	int err;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(slot) ||
+	    rootlet_actions_parse(eq + 1, &mask)) {
+		pr_err("bad --continue-on '%s' (expected SLOT=ACTION[,ACTION...], ACTION "
+		       "aborted|drop|pass|tx|redirect or none)", arg);
+		return -EINVAL;
+	}
+	memcpy(slot, arg, (size_t)(eq - arg));
+	slot[eq - arg] = '\0';
+	if (!strcmp(slot, "all")) {
+		for (size_t i = 0; i < p->nr_slots; i++) {
+			p->slots[i].continue_mask = mask;
+			p->slots[i].mask_from = PLAN_MASK_OPTION;
+		}
+		return 0;
+	}
+	err = continue_slot(p, slot, &idx);
+	if (err) {
+		pr_err("--continue-on '%s': %s slot '%s' (slots 0..%zu or a module name)", arg,
+		       err == -EEXIST ? "ambiguous" : "no", slot, p->nr_slots - 1);
+		return -EINVAL;
+	}
+	p->slots[idx].continue_mask = mask;
+	p->slots[idx].mask_from = PLAN_MASK_OPTION;
+	return 0;
+}
+
+/* The same file twice, or two files with one name, cannot share a pipeline:
+ * the label names the module's map pins (kept maps are found by it). */
+static int check_unique(const struct plan *p, size_t i)
+{
+	const struct plan_slot *m = &p->slots[i];
+
+	for (size_t j = 0; j < i; j++) {
+		if (!strcmp(p->slots[j].path, m->path)) {
+			pr_err("%s is given twice (slots %zu and %zu): each object can be in a "
+			       "pipeline once", m->path, j, i);
+			return -EINVAL;
+		}
+		if (!strcmp(p->slots[j].label, m->label)) {
+			pr_err("attach %s: modules %s (slot %zu) and %s (slot %zu) are both named "
+			       "'%s' (their map pins are named after the file); rename one of "
+			       "the files", p->ifname, p->slots[j].path, j, m->path, i, m->label);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int plan_from_args(const struct plan_args *a, struct plan *out)
+{
+	struct plan *p = out;
+	int err;
+
+	plan_init(p);
+	if (!a->ifname || !*a->ifname || strlen(a->ifname) >= sizeof(p->ifname)) {
+		pr_err("attach: bad interface name '%s'", a->ifname ? a->ifname : "");
+		return -EINVAL;
+	}
+	snprintf(p->ifname, sizeof(p->ifname), "%s", a->ifname);
+	p->mode = a->mode;
+	p->counters = a->counters;
+	p->backend_auto = !a->backend || !strcmp(a->backend, "auto");
+	if (!p->backend_auto && rootlet_backend_parse(a->backend, &p->backend)) {
+		pr_err("attach %s: unknown backend '%s' (static, tailcall, freplace, auto)",
+		       a->ifname, a->backend);
+		return -EINVAL;
+	}
+	if (!a->nr_modules || a->nr_modules > ROOTLET_MAX_SLOTS) {
+		pr_err("attach %s: between 1 and %u modules, not %zu", a->ifname,
+		       ROOTLET_MAX_SLOTS, a->nr_modules);
+		return -EINVAL;
+	}
+	p->slots = calloc(a->nr_modules, sizeof(*p->slots));
+	if (!p->slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->nr_modules; i++) {
+		p->nr_slots++;
+		err = plan_slot_from_arg(a->modules[i], &p->slots[i]);
+		if (!err)
+			err = check_unique(p, i);
+		if (err)
+			goto fail;
+	}
+	for (size_t i = 0; i < a->nr_continue_on; i++) {
+		err = plan_apply_continue(p, a->continue_on[i]);
+		if (err)
+			goto fail;
+	}
+	return 0;
+fail:
+	plan_free(p);
+	return err;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+static void layout(struct plan_diff *d, const char *why)
+{
+	if (!d->layout_changed)
+		d->why = why;
+	d->layout_changed = true;
+}
+
+void plan_diff(const struct plan *old, const struct plan *want, struct plan_diff *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->nr_slots = want->nr_slots;
+	if (!old) {
+		layout(d, "nothing runs yet");
+		for (size_t i = 0; i < want->nr_slots && i < ROOTLET_MAX_SLOTS; i++)
+			d->change[i] = PLAN_SLOT_ADDED;
+		return;
+	}
+	if (old->nr_slots > d->nr_slots)
+		d->nr_slots = old->nr_slots;
+	if (d->nr_slots > ROOTLET_MAX_SLOTS)
+		d->nr_slots = ROOTLET_MAX_SLOTS;
+	for (size_t i = 0; i < d->nr_slots; i++) {
+		const struct plan_slot *a = i < old->nr_slots ? &old->slots[i] : NULL;
+		const struct plan_slot *b = i < want->nr_slots ? &want->slots[i] : NULL;
+
+		if (!a || !b) {
+			d->change[i] = a ? PLAN_SLOT_REMOVED : PLAN_SLOT_ADDED;
+			continue;
+		}
+		if (!same_str(a->path, b->path) || !same_str(a->label, b->label) ||
+		    !same_str(a->prog, b->prog) || strcmp(a->sha256, b->sha256))
+			d->change[i] |= PLAN_SLOT_CODE;
+		if (a->continue_mask != b->continue_mask)
+			d->change[i] |= PLAN_SLOT_MASK;
+	}
+	if (old->nr_slots != want->nr_slots)
+		layout(d, "the number of slots changes");
+	if (old->backend != want->backend)
+		layout(d, "the backend changes");
+	if (old->mode != want->mode && want->mode != NIC_MODE_AUTO)
+		layout(d, "the mode changes");
+	if (old->counters != want->counters)
+		layout(d, "counters are switched");
+	for (size_t i = 0; i < d->nr_slots; i++) {
+		if (d->change[i] & PLAN_SLOT_MASK)
+			layout(d, "a continue mask changes (masks are rootlet constants)");
+		if (d->change[i] == PLAN_SLOT_CODE)
+			d->nr_code++;
+	}
+	if (want->backend == ROOTLET_STATIC && d->nr_code)
+		layout(d, "the static backend links every module into the rootlet");
+}

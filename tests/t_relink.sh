@@ -1,0 +1,264 @@
+#!/bin/sh
+# Runtime re-link of one module with the tailcall backend, on real packets:
+# a veth pair between two network namespaces, sampler -> fw_acme -> lb on
+# the receiver.  While two senders flood the link (one class that fw_acme
+# drops by a rule added at runtime, one it passes and lb bounces back),
+# fw_acme's slot is re-linked 200 times between two builds: not one
+# dropped packet gets through, every passing one comes back, the rootlet
+# and the other slots keep their program ids, the rule map keeps its
+# content, and nothing leaks.  Then the refusals (incompatible map, a
+# module the verifier rejects, freplace on this kernel), kill -9 in the
+# middle of re-links, restore, the static backend, detach.
+. tests/lib.sh
+
+export XDPLD_CHECK_FD_LEAKS=1	# every xdpld run fails (exit 70) on a leaked fd
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+SND=xdpld-rsnd-$$
+RCV=xdpld-rrcv-$$
+SD=/sys/fs/bpf/xdpld-t-relink-$$
+CORPUS=$TMP/corpus
+cleanup() {
+	touch "$TMP/stop"
+	ip netns del "$SND" 2>/dev/null
+	ip netns del "$RCV" 2>/dev/null
+	rm -rf "$SD" "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
+in_snd() { ip netns exec "$SND" "$@"; }
+
+if ! "$XDPLD" probe | grep -q '^tailcall *yes'; then
+	skip "relink: this kernel's JIT does not allow tail calls from subprograms"
+	exit 0
+fi
+
+setup() {
+	ip netns add "$SND" && ip netns add "$RCV" || return 1
+	for n in "$SND" "$RCV"; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	ip -n "$SND" link add s0 type veth peer name r0 netns "$RCV" &&
+		ip -n "$SND" link set s0 up && ip -n "$RCV" link set r0 up || return 1
+	# XDP on the sender's end gives r0's XDP_TX its NAPI context.
+	ip -n "$SND" link set dev s0 xdp obj "$FW/sampler.o" sec xdp &&
+		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
+}
+if ! setup; then
+	not_ok "relink: set up namespaces and veth"
+	exit 0
+fi
+ok "relink: set up namespaces and veth"
+
+s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
+json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
+jget() { X status r0 --json | jq -r "$1"; }
+wait_for() {
+	_i=0
+	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
+	"$@"
+}
+# check_out NAME PATTERN CMD...: CMD succeeds and prints PATTERN.
+check_out() {
+	_name=$1; _pat=$2; shift 2
+	if "$@" >"$TMP/out" 2>&1 && grep -qE -- "$_pat" "$TMP/out"; then ok "$_name"; else
+		not_ok "$_name"; sed 's/^/    /' "$TMP/out" | tail -n 20; fi
+}
+# Kernel object counts, for leaks.
+objs() { echo "$(bpftool prog show | grep -c '^[0-9]') $(bpftool map show | grep -c '^[0-9]') $(bpftool link show | grep -c '^[0-9]')"; }
+
+V1=$FW/fw_acme.o
+V2=$TBPF/relink_fw_v2.o
+P=$CORPUS/lb_vip_tcp_80_b.pkt	# passes fw_acme, bounced by lb
+D=$CORPUS/lb_vip_tcp_80.pkt	# dropped by the rule below; a leak would bounce
+ACME_KEY="128 0 0 0  0 0 0 0 0 0 0 0 0 0 255 255 203 0 113 9"	# 203.0.113.9/128
+
+# ---- attach with the tailcall backend ----
+check_fails "backend: freplace is refused on this kernel, naming why" \
+	"backend freplace is not available.*extension programs" \
+	X attach r0 "$FW/sampler.o" "$V1" "$FW/lb.o" --backend freplace
+check "backend: the failed attach changed nothing" sh -c \
+	"! ip -n $RCV link show r0 | grep -q prog/xdp && [ ! -e $SD/r0 ]"
+check "attach: sampler, fw_acme, lb (tailcall)" X attach r0 "$FW/sampler.o" "$V1" "$FW/lb.o" \
+	--backend tailcall
+check "status: tailcall backend, a program id per slot" json '.interfaces[0] |
+	.matches and .backend == "tailcall" and .relink == "slot swap" and
+	([.slots[].prog_id | type] == ["number","number","number"]) and
+	([.slots[].relinks] == [0,0,0]) and (.slots[1].relinked == null)'
+check "maps: a rule for 203.0.113.9 added with bpftool" \
+	bpftool map update pinned "$SD/r0/fw_acme-rules" key $ACME_KEY value 1 0 0 0
+rootlet0=$(jget '.interfaces[0].prog_id')
+slot0=$(jget '.interfaces[0].slots[0].prog_id')
+slot2=$(jget '.interfaces[0].slots[2].prog_id')
+rules0=$(bpftool -j map show pinned "$SD/r0/fw_acme-rules" | jq .id)
+rx0=$(s0_rx)
+in_snd "$TOOLS/pktsend" s0 --count 50 "$P" "$D" >/dev/null
+check "traffic: the passing class comes back, the ruled class is dropped" wait_for \
+	sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq 50 ]"
+
+# ---- 200 re-links during a flood ----
+BATCH=2000
+flood() {
+	_n=0
+	while [ ! -e "$TMP/stop" ] && [ $_n -lt 2000 ]; do
+		in_snd "$TOOLS/pktsend" s0 --count $BATCH "$1" >/dev/null || return 1
+		_n=$((_n + 1)); echo $((_n * BATCH)) >"$TMP/$2.sent"
+	done
+}
+objs0=$(objs)
+pins0=$(ls "$SD/r0" | tr '\n' ' ')
+rx0=$(s0_rx)
+rm -f "$TMP/stop" "$TMP/p.sent" "$TMP/d.sent"
+flood "$P" p &
+FP=$!
+flood "$D" d &
+FD=$!
+wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
+relinks_ok=0
+for i in $(seq 1 200); do
+	if [ $((i % 2)) -eq 1 ]; then V=$V2; else V=$V1; fi
+	X relink r0 fw_acme "$V" >"$TMP/relink" 2>&1 && relinks_ok=$((relinks_ok + 1))
+done
+touch "$TMP/stop"
+wait $FP; sp_rc=$?
+wait $FD; sd_rc=$?
+N=$(cat "$TMP/p.sent")
+ND=$(cat "$TMP/d.sent")
+check "flood: 200 re-links of fw_acme succeeded ($relinks_ok)" test "$relinks_ok" -eq 200
+check "flood: senders finished" test "$sp_rc$sd_rc" = "00"
+check "flood: every passing packet came back, no dropped one leaked ($N passing, $ND dropped)" \
+	wait_for sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq $N ]"
+check "flood: the rootlet kept its program id" test "$(jget '.interfaces[0].prog_id')" = "$rootlet0"
+check "flood: the other slots kept their program ids" test \
+	"$(jget '.interfaces[0].slots[0].prog_id') $(jget '.interfaces[0].slots[2].prog_id')" = "$slot0 $slot2"
+check "flood: the kernel runs the rootlet still" json '.interfaces[0].matches'
+check "status: fw_acme re-linked 200 times, last from the v1 file" json '.interfaces[0].slots[1] |
+	.relinks == 200 and .module == "fw_acme" and (.path | endswith("/fw_acme.o")) and
+	(.relinked | test("^[0-9-]+T[0-9:]+Z$"))'
+check "maps: fw_acme-rules is the same map, with the rule" sh -c \
+	"[ \$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq .id) = $rules0 ] &&
+	 bpftool -j map lookup pinned $SD/r0/fw_acme-rules key $ACME_KEY | jq -e '.value != null'"
+# (The kernel frees a replaced program after an RCU grace period.)
+objs_are() { [ "$(objs)" = "$1" ]; }
+check "leaks: as many programs, maps and links as before the 200 re-links ($objs0)" \
+	wait_for objs_are "$objs0"
+check "leaks: the state directory holds the same pins" test "$(ls "$SD/r0" | tr '\n' ' ')" = "$pins0"
+
+# ---- refusals change nothing ----
+slot1=$(jget '.interfaces[0].slots[1].prog_id')
+check_fails "refuse: an incompatible rules map, naming module, map and field" \
+	"module fw_acme map rules: .*max_entries: kept 1024, now 2048; nothing changed" \
+	X relink r0 fw_acme "$TBPF/relink_fw_big.o"
+check_fails "refuse: a module the verifier rejects, with the verifier's reason" \
+	"invalid access to packet.*|slot 1 \(fw_acme\): loading .*relink_fw_bad.o failed" \
+	X relink r0 1 "$TBPF/relink_fw_bad.o"
+X relink r0 1 "$TBPF/relink_fw_bad.o" >"$TMP/bad" 2>&1
+check "refuse: the verifier's reason is shown" grep -q "invalid access to packet" "$TMP/bad"
+check_fails "refuse: no such slot" "no slot 'nosuch'" X relink r0 nosuch "$V2"
+check_fails "refuse: no pipeline on lo" "no pipeline recorded" X relink lo 0 "$V2"
+check "refuse: slot 1 still runs the same program, 200 re-links" json ".interfaces[0] |
+	.slots[1].prog_id == $slot1 and .slots[1].relinks == 200 and .prog_id == $rootlet0"
+rx0=$(s0_rx)
+in_snd "$TOOLS/pktsend" s0 --count 40 "$P" "$D" >/dev/null
+check "refuse: traffic unchanged (ruled class dropped, passing class back)" wait_for \
+	sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq 40 ]"
+check "reset: --reset-state takes the incompatible build with empty maps" \
+	X relink r0 fw_acme "$TBPF/relink_fw_big.o" --reset-state
+check "reset: fw_acme-rules is a new, empty map of 2048 entries" sh -c \
+	"bpftool -j map show pinned $SD/r0/fw_acme-rules | jq -e '.id != $rules0 and .max_entries == 2048' &&
+	 ! bpftool -j map lookup pinned $SD/r0/fw_acme-rules key $ACME_KEY 2>/dev/null | jq -e '.value != null'"
+check "reset: back to build 1 (its 1024-entry map does not fit: reset again)" \
+	X relink r0 fw_acme "$V1" --reset-state
+check "maps: the rule again" \
+	bpftool map update pinned "$SD/r0/fw_acme-rules" key $ACME_KEY value 1 0 0 0
+
+# ---- kill -9 in the middle of re-links ----
+# Whatever moment the kill hits, the slot runs the old or the new module,
+# and status and the next relink make sense of it.
+consistent() {
+	X status r0 --json >"$TMP/k.json" 2>"$TMP/k.err" &&
+	jq -e '.interfaces[0] | .matches and (.slots[1].prog_id | type) == "number"' "$TMP/k.json" >/dev/null &&
+	id=$(jq '.interfaces[0].slots[1].prog_id' "$TMP/k.json") &&
+	bpftool -j prog show id "$id" | jq -e '.name == "xdp_firewall"' >/dev/null
+}
+killed_ok=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	# Not through X (a function): $! must be xdpld itself.
+	nsenter --net=/run/netns/"$RCV" "$XDPLD" relink r0 fw_acme "$V2" --state-dir "$SD" \
+		>/dev/null 2>&1 &
+	kp=$!
+	sleep "0.0$((i * 7 % 10))"
+	kill -9 $kp 2>/dev/null
+	wait $kp 2>/dev/null
+	if consistent && X relink r0 fw_acme "$V1" >"$TMP/k.out" 2>&1 && consistent; then
+		killed_ok=$((killed_ok + 1))
+	else
+		echo "    kill after 0.0$((i * 7 % 10)) s:"; cat "$TMP/k.err" "$TMP/k.out" "$TMP/k.json" 2>/dev/null | sed 's/^/    /' | tail -n 15
+	fi
+done
+check "kill -9: 10 interrupted re-links, each left a consistent slot ($killed_ok)" \
+	test "$killed_ok" -eq 10
+rx0=$(s0_rx)
+in_snd "$TOOLS/pktsend" s0 --count 30 "$P" "$D" >/dev/null
+check "kill -9: traffic as before" wait_for \
+	sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq 30 ]"
+
+# A crash between writing the record's pending entry and the swap (or
+# between the swap and the final record) is settled by the next reader:
+# the kernel's slot says which module runs.
+pend() {	# pend PROG_ID: slot 1 copied as the pending re-link to build 2
+	craft_record "$SD/r0/record" "\$a pending.slot=1
+/^pending\./d
+/^slot\.1\./{p;s/^slot\.1\./pending./}
+s/^pending\.prog_id=.*/pending.prog_id=$1/
+s|^pending\.path=.*|pending.path=$(realpath "$V2")|"
+}
+kid=$(jget '.interfaces[0].slots[1].prog_id')
+check "crash: a pending re-link that never swapped (record crafted)" pend 4000000000
+check_out "crash: status says the previous module runs" \
+	"re-link of slot 1 \(fw_acme\) was interrupted; the slot runs the previous module" X status r0
+check "crash: ... and shows it" json ".interfaces[0].slots[1] | .prog_id == $kid and (.path | endswith(\"/fw_acme.o\"))"
+check "crash: a pending re-link that did swap (record crafted)" pend "$kid"
+check "crash: status shows the pending module as the one running" \
+	json '.interfaces[0].slots[1].path | endswith("/relink_fw_v2.o")'
+check "crash: the next relink settles the record" X relink r0 fw_acme "$V1"
+check "crash: the record has no pending entry left" sh -c \
+	"! bpftool -j map dump pinned $SD/r0/record | grep -q pending"
+
+# ---- restore brings back the modules as last re-linked ----
+check "restore: relink to build 2 first" X relink r0 fw_acme "$V2"
+ip -n "$RCV" link set dev r0 xdp off
+check_out "restore: re-attaches" "restored in native mode, tailcall backend" X restore r0
+check "restore: fw_acme from the build 2 file, rule map kept" sh -c \
+	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; };
+	 X status r0 --json | jq -e '.interfaces[0] | .matches and
+	   (.slots[1].path | endswith(\"/relink_fw_v2.o\")) and .slots[1].module == \"fw_acme\"' &&
+	 bpftool -j map lookup pinned $SD/r0/fw_acme-rules key $ACME_KEY | jq -e '.value != null'"
+
+# ---- an attach that changes one slot's module swaps that slot only ----
+rootlet1=$(jget '.interfaces[0].prog_id')
+check "attach: same pipeline with build 1 in slot 1 swaps the slot" \
+	X attach r0 "$FW/sampler.o" "$V1" "$FW/lb.o" --backend tailcall
+check "attach: same rootlet, fw_acme from the v1 file" json ".interfaces[0] |
+	.prog_id == $rootlet1 and (.slots[1].path | endswith(\"/fw_acme.o\"))"
+check_out "attach: the same pipeline again changes nothing" "nothing to change" \
+	X attach r0 "$FW/sampler.o" "$V1" "$FW/lb.o" --backend tailcall
+
+# ---- static backend: a re-link reloads the rootlet, maps kept ----
+check "static: attach the same modules with the static backend" \
+	X attach r0 "$FW/sampler.o" "$V1" "$FW/lb.o" --backend static
+rootlet2=$(jget '.interfaces[0].prog_id')
+rules2=$(bpftool -j map show pinned "$SD/r0/fw_acme-rules" | jq .id)
+check_out "static: relink says the rootlet is new" "re-linked \(new rootlet\)" X relink r0 1 "$V2"
+check "static: new rootlet id, status says a re-link reloads it, rule map kept" json ".interfaces[0] |
+	.prog_id != $rootlet2 and .backend == \"static\" and .relink == \"new rootlet\" and
+	.slots[1].relinks >= 1 and (.slots[1].path | endswith(\"/relink_fw_v2.o\")) and
+	(.maps[] | select(.pin | endswith(\"/fw_acme-rules\")) | .id) == $rules2"
+check_fails "static: an incompatible map is refused as well" "max_entries: kept 1024, now 2048" \
+	X relink r0 1 "$TBPF/relink_fw_big.o"
+
+# ---- detach ----
+check "detach" X detach r0
+check "detach: NIC and state cleaned" sh -c "! ip -n $RCV link show r0 | grep -q prog/xdp && [ ! -e $SD/r0 ]"
