@@ -6,6 +6,7 @@
  * and nested values are written inline. */
 #include "btf.h"
 #include "cli.h"
+#include "json.h"
 #include "log.h"
 #include "mapdef.h"
 #include "obj.h"
@@ -26,21 +27,6 @@ struct emit {
 	bool is_list[MAX_DEPTH];
 };
 
-static void put_json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 /* Separator and key before a value at the current depth. */
 static void em_key_sep(struct emit *e, const char *key, bool list)
@@ -52,7 +38,7 @@ static void em_key_sep(struct emit *e, const char *key, bool list)
 		if (!first)
 			fputc(',', e->f);
 		if (key) {
-			put_json_str(e->f, key);
+			json_str(e->f, key);
 			fputc(':', e->f);
 		}
 	} else if (e->depth == 1) {
@@ -112,7 +98,7 @@ static void em_str(struct emit *e, const char *key, const char *v)
 	if (!v)
 		fputs(e->json ? "null" : "-", e->f);
 	else if (e->json)
-		put_json_str(e->f, v);
+		json_str(e->f, v);
 	else
 		fputs(*v ? v : "\"\"", e->f);
 	em_scalar_end(e);

@@ -1,5 +1,6 @@
 /* xdpld probe [--json]: which rootlet backends the running kernel supports,
  * from test loads (probe_backend), and the one attach would pick. */
+#include "json.h"
 #include "cli.h"
 #include "log.h"
 #include "probe.h"
@@ -10,22 +11,6 @@
 
 #define NR_BACKENDS 3
 
-/* Bytes below 0x20 and from 0x7f up as \u00XX: always valid JSON. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
 
 int cmd_probe(int argc, char **argv)
 {
@@ -71,7 +56,7 @@ int cmd_probe(int argc, char **argv)
 		printf("%s\"%s\": {\"supported\": %s", b ? ", " : "", name, res[b] ? "true" : "false");
 		if (!res[b]) {
 			printf(", \"why\": ");
-			json_str(why[b]);
+			json_str(stdout, why[b]);
 		}
 		putchar('}');
 	}

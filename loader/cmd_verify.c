@@ -5,6 +5,7 @@
  * and every map, then releases it all.  Existing pins are checked and
  * reused, new ones are not created.  Exit 0 when everything loaded, 1 when
  * something was refused (the verifier's reason is on stderr), 2 on usage. */
+#include "json.h"
 #include "cli.h"
 #include "load_cli.h"
 #include "log.h"
@@ -31,34 +32,19 @@ static const char *prog_type_name(uint32_t t)
 	return "unknown";
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
 
 static void print_json(const char *path, const struct loaded_obj *lo)
 {
 	printf("{\"object\":");
-	json_str(path);
+	json_str(stdout, path);
 	printf(",\"btf\":%s,\"programs\":[", lo->btf_fd >= 0 ? "true" : "false");
 	for (size_t i = 0; i < lo->nr_progs; i++) {
 		const struct loaded_prog *p = &lo->progs[i];
 
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(p->name);
+		json_str(stdout, p->name);
 		printf(",\"section\":");
-		json_str(p->sec);
+		json_str(stdout, p->sec);
 		printf(",\"type\":\"%s\",\"insns\":%u,\"verified_insns\":%u}",
 		       prog_type_name(p->prog_type), p->insn_cnt, p->verified_insns);
 	}
@@ -67,14 +53,14 @@ static void print_json(const char *path, const struct loaded_obj *lo)
 		const struct loaded_map *m = &lo->maps[i];
 
 		printf("%s{\"name\":", i ? "," : "");
-		json_str(m->name);
+		json_str(stdout, m->name);
 		printf(",\"kernel_name\":");
-		json_str(m->kname);
+		json_str(stdout, m->kname);
 		printf(",\"type\":\"%s\",\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,"
 		       "\"flags\":%u,\"pinned\":", map_type_name(m->type), m->key_size,
 		       m->value_size, m->max_entries, m->map_flags);
 		if (m->reused_pin)
-			json_str(m->pin_path);
+			json_str(stdout, m->pin_path);
 		else
 			printf("null");
 		printf("}");

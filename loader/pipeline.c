@@ -228,6 +228,13 @@ static int open_modules(struct pipeline *p, bool expect_sha)
 
 		p->nr_mods++;
 		m->prog_fd = m->link_fd = -1;
+		m->s = &p->plan->slots[i];
+		m->priority = RUNCFG_DEFAULT_PRIORITY;
+		/* A slot swap touches the relinked slot only: the others keep
+		 * running what the record says, their files are not needed. */
+		if (p->strict_slot >= 0 && (int)i != p->strict_slot &&
+		    p->plan->backend != ROOTLET_STATIC)
+			continue;
 		err = open_module(p, i, expect_sha && (int)i != p->strict_slot);
 		if (err)
 			return err;
@@ -460,6 +467,12 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	enum nic_mode used;
 	int err;
 
+	for (size_t i = 0; i < p->nr_mods; i++)
+		if (!p->mods[i].obj) {	/* a relink read only its own slot's file */
+			pr_err("%s: slot %zu: a new rootlet would be needed; nothing changed",
+			       p->ifname, i);
+			return -EINVAL;
+		}
 	err = build_rootlet(p);
 	if (err)
 		return err;
@@ -506,7 +519,8 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		return err;
 	p.ifindex = want->ifindex = err;
 	err = p.mode == NIC_MODE_HW ? check_offload(&p) : 0;
-	if (!err)
+	/* relink and restore run the recorded backend on the kernel it runs on */
+	if (!err && o->relink_slot < 0 && !o->restore_record)
 		err = resolve_backend(want);
 	if (!err)
 		err = open_modules(&p, o->restore_record || o->relink_slot >= 0);

@@ -1,5 +1,6 @@
 /* xdpld status: what the record says, what the kernel runs, and the
  * per-slot counters, as text or JSON (format: docs/pipeline.md). */
+#include "json.h"
 #include "pipeline.h"
 #include "pipeline_internal.h"
 
@@ -47,23 +48,6 @@ static int possible_cpus(void)
 	return n > 0 ? n : -EINVAL;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	/* Names come from bpffs and the kernel: anything but printable ASCII
-	 * is escaped, so the output is valid JSON (and UTF-8) whatever they hold. */
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
 
 /* Counters of one slot: sums over CPUs of every bucket. */
 static int read_counters(int map_fd, uint32_t slot, int ncpu, uint64_t out[ROOTLET_NR_BUCKETS])
@@ -113,7 +97,7 @@ static int open_stats(const char *ifname, const struct plan *pl)
 static void json_kv(const char *key, const char *val)
 {
 	printf(", \"%s\": ", key);
-	json_str(val);
+	json_str(stdout, val);
 }
 
 static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
@@ -163,7 +147,7 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 		printf(", \"target\": \"%c\"", s->target ? 'b' : 'a');
 	printf(", \"relinks\": %u, \"relinked\": ", s->relinks);
 	if (s->relinked[0])
-		json_str(s->relinked);
+		json_str(stdout, s->relinked);
 	else
 		printf("null");
 	printf(", \"packets\": ");
@@ -184,17 +168,17 @@ static void print_maps(const char *ifname, const struct plan *pl, bool json)
 
 	if (state_dir(ifname, dir, sizeof(dir)) < 0)
 		dir[0] = '\0';
-	printf(json ? ", \"maps\": [" : "  maps:");
+	printf(json ? ", \"maps\": [" : "  map pins:");
 	for (size_t i = 0; i < pl->nr_maps; i++) {
 		if (!json) {
-			printf(" %s", pl->maps[i].name);
+			printf(" %s", pl->maps[i].pin);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, pl->maps[i].pin);
 		printf("%s{\"name\": ", i ? ", " : "");
-		json_str(pl->maps[i].name);
+		json_str(stdout, pl->maps[i].name);
 		printf(", \"pin\": ");
-		json_str(path);
+		json_str(stdout, path);
 		printf(", \"id\": %u}", pl->maps[i].id);
 	}
 	printf(json ? "]" : "\n");
@@ -211,9 +195,9 @@ static void print_error(struct status_ctx *c, const char *ifname, int err, const
 		return;
 	}
 	printf("%s{\"iface\": ", first ? "" : ", ");
-	json_str(ifname);
+	json_str(stdout, ifname);
 	printf(", \"error\": ");
-	json_str(what);
+	json_str(stdout, what);
 	printf("}");
 }
 
@@ -252,7 +236,7 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 	if (state_dir(ifname, dir, sizeof(dir)) < 0)
 		dir[0] = '\0';
 	printf("%s{\"iface\": ", first ? "" : ", ");
-	json_str(ifname);
+	json_str(stdout, ifname);
 	json_kv("state_dir", dir);
 	printf(", \"present\": %s, \"kernel\": ", present ? "true" : "false");
 	if (present && cur->prog_id)

@@ -36,6 +36,36 @@ check_fails() {
 		not_ok "$_name (message does not match '$_pat')"; sed 's/^/    /' "$TMP/out" | tail -n 20; fi
 }
 
+# check_out NAME PATTERN CMD...: passes when CMD exits 0 and prints PATTERN.
+check_out() {
+	_name=$1; _pat=$2; shift 2
+	if "$@" >"$TMP/co" 2>&1 && grep -qE -- "$_pat" "$TMP/co"; then ok "$_name"; else
+		not_ok "$_name"; sed 's/^/    /' "$TMP/co" | tail -n 20; fi
+}
+
+# wait_for CMD...: polls CMD for up to 10 s (veths deliver in softirq,
+# the kernel frees programs after an RCU grace period).
+wait_for() {
+	_i=0
+	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
+	"$@"
+}
+
+# veth_netns_pair SND RCV: namespaces SND and RCV joined by a veth pair
+# s0 (in SND) -- r0 (in RCV), both up, no IPv6 chatter; the sampler on s0
+# gives XDP_TX out of r0 its NAPI context; the packet corpus in $CORPUS.
+veth_netns_pair() {
+	ip netns add "$1" && ip netns add "$2" || return 1
+	for _n in "$1" "$2"; do
+		ip netns exec "$_n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	done
+	ip -n "$1" link add s0 type veth peer name r0 netns "$2" &&
+		ip -n "$1" link set s0 up && ip -n "$2" link set r0 up || return 1
+	ip -n "$1" link set dev s0 xdp obj "$FW/sampler.o" sec xdp &&
+		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
+}
+
 # Skips are not allowed to hide missing features: only use for a feature
 # the running kernel lacks, and say which.
 skip() { echo "ok - $* # SKIP"; _record skip; }

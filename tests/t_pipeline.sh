@@ -28,20 +28,7 @@ trap 'exit 1' INT TERM
 X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
 in_snd() { ip netns exec "$SND" "$@"; }
 
-setup() {
-	ip netns add "$SND" && ip netns add "$RCV" || return 1
-	for n in "$SND" "$RCV"; do
-		# No IPv6 autoconfiguration chatter: only our packets cross the link.
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || return 1
-	done
-	ip -n "$SND" link add s0 type veth peer name r0 netns "$RCV" &&
-		ip -n "$SND" link set s0 up && ip -n "$RCV" link set r0 up || return 1
-	# An XDP program on the sender's end gives it the NAPI context that
-	# XDP_TX from r0 needs; the sampler passes everything.
-	ip -n "$SND" link set dev s0 xdp obj "$FW/sampler.o" sec xdp &&
-		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
-}
+setup() { veth_netns_pair "$SND" "$RCV"; }
 if ! setup; then
 	not_ok "pipeline: set up namespaces and veth"
 	exit 0
@@ -53,12 +40,6 @@ s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
 json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
 rx_delta_is() { [ $(( $(s0_rx) - rx0 )) -eq "$1" ]; }
 no_change() { [ -z "$(rcv_prog)" ] && [ ! -e "$SD/r0" ]; }
-# wait_for CMD...: polls CMD for up to 10 s (the veth delivers in softirq).
-wait_for() {
-	_i=0
-	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
-	"$@"
-}
 
 A="$FW/sampler.o $FW/fw_acme.o $FW/fw_bolt.o $FW/lb.o"
 B="$FW/sampler.o $FW/fw_acme.o $FW/lb.o"
@@ -226,11 +207,6 @@ check "maps: a module leaving the pipeline takes its pins along" \
 rm "$SD/r0/fw_acme-rules"
 bpftool map create "$SD/r0/fw_acme-rules" type hash key 20 value 4 entries 8 name old_rules
 old_id=$(map_id fw_acme-rules)
-check_out() {
-	_name=$1; _pat=$2; shift 2
-	if "$@" >"$TMP/co" 2>&1 && grep -qE -- "$_pat" "$TMP/co"; then ok "$_name"; else
-		not_ok "$_name"; sed 's/^/    /' "$TMP/co" | tail -n 20; fi
-}
 check_out "maps: an incompatible kept map is replaced, with a warning naming module and map" \
 	"module fw_acme map rules: .*incompatible \(type: kept 1, now 11\)" X attach --backend static r0 $B
 check "maps: the replacement is a new LPM trie" \

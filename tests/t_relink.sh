@@ -34,18 +34,7 @@ if ! "$XDPLD" probe | grep -q '^tailcall *yes'; then
 	exit 0
 fi
 
-setup() {
-	ip netns add "$SND" && ip netns add "$RCV" || return 1
-	for n in "$SND" "$RCV"; do
-		ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 || return 1
-	done
-	ip -n "$SND" link add s0 type veth peer name r0 netns "$RCV" &&
-		ip -n "$SND" link set s0 up && ip -n "$RCV" link set r0 up || return 1
-	# XDP on the sender's end gives r0's XDP_TX its NAPI context.
-	ip -n "$SND" link set dev s0 xdp obj "$FW/sampler.o" sec xdp &&
-		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
-}
+setup() { veth_netns_pair "$SND" "$RCV"; }
 if ! setup; then
 	not_ok "relink: set up namespaces and veth"
 	exit 0
@@ -55,17 +44,6 @@ ok "relink: set up namespaces and veth"
 s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
 json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
 jget() { X status r0 --json | jq -r "$1"; }
-wait_for() {
-	_i=0
-	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
-	"$@"
-}
-# check_out NAME PATTERN CMD...: CMD succeeds and prints PATTERN.
-check_out() {
-	_name=$1; _pat=$2; shift 2
-	if "$@" >"$TMP/out" 2>&1 && grep -qE -- "$_pat" "$TMP/out"; then ok "$_name"; else
-		not_ok "$_name"; sed 's/^/    /' "$TMP/out" | tail -n 20; fi
-}
 # Kernel object counts, for leaks.
 objs() { echo "$(bpftool prog show | grep -c '^[0-9]') $(bpftool map show | grep -c '^[0-9]') $(bpftool link show | grep -c '^[0-9]')"; }
 

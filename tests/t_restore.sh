@@ -57,17 +57,6 @@ shape() {
 }
 map_id() { bpftool -j map show pinned "$SD/r0/$1" | jq -r .id; }
 slot_drops_are() { X status r0 --json | jq -e ".interfaces[0].slots[$1].packets.drop == $2"; }
-wait_for() {
-	_i=0
-	while [ $_i -lt 100 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _i=$((_i + 1)); done
-	"$@"
-}
-# check_out NAME PATTERN CMD...: CMD exits 0 and prints PATTERN.
-check_out() {
-	_name=$1; _pat=$2; shift 2
-	if "$@" >"$TMP/co" 2>&1 && grep -qE -- "$_pat" "$TMP/co"; then ok "$_name"; else
-		not_ok "$_name"; sed 's/^/    /' "$TMP/co" | tail -n 20; fi
-}
 send_443() { ip netns exec "$SND" "$TOOLS/pktsend" s0 --count 5 "$CORPUS/ok_ipv4_tcp_443.pkt" >/dev/null; }
 
 # ---- attach, and a rule added at runtime ----
