@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	  "  xdpld rootlet --show-runcfg OBJ:PROG" },
 	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--backend B] [--continue-on SLOT=ACTIONS]...\n"
 	  "        [--no-counters] [--force] [--state-dir DIR]" },
+	{ "check", cmd_check, "check [-c FILE] [--state-dir DIR]" },
+	{ "apply", cmd_apply, "apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force] [--state-dir DIR]" },
 	{ "relink", cmd_relink, "relink IFACE SLOT|MODULE OBJ[:PROG] [--reset-state] [--state-dir DIR]" },
 	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
 	{ "status", cmd_status, "status [IFACE] [--json] [--state-dir DIR]" },

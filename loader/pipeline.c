@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,7 @@ static int load_static(struct pipeline *p, const struct pipeline_prev *prev)
 	if (err)
 		return err;
 	lopts.reuse = reuse;
+	lopts.no_new_pins = p->prepare;	/* check pins nothing */
 	if (p->mode == NIC_MODE_HW)
 		lopts.offload_ifindex = (uint32_t)p->ifindex;
 	err = load_object(p->linked.out, &lopts, &p->lo);
@@ -458,6 +460,13 @@ static int check_relink(const struct plan *want, const struct plan_diff *d, int 
 	return 0;
 }
 
+static void layout_static(struct plan_diff *d)
+{
+	d->layout_changed = true;
+	if (!d->why)
+		d->why = "the static backend re-links the whole pipeline";
+}
+
 /* A new pipeline: rootlet and modules loaded, attached, committed. */
 static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool force,
 			    const char *done)
@@ -501,12 +510,65 @@ out:
 	return err;
 }
 
+/* --dry-run: what apply would do, one line per change. */
+static void print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
+		       const struct plan_diff *d)
+{
+	const struct plan *w = p->plan;
+
+	if (!prev->ours) {
+		printf("%s: attach %zu modules (%s backend)%s\n", w->ifname, w->nr_slots,
+		       rootlet_backend_name(w->backend),
+		       prev->prog_id ? ", replacing a program xdpld did not attach" : "");
+		return;
+	}
+	if (d->layout_changed) {
+		printf("%s: new rootlet, swapped in atomically: %s\n", w->ifname, d->why);
+		return;
+	}
+	if (!d->nr_code) {
+		printf("%s: unchanged (rootlet program id %u)\n", w->ifname, prev->prog_id);
+		return;
+	}
+	for (size_t i = 0; i < d->nr_slots; i++)
+		if (d->change[i] == PLAN_SLOT_CODE)
+			printf("%s: relink slot %zu (%s): %s%s%s\n", w->ifname, i, w->slots[i].label,
+			       w->slots[i].path, w->slots[i].prog ? ":" : "",
+			       w->slots[i].prog ? w->slots[i].prog : "");
+}
+
+/* Prepare: load and verify what the change would load, change nothing. */
+static int prepare(struct pipeline *p, const struct pipeline_prev *prev,
+		   const struct plan_diff *d)
+{
+	int err = 0;
+
+	if (d->layout_changed) {
+		err = build_rootlet(p);
+		if (!err && p->plan->backend == ROOTLET_STATIC) {
+			err = link_pipeline(p);
+			if (!err)
+				err = load_static(p, prev);
+		} else if (!err) {
+			err = pipeline_slots_load(p, prev);
+		}
+		return err;
+	}
+	for (size_t i = 0; !err && i < d->nr_slots; i++)
+		if (d->change[i] == PLAN_SLOT_CODE)
+			err = pipeline_slot_prepare(p, prev, i);
+	return err;
+}
+
 int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 {
 	struct pipeline p = { .plan = want, .ifname = want->ifname, .counters = want->counters,
 			      .mode = want->mode, .prog_fd = -1, .strict_slot = o->relink_slot,
-			      .reset_state = o->reset_state };
-	const char *verb = o->restore_record ? "restore" : o->relink_slot >= 0 ? "relink" : "attach";
+			      .strict_maps = o->strict_maps || o->relink_slot >= 0,
+			      .reset_state = o->reset_state, .prepare = o->prepare || o->dry_run };
+	const char *verb = o->restore_record ? "restore" : o->relink_slot >= 0 ? "relink" :
+			   o->idempotent ? "apply" : "attach";
+	bool no_nic = false;
 	struct pipeline_prev prev;
 	struct plan_diff d;
 	struct nic_xdp cur;
@@ -514,11 +576,13 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 
 	memset(&prev, 0, sizeof(prev));
 	prev.prog_fd = -1;
-	err = nic_ifindex(want->ifname);
+	/* check verifies the pipeline of a NIC that is not there yet too */
+	no_nic = o->prepare && !if_nametoindex(want->ifname);
+	err = no_nic ? 0 : nic_ifindex(want->ifname);
 	if (err < 0)
 		return err;
 	p.ifindex = want->ifindex = err;
-	err = p.mode == NIC_MODE_HW ? check_offload(&p) : 0;
+	err = p.mode == NIC_MODE_HW && !no_nic ? check_offload(&p) : 0;
 	/* relink and restore run the recorded backend on the kernel it runs on */
 	if (!err && o->relink_slot < 0 && !o->restore_record)
 		err = resolve_backend(want);
@@ -528,12 +592,12 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		goto out;
 	/* From reading what is there to recording what we put there, no other
 	 * xdpld may change this state (it would see a half-done swap). */
-	lock = state_lock();
-	if (lock < 0) {
+	lock = no_nic ? -1 : state_lock();
+	if (lock < 0 && !no_nic) {
 		err = lock;
 		goto out;
 	}
-	err = pipeline_prev_save(want->ifname, &prev);
+	err = no_nic ? 0 : pipeline_prev_save(want->ifname, &prev);
 	if (!err && o->restore_record)
 		err = check_restore(o, want, &prev);
 	if (err)
@@ -557,17 +621,30 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 			goto out;
 	}
 	plan_diff(prev.ours ? &prev.plan : NULL, want, &d);
+	for (size_t i = 0; prev.ours && i < p.nr_mods; i++)
+		p.mods[i].code_changed = d.change[i] & PLAN_SLOT_CODE;
 	if (prev.ours)
 		carry_over(want, &prev.plan, &d);
 	if (o->relink_slot >= 0)
 		err = check_relink(want, &d, o->relink_slot);
 	if (err)
 		goto out;
-	if (!d.layout_changed && want->backend == ROOTLET_STATIC)
-		d.layout_changed = true;	/* static: a re-attach always re-links */
-	if (d.layout_changed) {
-		if (prev.ours)
-			pr_debug("%s %s: new rootlet: %s", verb, want->ifname, d.why ? d.why : "");
+	/* static: a re-attach re-links (counters and global data start anew);
+	 * apply leaves an unchanged pipeline alone. */
+	if (!d.layout_changed && want->backend == ROOTLET_STATIC && (d.nr_code || !o->idempotent))
+		layout_static(&d);
+	if (o->prepare && !prev.ours && prev.prog_id && !o->force) {
+		char desc[64];
+
+		nic_prog_describe(prev.prog_id, desc, sizeof(desc));
+		pr_err("%s: runs XDP program %s, which xdpld did not attach; not replacing it "
+		       "without --force", want->ifname, desc);
+		err = -EEXIST;
+	} else if (o->dry_run) {
+		print_plan(&p, &prev, &d);
+	} else if (o->prepare) {
+		err = prepare(&p, &prev, &d);
+	} else if (d.layout_changed) {
 		err = build_and_attach(&p, &prev, o->force,
 				       o->restore_record ? "restored" : o->relink_slot >= 0 ?
 				       "re-linked (new rootlet)" : "attached");

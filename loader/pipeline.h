@@ -39,6 +39,16 @@ struct pipeline_apply_opts {
 	 * the rootlet stays.  Its maps must be compatible unless reset_state. */
 	int relink_slot;
 	bool reset_state;
+	/* apply: kept maps of slots whose code changes must fit (or
+	 * reset_state); an unchanged pipeline is left alone even with the
+	 * static backend. */
+	bool strict_maps;
+	bool idempotent;
+	/* check, and apply's first pass: load and verify everything the change
+	 * would load (against what runs), change nothing.  A missing NIC is
+	 * verified as a first attach. */
+	bool prepare;
+	bool dry_run;		/* print what would change, load nothing */
 };
 
 /* Makes the interface run `want`: reads the modules, resolves the backend,

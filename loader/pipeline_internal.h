@@ -36,6 +36,7 @@ struct pipeline_module {
 	int prog_fd;		/* its entry program (owned by lo) */
 	int link_fd;		/* freplace: the link to its rootlet target; -1 */
 	bool loaded;		/* this run loaded it (not kept from before) */
+	bool code_changed;	/* another module than what runs in its slot */
 };
 
 struct pipeline {
@@ -51,9 +52,15 @@ struct pipeline {
 	struct loaded_obj *lo;	/* static: the whole pipeline; others: the rootlet */
 	int prog_fd;		/* the rootlet entry program (owned by lo) */
 	uint32_t prog_id;
-	/* relink: the slot whose maps must be compatible (or reset); -1 none */
+	/* relink: the one slot whose file is read (with tailcall, freplace)
+	 * and whose mask is kept; -1 none */
 	int strict_slot;
+	/* Slots whose code changes must find their kept maps compatible
+	 * (relink, apply), or start them empty with reset_state; otherwise an
+	 * incompatible map only warns and starts empty (attach). */
+	bool strict_maps;
 	bool reset_state;
+	bool prepare;		/* load and verify only: change nothing */
 };
 
 /* One pin of a pipeline: name in the state directory and an fd. */
@@ -97,7 +104,8 @@ int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pi
 /* Maps of the previous pipeline (prev's pins) to reuse for the maps of
  * object o (the linked pipeline, or one module's own object when m is
  * set): each compatible one; an incompatible one is left out with a
- * warning, or refused (-EINVAL) for p->strict_slot unless p->reset_state.
+ * warning, or refused (-EINVAL) for a module whose code changes when
+ * p->strict_maps, unless p->reset_state.
  * Never kept: prog arrays and map-in-maps with initial slots, and any map
  * when hw mode is entered or left.  fds in *out are borrowed from prev. */
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
@@ -112,6 +120,9 @@ int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev);
  * then pins and record.  Other slots are left alone. */
 int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev,
 			const struct plan_diff *d);
+/* Prepare (check, apply's first pass): loads slot i's module as the next
+ * swap would, without linking or swapping it. */
+int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, size_t i);
 /* Settles a re-link a crash interrupted: the kernel's slot says whether
  * the pending module or the recorded one runs.  Returns true when the
  * pending one was promoted.  Reads only. */

@@ -203,15 +203,15 @@ static bool modes_share_maps(const struct pipeline *p, const struct pipeline_pre
 static int reuse_refused(const struct pipeline *p, const struct pipeline_module *owner,
 			 const char *map, const char *pin, const char *what)
 {
-	if (p->strict_slot < 0 || owner != &p->mods[p->strict_slot]) {
+	if (!p->strict_maps || !owner->code_changed) {
 		pr_warn("attach %s: module %s map %s: the map kept from the previous attach "
 			"(pin %s) is incompatible (%s); starting with a new, empty map",
 			p->ifname, owner->s->label, map, pin, what);
 		return 0;
 	}
-	pr_err("relink %s: module %s map %s: the new version does not fit the running "
-	       "map (pin %s): %s; nothing changed (--reset-state starts the module's maps "
-	       "empty)", p->ifname, owner->s->label, map, pin, what);
+	pr_err("%s: module %s map %s: the new version does not fit the running map (pin "
+	       "%s): %s; nothing changed (--reset-state starts the module's maps empty)",
+	       p->ifname, owner->s->label, map, pin, what);
 	return -EINVAL;
 }
 
@@ -308,8 +308,8 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 		fd = pipeline_prev_fd(prev, pin);
 		if (fd < 0)
 			continue;
-		if (p->reset_state && p->strict_slot >= 0 && owner == &p->mods[p->strict_slot]) {
-			pr_info("relink %s: module %s map %s: starting empty (--reset-state)",
+		if (p->reset_state && owner->code_changed) {
+			pr_info("%s: module %s map %s: starting empty (--reset-state)",
 				p->ifname, owner->s->label, orig);
 			continue;
 		}

@@ -43,6 +43,7 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	if (err)
 		return err;
 	lopts.reuse = reuse;
+	lopts.no_new_pins = p->prepare;	/* check pins nothing */
 	if (p->plan->backend == ROOTLET_FREPLACE) {
 		rootlet_target_name((uint32_t)i, target, fn, sizeof(fn));
 		err = kbtf_prog_func_id(rootlet_fd, fn, &ext.target_btf_id);
@@ -68,7 +69,7 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	m->s->prog_id = lp->id;
 	m->s->target = target;
 	m->loaded = true;
-	if (p->plan->backend == ROOTLET_FREPLACE) {
+	if (p->plan->backend == ROOTLET_FREPLACE && !p->prepare) {
 		m->link_fd = bpf_link_create(lp->fd, rootlet_fd, 0, 0, ext.target_btf_id);
 		if (m->link_fd < 0) {
 			err = m->link_fd;
@@ -79,6 +80,16 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 out:
 	free(reuse);
 	return err;
+}
+
+int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, size_t i)
+{
+	int rootlet_fd = pipeline_prev_fd(prev, PIPELINE_PROG_PIN);
+	uint32_t t = prev->plan.slots[i].target;
+
+	if (rootlet_fd < 0)
+		return -ENOENT;
+	return load_module(p, prev, i, p->plan->backend == ROOTLET_FREPLACE ? !t : 0, rootlet_fd);
 }
 
 static int rootlet_map_fd(const struct loaded_obj *lo, const char *name, const char *ifname)

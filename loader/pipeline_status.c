@@ -24,27 +24,44 @@ struct status_ctx {
 	int err;		/* first error */
 };
 
-/* Number of possible CPUs ("0-3,8-11"): the per-CPU value count of a lookup. */
+/* A decimal number at *p (advanced past it); -1 when there is none. */
+static long number(const char **p)
+{
+	long v = -1;
+
+	for (; **p >= '0' && **p <= '9' && v < 1000000; (*p)++)
+		v = (v < 0 ? 0 : v * 10) + (**p - '0');
+	return v;
+}
+
+/* Number of possible CPUs ("0-3,8-11"): the per-CPU value count of a lookup.
+ * (Parsed by hand: scanf would pull ~9 KB of float parsing into the static
+ * binary.) */
 static int possible_cpus(void)
 {
+	char buf[256];
+	const char *p = buf;
 	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	unsigned a, b;
-	int n = 0, c;
+	int n = 0;
 
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%u", &a) == 1) {
-		b = a;
-		c = fgetc(f);
-		if (c == '-' && fscanf(f, "%u", &b) == 1)
-			c = fgetc(f);
-		if (b < a || b - a > 65535)
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (;;) {
+		long a = number(&p), b = a;
+
+		if (*p == '-') {
+			p++;
+			b = number(&p);
+		}
+		if (a < 0 || b < a || b - a > 65535)
 			break;
 		n += (int)(b - a + 1);
-		if (c != ',')
+		if (*p++ != ',')
 			break;
 	}
-	fclose(f);
 	return n > 0 ? n : -EINVAL;
 }
 
@@ -220,6 +237,8 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 		       ROOTLET_ENTRY_NAME, pl->prog_id, nic_mode_name(pl->mode), backend,
 		       pl->backend == ROOTLET_STATIC ? "reloads the rootlet" :
 		       "swaps the slot, the rootlet stays", pl->time);
+		if (pl->managed)
+			printf("  from the manifest, pipeline '%s'\n", pl->pipeline);
 		if (!present) {
 			printf("  interface is gone\n");
 		} else if (matches) {
@@ -250,6 +269,11 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 	json_kv("backend", backend);
 	json_kv("relink", relink_how(pl->backend));
 	json_kv("time", pl->time);
+	printf(", \"managed\": %s, \"pipeline\": ", pl->managed ? "true" : "false");
+	if (pl->managed)
+		json_str(stdout, pl->pipeline);
+	else
+		printf("null");
 }
 
 static int show_iface(const char *ifname, void *arg)

@@ -100,9 +100,15 @@ void plan_now(char out[PLAN_TIME_LEN])
 {
 	time_t now = time(NULL);
 	struct tm tm;
+	char buf[80];
 
-	gmtime_r(&now, &tm);
-	strftime(out, PLAN_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Not strftime: it would pull the time zone code into the static binary. */
+	if (!gmtime_r(&now, &tm))
+		memset(&tm, 0, sizeof(tm));
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	memcpy(out, buf, PLAN_TIME_LEN - 1);
+	out[PLAN_TIME_LEN - 1] = '\0';
 }
 
 static bool printable(const char *s)
@@ -113,45 +119,52 @@ static bool printable(const char *s)
 	return true;
 }
 
-int plan_slot_from_arg(const char *arg, struct plan_slot *s)
+int plan_slot_set(struct plan_slot *s, const char *path, const char *prog, const char *label)
 {
-	const char *colon = strrchr(arg, ':'), *base;
-	char *file, resolved[PATH_MAX];
-	struct stat st;
+	char resolved[PATH_MAX];
+	const char *base;
 	size_t n;
-	int err = 0;
 
-	if (colon && stat(arg, &st) < 0 && colon[1] && !strchr(colon, '/')) {
-		file = strndup(arg, (size_t)(colon - arg));
-		s->prog = strdup(colon + 1);
-		if (!s->prog)
-			err = -ENOMEM;
-	} else {
-		file = strdup(arg);
-	}
-	if (!file || err) {
-		free(file);
-		return -ENOMEM;
-	}
-	if (!realpath(file, resolved)) {
-		err = -errno;
-		pr_err("module %s: %s", file, strerror(errno));
-		goto out;
+	if (!realpath(path, resolved)) {
+		int err = -errno;
+
+		pr_err("module %s: %s", path, strerror(-err));
+		return err;
 	}
 	if (!printable(resolved)) {
-		err = -EINVAL;
-		pr_err("module %s: path has non-printable characters", file);
-		goto out;
+		pr_err("module %s: path has non-printable characters", path);
+		return -EINVAL;
 	}
 	base = strrchr(resolved, '/') + 1;
 	n = strlen(base);
 	if (n > 2 && !strcmp(base + n - 2, ".o"))
 		n -= 2;
 	s->path = strdup(resolved);
-	s->label = strndup(base, n);
-	if (!s->path || !s->label)
-		err = -ENOMEM;
-out:
+	s->label = label ? strdup(label) : strndup(base, n);
+	s->prog = prog ? strdup(prog) : NULL;
+	if (!s->path || !s->label || (prog && !s->prog)) {
+		plan_slot_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int plan_slot_from_arg(const char *arg, struct plan_slot *s)
+{
+	const char *colon = strrchr(arg, ':'), *prog = NULL;
+	char *file;
+	struct stat st;
+	int err;
+
+	if (colon && stat(arg, &st) < 0 && colon[1] && !strchr(colon, '/')) {
+		file = strndup(arg, (size_t)(colon - arg));
+		prog = colon + 1;
+	} else {
+		file = strdup(arg);
+	}
+	if (!file)
+		return -ENOMEM;
+	err = plan_slot_set(s, file, prog, NULL);
 	free(file);
 	return err;
 }

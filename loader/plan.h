@@ -59,6 +59,8 @@ struct plan {
 	enum rootlet_backend backend;
 	bool backend_auto;	/* pick the best backend the kernel supports */
 	bool counters;
+	bool managed;		/* applied from the manifest (apply detaches it when gone) */
+	char pipeline[64];	/* managed: the manifest's pipeline section name */
 	struct plan_slot *slots;
 	size_t nr_slots;
 	/* Records only: */
@@ -98,6 +100,9 @@ int plan_from_args(const struct plan_args *a, struct plan *out);
 /* "OBJ" or "OBJ:PROG" into slot s (path, label, prog): an existing file
  * named like the whole argument wins over the split. */
 int plan_slot_from_arg(const char *arg, struct plan_slot *s);
+/* Slot s for the object at path (resolved), entry program prog (NULL: the
+ * only one) and module name label (NULL: the file name without ".o"). */
+int plan_slot_set(struct plan_slot *s, const char *path, const char *prog, const char *label);
 /* Applies "SLOT=ACTIONS" to p's slots. */
 int plan_apply_continue(struct plan *p, const char *arg);
 

@@ -42,6 +42,8 @@ int plan_record_format(const struct plan *p, char **text)
 		"counters=%d\ntime=%s\nslots=%zu\n", PLAN_RECORD_FORMAT, p->ifname,
 		rootlet_backend_name(p->backend), nic_mode_name(p->mode), ROOTLET_ENTRY_NAME,
 		p->prog_id, p->counters, p->time, p->nr_slots);
+	if (p->managed)
+		fprintf(f, "managed=1\npipeline=%s\n", p->pipeline);
 	for (size_t i = 0; i < p->nr_slots; i++) {
 		snprintf(pfx, sizeof(pfx), "slot.%zu", i);
 		put_slot(f, pfx, &p->slots[i]);
@@ -263,6 +265,11 @@ static int read_head(struct reader *r, struct plan *p, bool *v1)
 		return -ENOMEM;
 	if (get(r, p->time, sizeof(p->time), "time"))
 		p->time[0] = '\0';
+	if (!get(r, val, sizeof(val), "managed") && !strcmp(val, "1")) {
+		p->managed = true;
+		if (get(r, p->pipeline, sizeof(p->pipeline), "pipeline"))
+			p->pipeline[0] = '\0';
+	}
 	p->nr_slots = n;
 	return 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make demo: link the sample vendor modules, show what was renamed, and inspect
-# the result; then build a simulated router in network namespaces, attach the
-# sample pipeline to its WAN port, send traffic through it, show the
-# counters (xdpld status), and re-link the firewall while traffic flows.
+# the result; then build a simulated router in network namespaces, apply the
+# policy manifest policies/xdpld (the sample pipeline on its WAN port), send
+# traffic through it, show the counters (xdpld status), reload the policy
+# with a new firewall build while traffic flows, and remove the pipeline.
 set -e
 cd "$(dirname "$0")/.."
 : "${O:=build}"
@@ -67,8 +68,16 @@ ip -n $WAN link set dev eth0 xdp obj "$FW/sampler.o" sec xdp
 say "xdpld probe: which rootlet backends this kernel runs (attach picks the best)"
 "$X" probe
 
-say "xdpld attach wan0 sampler fw_acme fw_bolt lb (in the router)"
-rx -v attach wan0 "$FW/sampler.o" "$FW/fw_acme.o" "$FW/fw_bolt.o" "$FW/lb.o"
+say "The router's policy: policies/xdpld (its /etc/config/xdpld), objects from $FW"
+CONF=$OUT/xdpld.conf
+sed "s|/usr/lib/xdpld/|$(realpath "$FW")/|" policies/xdpld >"$CONF"
+grep -v '^#' "$CONF" | sed '/^$/d'
+
+say "xdpld check: parse, link and verify everything, attach nothing"
+rx check -c "$CONF"
+
+say "xdpld apply (what the init script runs at boot)"
+rx apply -c "$CONF"
 ip -n $RTR link show wan0 | grep -o 'prog/xdp.*'
 
 say "Real traffic: ping from the wan host to the lan host, through the pipeline"
@@ -91,24 +100,31 @@ fi
 say "xdpld status"
 rx status
 
-say "Live re-link: firewall A's slot gets build 2 while the wan host pings"
+say "Reload: a new build of firewall A in the policy, applied while the wan host pings"
 make --no-print-directory O="$O" "$O/tests/bpf/relink_fw_v2.o" >/dev/null 2>&1 || true
 if [ -f "$O/tests/bpf/relink_fw_v2.o" ]; then
 	slot_ids() { rx status wan0 --json | jq -r '.interfaces[0] | "rootlet \(.prog_id), slots \([.slots[].prog_id] | map(tostring) | join(" "))"' 2>/dev/null ||
 		rx status wan0 | head -1; }
+	sed -i "s|$(realpath "$FW")/fw_acme.o|$(realpath "$O/tests/bpf/relink_fw_v2.o")|" "$CONF"
+	grep -A2 "config module 'fw'" "$CONF"
+	echo "  xdpld apply --dry-run:"
+	rx apply -c "$CONF" --dry-run | sed 's/^/    /'
 	echo "  before: $(slot_ids)"
 	ip netns exec $WAN ping -c 40 -i 0.05 -W 1 192.0.2.21 >"$OUT/ping.txt" 2>&1 &
 	pp=$!
 	sleep 0.5
-	rx relink wan0 fw_acme "$O/tests/bpf/relink_fw_v2.o"
+	rx apply -c "$CONF"
 	wait $pp || true
 	echo "  after:  $(slot_ids)"
-	echo "  ping during the re-link: $(grep -o '[0-9]* packets transmitted.*loss' "$OUT/ping.txt")"
+	echo "  ping during the reload: $(grep -o '[0-9]* packets transmitted.*loss' "$OUT/ping.txt")"
 	rx status wan0 | grep -A1 'slot 1:'
+	echo "  xdpld apply once more:"
+	rx apply -c "$CONF"
 else
-	echo "  (build the test objects with 'make tests' to see a live re-link)"
+	echo "  (build the test objects with 'make tests' to see a reload)"
 fi
 
-say "xdpld detach wan0"
-rx detach wan0
+say "Removing the pipeline from the policy detaches it"
+sed -i "/^config pipeline/,\$ s/^/#/" "$CONF"
+rx apply -c "$CONF"
 ip -n $RTR link show wan0 | grep -q 'prog/xdp' || echo "wan0 runs no XDP program any more"

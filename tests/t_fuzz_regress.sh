@@ -68,6 +68,14 @@ for f in "$REG"/*.o; do
 	esac
 done
 
+# UCI manifests (*.uci, loader/uci.c; fuzz_uci): each is refused by
+# `xdpld check` with exit 1 and FILE:LINE, by uci.c or, for valid_* (good
+# UCI), by the manifest reader; no sanitizer report.
+for f in "$REG"/*.uci; do
+	n=$(basename "$f")
+	refused "$n: check" "$n:[0-9]+: " "$XDPLD" check -c "$f"
+done
+
 # obj.c wrote section offsets that counted NOBITS padding the file did not
 # have: rootlet + sampler (.bss after a 4-byte section) linked into an
 # object whose section headers lay past its end.

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 : "${CLANG:=clang}"
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-fuzz_obj fuzz_btf fuzz_link fuzz_record}
+HARNESSES=${*:-fuzz_obj fuzz_btf fuzz_link fuzz_record fuzz_uci}
 
 FLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer -Iloader
  $(pkg-config --cflags libnl-3.0 libnl-route-3.0)"
@@ -69,6 +69,9 @@ seeds() {
 	fuzz_record)
 		printf 'iface=veth0\nprog_id=42\nmaps=a,b\n' >"$2/basic"
 		printf '' >"$2/empty" ;;
+	fuzz_uci)
+		cp policies/xdpld "$2/policy" 2>/dev/null || true
+		cp tests/fuzz/regress/*.uci "$2/" ;;
 	esac
 }
 

@@ -1,0 +1,240 @@
+/* xdpld check [-c FILE] [--state-dir DIR]
+ * xdpld apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force]
+ *             [--state-dir DIR]
+ * The manifest (default /etc/config/xdpld): check prepares everything (parse,
+ * resolve, link, verify-load against what runs) and changes nothing; apply
+ * prepares everything first, then makes each NIC run its pipeline through
+ * the plan diff (re-link of changed slots, new rootlet where the layout
+ * changed, nothing where nothing changed), then detaches pipelines the
+ * manifest no longer has.  See policies/README.md. */
+#include "cli.h"
+#include "log.h"
+#include "manifest.h"
+#include "pipeline.h"
+#include "plan.h"
+#include "state.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+	struct plan plan;
+	const struct manifest_pipeline *pl;
+	unsigned int line;	/* the device's line */
+	bool present;
+};
+
+struct run {
+	const struct manifest *m;
+	const struct job *jobs;	/* the devices that get a pipeline */
+	size_t nr_jobs;
+	bool dry_run, check;
+	const char *device;	/* only this one (hotplug) */
+	int err;
+};
+
+/* One plan per device of every enabled pipeline (only --device's). */
+static int make_jobs(const struct run *r, struct job **out, size_t *nr)
+{
+	const struct manifest *m = r->m;
+	struct job *jobs;
+	size_t n = 0, cap = 0;
+	int err;
+
+	for (size_t p = 0; p < m->nr_pipelines; p++)
+		cap += m->pipelines[p].nr_devices;
+	jobs = calloc(cap ? cap : 1, sizeof(*jobs));
+	if (!jobs)
+		return -ENOMEM;
+	for (size_t p = 0; p < m->nr_pipelines; p++) {
+		const struct manifest_pipeline *pl = &m->pipelines[p];
+
+		for (size_t d = 0; pl->enabled && d < pl->nr_devices; d++) {
+			struct job *j = &jobs[n];
+
+			if (r->device && strcmp(r->device, pl->devices[d].name))
+				continue;
+			err = manifest_plan(m, p, d, &j->plan);
+			if (err == -ENODATA) {
+				pr_info("%s:%u: pipeline '%s': every module is disabled; %s runs none",
+					m->path, pl->line, pl->name, pl->devices[d].name);
+				continue;
+			}
+			if (err) {
+				pr_err("%s:%u: pipeline '%s' (device %s): nothing changed", m->path,
+				       pl->line, pl->name, pl->devices[d].name);
+				goto fail;
+			}
+			j->pl = pl;
+			j->line = pl->devices[d].line;
+			j->present = if_nametoindex(pl->devices[d].name) != 0;
+			n++;
+		}
+	}
+	*out = jobs;
+	*nr = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		plan_free(&jobs[i].plan);
+	free(jobs);
+	return err;
+}
+
+/* Pipelines an earlier apply attached that the manifest no longer has (or
+ * whose pipeline or modules it disabled). */
+static int detach_removed(const char *ifname, void *arg)
+{
+	struct run *r = arg;
+	char *rec = NULL, where[4200];
+	struct plan pl;
+	bool managed = false;
+
+	for (size_t i = 0; i < r->nr_jobs; i++)
+		if (!strcmp(r->jobs[i].plan.ifname, ifname))
+			return 0;
+	if (state_record_read(ifname, &rec))
+		return 0;
+	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
+		strcat(where, "/" STATE_RECORD_NAME);
+	if (!plan_record_parse(ifname, where, rec, &pl)) {
+		managed = pl.managed;
+		plan_free(&pl);
+	}
+	free(rec);
+	if (!managed)
+		return 0;	/* attached by hand: not the manifest's business */
+	if (r->dry_run) {
+		printf("%s: detach (no pipeline for it in %s)\n", ifname, r->m->path);
+		return 0;
+	}
+	if (pipeline_detach(ifname, false) && !r->err)
+		r->err = -EIO;
+	return 0;
+}
+
+static int run(struct run *r, const struct pipeline_apply_opts *base)
+{
+	struct pipeline_apply_opts o = *base;
+	struct job *jobs = NULL;
+	size_t nr = 0, skipped = 0;
+	int err = make_jobs(r, &jobs, &nr);
+
+	if (err)
+		return err;
+	/* Everything is prepared (loaded, verified, checked against what
+	 * runs) before the first NIC is touched. */
+	o.prepare = true;
+	for (size_t i = 0; !r->dry_run && i < nr; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->present && !r->check)
+			continue;
+		err = pipeline_apply(&j->plan, &o);
+		if (err) {
+			pr_err("%s:%u: pipeline '%s' (device %s) does not load: nothing changed%s",
+			       r->m->path, j->line, j->pl->name, j->plan.ifname,
+			       r->check ? "" : " anywhere");
+			goto out;
+		}
+	}
+	if (r->check) {
+		printf("%s: %zu pipeline(s) on %zu device(s) check out\n", r->m->path,
+		       r->m->nr_pipelines, nr);
+		goto out;
+	}
+	o.prepare = false;
+	o.dry_run = r->dry_run;
+	for (size_t i = 0; i < nr; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->present) {
+			skipped++;
+			if (r->dry_run)
+				printf("%s: skipped: no such device (it gets its pipeline when it "
+				       "appears)\n", j->plan.ifname);
+			else
+				pr_info("%s:%u: device %s does not exist: skipped; it gets its "
+					"pipeline when it appears", r->m->path, j->line, j->plan.ifname);
+			continue;
+		}
+		if (pipeline_apply(&j->plan, &o) && !r->err) {
+			r->err = -EIO;
+			pr_err("%s:%u: pipeline '%s' (device %s) was not applied", r->m->path,
+			       j->line, j->pl->name, j->plan.ifname);
+		}
+	}
+	r->jobs = jobs;
+	r->nr_jobs = nr;
+	if (!r->device)
+		state_list_ifaces(detach_removed, r);
+	err = r->err;
+out:
+	for (size_t i = 0; i < nr; i++)
+		plan_free(&jobs[i].plan);
+	free(jobs);
+	return err;
+}
+
+static int manifest_cmd(int argc, char **argv, bool check)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "reset-state", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ 0 }
+	};
+	struct pipeline_apply_opts o = { .relink_slot = -1, .strict_maps = true,
+					 .idempotent = true };
+	struct run r = { .check = check };
+	const char *path = MANIFEST_DEFAULT_PATH;
+	struct manifest *m = NULL;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'c')
+			path = optarg;
+		else if (c == 'n' && !check)
+			r.dry_run = true;
+		else if (c == 'd' && !check)
+			r.device = optarg;
+		else if (c == 'r' && !check)
+			o.reset_state = true;
+		else if (c == 'f' && !check)
+			o.force = true;
+		else if (c != 's' || state_set_root(optarg))
+			goto usage;
+	}
+	if (optind != argc)
+		goto usage;
+	err = manifest_load(path, &m);
+	if (!err) {
+		r.m = m;
+		err = run(&r, &o);
+	}
+	manifest_free(m);
+	return err ? 1 : 0;
+usage:
+	pr_err("usage: xdpld %s", check ? "check [-c FILE] [--state-dir DIR]" :
+	       "apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force] "
+	       "[--state-dir DIR]");
+	return 2;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	return manifest_cmd(argc, argv, true);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	return manifest_cmd(argc, argv, false);
+}
