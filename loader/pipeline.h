@@ -76,6 +76,10 @@ int pipeline_restore(const char *ifname, bool force);
  * attached, unless force) and remove the interface's state. */
 int pipeline_detach(const char *ifname, bool force);
 
+/* status --json schema version (docs/pipeline.md): new fields may appear
+ * without a bump; a field removed, renamed or changing meaning bumps it. */
+#define PIPELINE_STATUS_VERSION	1
+
 /* Print the state of ifname (NULL: every interface with state) to stdout,
  * as text or as one JSON object.  Returns 0, or negative errno when some
  * interface's state could not be read (the others are still printed). */

@@ -330,7 +330,7 @@ int pipeline_status(const char *ifname, bool json)
 	int err = 0;
 
 	if (json)
-		printf("{\"interfaces\": [");
+		printf("{\"version\": %d, \"interfaces\": [", PIPELINE_STATUS_VERSION);
 	if (ifname)
 		show_iface(ifname, &c);
 	else
