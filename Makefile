@@ -112,10 +112,17 @@ VM_BPF_OBJS := $(VM_BPF_SRCS:test-vm/bpf/%.bpf.c=$(O)/vm/bpf/%.o)
 static:
 	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=$(TARGET)
 
-# The VM's EXT probe uses libbpf (tests only), linked statically with glibc.
-$(O)/vm/probe_ext: tests/tools/probe_ext.c
+# The VM's EXT probe and its bpftool stand-in use libbpf (tests only),
+# linked statically with glibc.
+VM_BPF_TOOLS := $(O)/vm/probe_ext $(O)/vm/bpfobj
+$(VM_BPF_TOOLS): $(O)/vm/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
+
+# Test objects the relink scenario needs (not all of tests/bpf: keep the image small).
+VM_TBPF_OBJS := $(O)/tests/bpf/relink_fw_v2.o $(O)/tests/bpf/relink_fw_big.o \
+	$(O)/tests/bpf/relink_fw_bad.o
+$(VM_TBPF_OBJS): firmware/vendor/fw_acme.bpf.c	# they #include it
 
 # Packet tools for the attach scenarios, static glibc (no libbpf), and the
 # corpus pre-generated on the build host (the image needs no generator run).
@@ -132,7 +139,8 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
-image: static firmware $(O)/vm/probe_ext $(VM_BPF_OBJS) $(VM_PKT_TOOLS) $(O)/vm/corpus/expected.txt
+image: static firmware $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
+	$(O)/vm/corpus/expected.txt
 	@O=$(O) sh firmware/image/build.sh
 
 vm: image

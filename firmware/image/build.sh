@@ -3,8 +3,9 @@
 # $O/image/initramfs.cpio.gz (and $O/image/kernel, the vmlinuz it is for).
 #
 # Inputs (built by `make image`): $O/static/xdpld, $O/firmware/*.o,
-# $O/vm/probe_ext, $O/vm/bpf/*.o, $O/vm/pktsend, $O/vm/pktcorpus,
-# $O/vm/corpus/; from the tree: firmware/image/rootfs/,
+# $O/vm/probe_ext, $O/vm/bpfobj, $O/vm/bpf/*.o, $O/vm/pktsend,
+# $O/vm/pktcorpus, $O/vm/corpus/, the relink test objects
+# $O/tests/bpf/relink_fw_{v2,big,bad}.o; from the tree: firmware/image/rootfs/,
 # policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
 # busybox-static and the newest /boot/vmlinuz-*-amd64 with its modules
 # (KVER=... picks another).
@@ -25,8 +26,9 @@ MODSRC=/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no $MODSRC/modules.dep for kernel $KVER"
 BUSYBOX=$(command -v busybox) || die "no busybox (install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (install busybox-static)"
-for f in "$O/static/xdpld" "$O/vm/probe_ext" "$O/vm/pktsend" "$O/vm/pktcorpus" \
-	"$O/vm/corpus/expected.txt"; do
+RELINK_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o"
+for f in "$O/static/xdpld" "$O/vm/probe_ext" "$O/vm/bpfobj" "$O/vm/pktsend" "$O/vm/pktcorpus" \
+	"$O/vm/corpus/expected.txt" $(for o in $RELINK_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
 
@@ -75,13 +77,17 @@ done
 # Test tools and scenarios.
 install -m 755 test-vm/guest/run-scenarios.sh "$ROOT/usr/lib/xdpld-test/run-scenarios"
 install -m 644 test-vm/guest/lib.sh "$ROOT/usr/lib/xdpld-test/lib.sh"
-install -m 755 "$O/vm/probe_ext" "$ROOT/usr/lib/xdpld-test/probe_ext"
+install -m 755 "$O/vm/probe_ext" "$O/vm/bpfobj" "$ROOT/usr/lib/xdpld-test/"
 # Static packet tools and the pre-generated corpus (NAME.pkt, expected.txt).
 install -m 755 "$O/vm/pktsend" "$O/vm/pktcorpus" "$ROOT/usr/lib/xdpld-test/"
 mkdir -p "$ROOT/usr/lib/xdpld-test/corpus"
 install -m 644 "$O"/vm/corpus/* "$ROOT/usr/lib/xdpld-test/corpus/"
 for o in "$O"/vm/bpf/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld-test/"
+done
+# Other builds of fw_acme for the relink scenario (only these of tests/bpf/).
+for o in $RELINK_OBJS; do
+	install -m 644 "$O/tests/bpf/$o" "$ROOT/usr/lib/xdpld-test/"
 done
 mkdir -p "$ROOT/usr/lib/xdpld-test/scenarios"
 for s in test-vm/scenarios/*.sh; do

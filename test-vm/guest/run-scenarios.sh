@@ -5,7 +5,7 @@
 # then "ok - NAME" or "not ok - NAME".  test-vm/run.sh on the host parses
 # these lines and the final "xdpld-vm: done" marker.
 TESTDIR=/usr/lib/xdpld-test
-: "${SCENARIO_TIMEOUT:=60}"
+: "${SCENARIO_TIMEOUT:=180}"	# relink_freplace takes 20-40 s under TCG
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export XDPLD=/usr/sbin/xdpld FW=/usr/lib/xdpld TESTDIR
 
