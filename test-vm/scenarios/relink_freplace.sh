@@ -14,6 +14,7 @@
 # build, and detach cleans up.  $TESTDIR/bpfobj stands in for bpftool.
 set -eu
 . "$TESTDIR/lib.sh"
+export XDPLD_CHECK_FD_LEAKS=1	# every xdpld run fails (exit 70) on a leaked descriptor
 CORPUS=$TESTDIR/corpus
 BPFOBJ=$TESTDIR/bpfobj
 SD=/sys/fs/bpf/xdpld/vethR
