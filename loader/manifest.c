@@ -109,6 +109,10 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 	if (!s->name)
 		return bad(c, s->line, s->type, "(anonymous)", "a module needs a name (config "
 			   "module 'NAME'): pipelines list it by name%s%s", "", "");
+	/* It names the module's map pins ("NAME-map", at most 64 characters). */
+	if (strlen(s->name) > MANIFEST_NAME_MAX)
+		return bad(c, s->line, s->type, s->name, "the name is longer than %s "
+			   "characters%s", "32", "");
 	for (size_t i = 0; i < c->m->nr_modules; i++) {
 		char first[16];
 
@@ -140,7 +144,7 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 		uint32_t mask;
 
 		if (rootlet_actions_parse(cont->values[i], &mask))
-			return bad(c, cont->line, s->type, s->name, "continue_on: '%s' is not an "
+			return bad(c, cont->lines[i], s->type, s->name, "continue_on: '%s' is not an "
 				   "action (aborted, drop, pass, tx, redirect, none)%s",
 				   cont->values[i], "");
 		mod->continue_mask |= mask;
@@ -183,18 +187,18 @@ static int add_devices(struct ctx *c, const struct uci_section *s, struct manife
 		unsigned int first = device_taken(c->m, dev);
 
 		if (!*dev || strlen(dev) >= IF_NAMESIZE || strchr(dev, '/') || strchr(dev, ' '))
-			return bad(c, o->line, s->type, pl->name, "device '%s' is not an interface "
+			return bad(c, o->lines[i], s->type, pl->name, "device '%s' is not an interface "
 				   "name%s", dev, "");
 		for (size_t k = 0; !first && k < pl->nr_devices; k++)
 			if (!strcmp(pl->devices[k].name, dev))
 				first = pl->devices[k].line;
 		if (first) {
 			snprintf(line, sizeof(line), "%u", first);
-			return bad(c, o->line, s->type, pl->name, "device %s is given twice (also "
-				   "at line %s): one pipeline per NIC", dev, line);
+			return bad(c, o->lines[i], s->type, pl->name, "device %s is given twice "
+				   "(also at line %s): one pipeline per NIC", dev, line);
 		}
 		pl->devices[pl->nr_devices].name = strdup(dev);
-		pl->devices[pl->nr_devices].line = o->line;
+		pl->devices[pl->nr_devices].line = o->lines[i];
 		if (!pl->devices[pl->nr_devices++].name)
 			return -ENOMEM;
 	}
@@ -218,14 +222,14 @@ static int add_slots(struct ctx *c, const struct uci_section *s, struct manifest
 		int k = find_module(c->m, o->values[i]);
 
 		if (k < 0)
-			return bad(c, o->line, s->type, pl->name, "module '%s' is not defined (no "
+			return bad(c, o->lines[i], s->type, pl->name, "module '%s' is not defined (no "
 				   "config module '%s')", o->values[i], o->values[i]);
 		for (size_t j = 0; j < pl->nr_modules; j++)
 			if (pl->modules[j] == (size_t)k)
-				return bad(c, o->line, s->type, pl->name, "module '%s' is listed "
-					   "twice%s", o->values[i], "");
+				return bad(c, o->lines[i], s->type, pl->name, "module '%s' is "
+					   "listed twice%s", o->values[i], "");
 		pl->modules[pl->nr_modules] = (size_t)k;
-		pl->module_lines[pl->nr_modules++] = o->line;
+		pl->module_lines[pl->nr_modules++] = o->lines[i];
 	}
 	return 0;
 }
@@ -239,6 +243,9 @@ static int add_pipeline(struct ctx *c, const struct uci_section *s, size_t anon)
 	const char *v;
 	int err;
 
+	if (s->name && strlen(s->name) > MANIFEST_NAME_MAX)
+		return bad(c, s->line, s->type, s->name, "the name is longer than %s "
+			   "characters%s", "32", "");
 	snprintf(name, sizeof(name), "@pipeline[%zu]", anon);
 	pl->name = strdup(s->name ? s->name : name);
 	pl->line = s->line;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define MANIFEST_DEFAULT_PATH	"/etc/config/xdpld"
+#define MANIFEST_NAME_MAX	32	/* module and pipeline section names */
 
 struct manifest_module {
 	char *name;		/* section name: the module's name (its map pins) */

@@ -339,11 +339,7 @@ static int build_rootlet(struct pipeline *p)
 {
 	struct rootlet_cfg cfg;
 
-	if (p->mode == NIC_MODE_HW && p->counters) {
-		/* Offloaded programs can only use offloadable (non per-CPU) maps. */
-		pr_info("attach %s: hw mode: no per-slot counters", p->ifname);
-		p->counters = p->plan->counters = false;
-	}
+	p->counters = p->plan->counters;	/* resolve_backend turns them off for hw */
 	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, p->plan->backend);
 	cfg.counters = p->counters;
 	for (size_t i = 0; i < p->nr_mods; i++)
@@ -401,6 +397,11 @@ static int resolve_backend(struct plan *pl)
 	int ret;
 
 	if (pl->mode == NIC_MODE_HW) {
+		if (pl->counters) {
+			/* Offloaded programs can only use offloadable (non per-CPU) maps. */
+			pr_info("attach %s: hw mode: no per-slot counters", pl->ifname);
+			pl->counters = false;
+		}
 		if (!pl->backend_auto && pl->backend != ROOTLET_STATIC) {
 			pr_err("attach %s: hw mode (offload) runs the static backend only, not %s",
 			       pl->ifname, rootlet_backend_name(pl->backend));
@@ -494,11 +495,17 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	}
 	if (!err)
 		err = pipeline_new_pins(p, &pins, &nr);	/* refuses clashing pin names */
+	/* freplace: the new rootlet runs its modules only while their links
+	 * live; pinned before the attach, a crash cannot leave it empty. */
+	if (!err)
+		err = pipeline_stage_links(p->ifname, pins, nr, true);
 	if (!err)
 		err = nic_attach(p->ifname, p->prog_fd, p->mode, prev->ours ? prev->prog_fd : -1,
 				 force, &used);
-	if (err)
+	if (err) {
+		pipeline_stage_links(p->ifname, pins, nr, false);
 		goto out;
+	}
 	plan_now(p->plan->time);
 	err = pipeline_commit(p, used, prev, pins, nr);
 	if (!err)
@@ -508,6 +515,17 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 out:
 	free(pins);
 	return err;
+}
+
+/* An unchanged pipeline the manifest takes over (or hands back): only the
+ * record's owner changes. */
+static int adopt(struct plan *cur, const struct plan *want)
+{
+	if (cur->managed == want->managed && !strcmp(cur->pipeline, want->pipeline))
+		return 0;
+	cur->managed = want->managed;
+	memcpy(cur->pipeline, want->pipeline, sizeof(cur->pipeline));
+	return pipeline_record_plan(want->ifname, cur);
 }
 
 /* --dry-run: what apply would do, one line per change. */
@@ -651,6 +669,7 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	} else if (!d.nr_code) {
 		pr_info("%s %s: nothing to change (rootlet program id %u)", verb, want->ifname,
 			prev.prog_id);
+		err = adopt(&prev.plan, want);
 	} else {
 		err = pipeline_slots_swap(&p, &prev, &d);
 	}
@@ -709,7 +728,7 @@ int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool 
 	free(rec);
 	if (err)
 		return err;
-	pipeline_slots_settle(ifname, &cur_plan);
+	pipeline_slots_settle(ifname, &cur_plan, false);
 	i = relink_slot(&cur_plan, slot);
 	if (i < 0) {
 		pr_err("relink %s: no slot '%s' (slots 0..%zu or a module name)", ifname, slot,
@@ -733,13 +752,10 @@ int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool 
 	/* What runs now becomes the wanted plan, with slot i replaced. */
 	want = cur_plan;
 	plan_init(&cur_plan);
-	for (size_t k = 0; k < want.nr_maps; k++) {
-		free(want.maps[k].name);
-		free(want.maps[k].module);
-	}
-	free(want.maps);
-	want.maps = NULL;
-	want.nr_maps = 0;
+	plan_maps_free(want.maps, want.nr_maps);
+	plan_maps_free(want.pending_maps, want.nr_pending_maps);
+	want.maps = want.pending_maps = NULL;
+	want.nr_maps = want.nr_pending_maps = 0;
 	plan_slot_free(&want.pending);
 	want.has_pending = false;
 	o.relink_slot = i;

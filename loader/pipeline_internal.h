@@ -123,10 +123,12 @@ int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev,
 /* Prepare (check, apply's first pass): loads slot i's module as the next
  * swap would, without linking or swapping it. */
 int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, size_t i);
-/* Settles a re-link a crash interrupted: the kernel's slot says whether
- * the pending module or the recorded one runs.  Returns true when the
- * pending one was promoted.  Reads only. */
-bool pipeline_slots_settle(const char *ifname, struct plan *pl);
+/* Settles a re-link a crash interrupted (or one in flight, for readers
+ * without the lock): the kernel's slot says whether the pending module or
+ * the recorded one runs, and pl says so.  repin (under the state lock):
+ * the new module's maps are pinned again by id.  True when pl had a
+ * pending entry (the caller holding the lock rewrites the record). */
+bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
 /* The program id running in slot i of a tailcall/freplace pipeline, 0 if
  * it cannot be told. */
 uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
@@ -144,6 +146,10 @@ int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipelin
 /* The plan of p as it runs now (prog ids, pins) written as the record. */
 int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
 		    size_t nr);
+/* stage: pins the freplace links among pins as "<name>-staged" (before
+ * the NIC attach); !stage: removes those pins again. */
+int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
+			 bool stage);
 /* Writes pl as ifname's record. */
 int pipeline_record_plan(const char *ifname, const struct plan *pl);
 

@@ -38,7 +38,7 @@ int pipeline_restore(const char *ifname, bool force)
 		goto out;
 	}
 	/* The modules as last re-linked, even if a crash cut the record short. */
-	pipeline_slots_settle(ifname, &want);
+	pipeline_slots_settle(ifname, &want, false);
 	err = nic_ifindex(ifname);
 	if (err < 0)
 		goto out;

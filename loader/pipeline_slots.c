@@ -175,39 +175,51 @@ static void drop_pin(const char *ifname, struct pipeline_prev *prev, const char 
 	state_unpin(ifname, name);
 }
 
-/* cur's map list: module `label`'s entries replaced by m's loaded maps. */
-static int update_maps(struct plan *cur, const struct pipeline_module *m)
+/* pl's map list with module label's entries replaced by maps[nr] (moved). */
+static int replace_module_maps(struct plan *pl, const char *label, struct plan_map *maps,
+			       size_t nr)
 {
-	const struct loaded_obj *lo = m->lo;
-	struct plan_map *maps = calloc(cur->nr_maps + lo->nr_maps + 1, sizeof(*maps));
+	struct plan_map *all = calloc(pl->nr_maps + nr + 1, sizeof(*all));
 	size_t n = 0;
 
-	if (!maps)
+	if (!all)
 		return -ENOMEM;
-	for (size_t i = 0; i < cur->nr_maps; i++) {
-		if (cur->maps[i].module && !strcmp(cur->maps[i].module, m->s->label)) {
-			free(cur->maps[i].name);
-			free(cur->maps[i].module);
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		if (pl->maps[i].module && !strcmp(pl->maps[i].module, label)) {
+			free(pl->maps[i].name);
+			free(pl->maps[i].module);
 			continue;
 		}
-		maps[n++] = cur->maps[i];
+		all[n++] = pl->maps[i];
 	}
-	free(cur->maps);
-	cur->maps = maps;
-	cur->nr_maps = n;
-	for (size_t i = 0; i < lo->nr_maps; i++) {
-		struct plan_map *pm = &maps[cur->nr_maps];
+	if (nr)
+		memcpy(all + n, maps, nr * sizeof(*maps));
+	free(pl->maps);
+	free(maps);
+	pl->maps = all;
+	pl->nr_maps = n + nr;
+	return 0;
+}
 
-		pm->name = strdup(lo->maps[i].name);
-		pm->module = strdup(m->s->label);
-		if (!pm->name || !pm->module) {
-			free(pm->name);
-			free(pm->module);
+/* The plan entries of m's loaded maps (for the pending record). */
+static int module_maps(const struct pipeline_module *m, struct plan_map **out, size_t *nr)
+{
+	const struct loaded_obj *lo = m->lo;
+	struct plan_map *maps = calloc(lo->nr_maps + 1, sizeof(*maps));
+
+	*out = maps;
+	*nr = 0;
+	if (!maps)
+		return -ENOMEM;
+	for (size_t i = 0; i < lo->nr_maps; i++, ++*nr) {
+		maps[i].name = strdup(lo->maps[i].name);
+		maps[i].module = strdup(m->s->label);
+		if (!maps[i].name || !maps[i].module) {
+			++*nr;
 			return -ENOMEM;
 		}
-		pipeline_module_pin_name(m->s->label, lo->maps[i].name, pm->pin);
-		pm->id = lo->maps[i].id;
-		cur->nr_maps++;
+		pipeline_module_pin_name(m->s->label, lo->maps[i].name, maps[i].pin);
+		maps[i].id = lo->maps[i].id;
 	}
 	return 0;
 }
@@ -240,32 +252,62 @@ static int repin_maps(const char *ifname, struct pipeline_prev *prev, struct pla
 	return err;
 }
 
-/* One slot: load, pending record, swap, pins, final record. */
-static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, int rootlet_fd,
-		     int slot_map_fd)
+/* The target slot k runs now, read from the kernel (the record may be
+ * behind after a crash); -errno when the selector cannot be read. */
+static int current_target(int sel_fd, size_t k)
+{
+	uint32_t key = (uint32_t)k, sel = 0;
+	int err = bpf_map_lookup(sel_fd, &key, &sel);
+
+	return err ? err : sel ? 1 : 0;
+}
+
+/* Stage one slot: load its new module (maps kept), and for freplace link
+ * it to the idle target and pin the link.  Nothing runs it yet. */
+static int stage_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, int rootlet_fd,
+		      int slot_map_fd)
+{
+	struct pipeline_module *m = &p->mods[k];
+	char link_new[PLAN_PIN_LEN];
+	int t = 0, err;
+
+	if (p->plan->backend == ROOTLET_FREPLACE) {
+		t = current_target(slot_map_fd, k);
+		if (t < 0) {
+			pr_err("%s: slot %zu: cannot read the selector %s: %s", p->ifname, k,
+			       ROOTLET_SEL_MAP, strerror(-t));
+			return t;
+		}
+		t = !t;
+		/* A link left on the idle target (an interrupted re-link) blocks
+		 * it: it runs nothing, the selector points at the other target. */
+		pipeline_link_pin_name((uint32_t)k, (uint32_t)t, link_new);
+		drop_pin(p->ifname, prev, link_new);
+	}
+	err = load_module(p, prev, k, (uint32_t)t, rootlet_fd);
+	if (!err && m->link_fd >= 0)
+		err = state_pin(p->ifname, link_new, m->link_fd);
+	return err;
+}
+
+/* One staged slot: pending record, the swap, pins, final record. */
+static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, int slot_map_fd)
 {
 	struct plan *cur = &prev->plan;
 	struct pipeline_module *m = &p->mods[k];
 	bool freplace = p->plan->backend == ROOTLET_FREPLACE;
-	uint32_t old_t = cur->slots[k].target, new_t = freplace ? !old_t : 0, key = (uint32_t)k;
-	char link_new[PLAN_PIN_LEN], link_old[PLAN_PIN_LEN];
+	uint32_t new_t = m->s->target, key = (uint32_t)k;
+	char link_old[PLAN_PIN_LEN];
 	int err;
 
-	pipeline_link_pin_name((uint32_t)k, new_t, link_new);
-	pipeline_link_pin_name((uint32_t)k, old_t, link_old);
-	/* A link left on the idle target (an interrupted re-link) blocks it:
-	 * it runs nothing, the selector points at the other target. */
-	if (freplace)
-		drop_pin(p->ifname, prev, link_new);
-	err = load_module(p, prev, k, new_t, rootlet_fd);
-	if (!err && freplace)
-		err = state_pin(p->ifname, link_new, m->link_fd);
-	if (err)
-		goto fail;
+	pipeline_link_pin_name((uint32_t)k, !new_t, link_old);
 	cur->has_pending = true;
 	cur->pending_index = (uint32_t)k;
 	plan_slot_free(&cur->pending);
-	err = plan_slot_copy(&cur->pending, m->s);
+	plan_maps_free(cur->pending_maps, cur->nr_pending_maps);
+	err = module_maps(m, &cur->pending_maps, &cur->nr_pending_maps);
+	if (!err)
+		err = plan_slot_copy(&cur->pending, m->s);
 	if (!err)
 		err = pipeline_record_plan(p->ifname, cur);
 	if (err)
@@ -290,7 +332,11 @@ static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, i
 	cur->slots[k] = cur->pending;
 	memset(&cur->pending, 0, sizeof(cur->pending));
 	cur->has_pending = false;
-	if (update_maps(cur, m) || pipeline_record_plan(p->ifname, cur) || err) {
+	if (replace_module_maps(cur, m->s->label, cur->pending_maps, cur->nr_pending_maps))
+		err = -ENOMEM;
+	cur->pending_maps = NULL;
+	cur->nr_pending_maps = 0;
+	if (err || pipeline_record_plan(p->ifname, cur)) {
 		pr_err("%s: slot %zu (%s) runs the new module, but its pins or record could not "
 		       "be updated (xdpld status shows what runs)", p->ifname, k, m->s->label);
 		return -EIO;
@@ -299,14 +345,28 @@ static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, i
 		p->ifname, k, m->s->label, m->s->path, m->s->prog_id, cur->prog_id);
 	return 0;
 fail:
-	if (freplace && m->link_fd >= 0)
-		state_unpin(p->ifname, link_new);
 	if (cur->has_pending) {
 		cur->has_pending = false;
 		plan_slot_free(&cur->pending);
+		plan_maps_free(cur->pending_maps, cur->nr_pending_maps);
+		cur->pending_maps = NULL;
+		cur->nr_pending_maps = 0;
 		pipeline_record_plan(p->ifname, cur);
 	}
 	return err;
+}
+
+/* Staged links of slots that were not swapped go again. */
+static void unstage(struct pipeline *p, const struct plan_diff *d, size_t from)
+{
+	char name[PLAN_PIN_LEN];
+
+	for (size_t k = from; k < d->nr_slots; k++) {
+		if (d->change[k] != PLAN_SLOT_CODE || p->mods[k].link_fd < 0)
+			continue;
+		pipeline_link_pin_name((uint32_t)k, p->mods[k].s->target, name);
+		state_unpin(p->ifname, name);
+	}
 }
 
 int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev, const struct plan_diff *d)
@@ -314,6 +374,7 @@ int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev, const st
 	const char *map = p->plan->backend == ROOTLET_FREPLACE ? ROOTLET_SEL_MAP : ROOTLET_SLOTS_MAP;
 	int rootlet_fd = pipeline_prev_fd(prev, PIPELINE_PROG_PIN);
 	int map_fd = state_get(p->ifname, map);
+	size_t k;
 	int err = 0;
 
 	if (rootlet_fd < 0 || map_fd < 0) {
@@ -323,9 +384,22 @@ int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev, const st
 		goto out;
 	}
 	p->prog_id = prev->plan.prog_id;
-	for (size_t k = 0; !err && k < d->nr_slots; k++)
+	prev->plan.managed = p->plan->managed;
+	memcpy(prev->plan.pipeline, p->plan->pipeline, sizeof(prev->plan.pipeline));
+	/* Every changed slot is loaded (and linked) before the first swap:
+	 * a module that fails to load leaves all slots as they were. */
+	for (k = 0; !err && k < d->nr_slots; k++)
 		if (d->change[k] == PLAN_SLOT_CODE)
-			err = swap_slot(p, prev, k, rootlet_fd, map_fd);
+			err = stage_slot(p, prev, k, rootlet_fd, map_fd);
+	if (err) {
+		unstage(p, d, 0);
+		goto out;
+	}
+	for (k = 0; !err && k < d->nr_slots; k++)
+		if (d->change[k] == PLAN_SLOT_CODE)
+			err = swap_slot(p, prev, k, map_fd);
+	if (err)
+		unstage(p, d, k - 1);	/* from the slot whose swap failed */
 out:
 	if (map_fd >= 0)
 		close(map_fd);
@@ -360,7 +434,7 @@ uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint
 	return val;
 }
 
-bool pipeline_slots_settle(const char *ifname, struct plan *pl)
+bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin)
 {
 	uint32_t k = pl->pending_index, sel = 0;
 	bool promote = false;
@@ -377,14 +451,34 @@ bool pipeline_slots_settle(const char *ifname, struct plan *pl)
 		if (fd >= 0)
 			close(fd);
 	}
-	pr_warn("%s: a re-link of slot %u (%s) was interrupted; the slot runs the %s module",
-		ifname, k, pl->slots[k].label, promote ? "new" : "previous");
+	pr_warn("%s: a re-link of slot %u (%s) is in progress or was interrupted; the slot "
+		"runs the %s module", ifname, k, pl->slots[k].label, promote ? "new" : "previous");
+	/* The new module's maps get their pins (the swap may have been cut
+	 * short before it re-pinned them). */
+	for (size_t i = 0; promote && repin && i < pl->nr_pending_maps; i++) {
+		fd = bpf_map_get_fd_by_id(pl->pending_maps[i].id);
+		if (fd < 0 || state_pin(ifname, pl->pending_maps[i].pin, fd))
+			pr_warn("%s: cannot pin map %s of the new module again", ifname,
+				pl->pending_maps[i].pin);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (promote) {
 		plan_slot_free(&pl->slots[k]);
 		pl->slots[k] = pl->pending;
 		memset(&pl->pending, 0, sizeof(pl->pending));
+		/* (A record without the pending maps keeps the listed ones.) */
+		if (pl->nr_pending_maps &&
+		    !replace_module_maps(pl, pl->slots[k].label, pl->pending_maps,
+					 pl->nr_pending_maps)) {
+			pl->pending_maps = NULL;
+			pl->nr_pending_maps = 0;
+		}
 	}
 	plan_slot_free(&pl->pending);
+	plan_maps_free(pl->pending_maps, pl->nr_pending_maps);
+	pl->pending_maps = NULL;
+	pl->nr_pending_maps = 0;
 	pl->has_pending = false;
-	return promote;
+	return true;
 }

@@ -112,7 +112,10 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 	record_where(ifname, where, sizeof(where));
 	if (prev->record && !plan_record_parse(ifname, where, prev->record, &prev->plan)) {
 		prev->have_plan = true;
-		pipeline_slots_settle(ifname, &prev->plan);
+		/* Under the lock: what the kernel runs becomes the record. */
+		if (pipeline_slots_settle(ifname, &prev->plan, true) &&
+		    pipeline_record_plan(ifname, &prev->plan))
+			pr_warn("%s: cannot rewrite the record after an interrupted re-link", ifname);
 	} else if (prev->record) {
 		pr_warn("%s: ignoring the malformed record; the attached program counts as "
 			"foreign", ifname);
@@ -242,6 +245,24 @@ fail:
 	return err;
 }
 
+int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
+			 bool stage)
+{
+	char name[PLAN_PIN_LEN + 8];
+	int err = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (pins[i].is_map || strncmp(pins[i].name, "link-", 5))
+			continue;
+		snprintf(name, sizeof(name), "%s-staged", pins[i].name);
+		if (stage && !err)
+			err = state_pin(ifname, name, pins[i].fd);
+		else
+			state_unpin(ifname, name);
+	}
+	return err;
+}
+
 int pipeline_record_plan(const char *ifname, const struct plan *pl)
 {
 	char *text = NULL;
@@ -259,11 +280,7 @@ int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipelin
 	struct plan *pl = p->plan;
 	size_t nr_maps = 0;
 
-	for (size_t i = 0; i < pl->nr_maps; i++) {
-		free(pl->maps[i].name);
-		free(pl->maps[i].module);
-	}
-	free(pl->maps);
+	plan_maps_free(pl->maps, pl->nr_maps);
 	pl->nr_maps = 0;
 	pl->maps = calloc(nr ? nr : 1, sizeof(*pl->maps));
 	if (!pl->maps)
@@ -329,8 +346,10 @@ int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipelin
 		pr_err("%s: cannot record the new pipeline in bpffs: %s", p->ifname,
 		       strerror(-err));
 		roll_back(p, mode, prev, pins, nr);
+		pipeline_stage_links(p->ifname, pins, nr, false);
 		goto out;
 	}
+	pipeline_stage_links(p->ifname, pins, nr, false);
 	/* Pins of the previous pipeline that the new one does not reuse. */
 	for (size_t i = 0; i < prev->nr_pins; i++)
 		if (!pin_taken(pins, nr, prev->pins[i].name))

@@ -298,7 +298,7 @@ static int show_iface(const char *ifname, void *arg)
 		free(rec);
 		return 0;
 	}
-	pipeline_slots_settle(ifname, &pl);
+	pipeline_slots_settle(ifname, &pl, false);
 	if (present && nic_query(ifname, &cur))
 		present = false;
 	if (pl.counters) {

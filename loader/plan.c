@@ -28,16 +28,22 @@ void plan_slot_free(struct plan_slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void plan_maps_free(struct plan_map *maps, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++) {
+		free(maps[i].name);
+		free(maps[i].module);
+	}
+	free(maps);
+}
+
 void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->nr_slots; i++)
 		plan_slot_free(&p->slots[i]);
 	free(p->slots);
-	for (size_t i = 0; i < p->nr_maps; i++) {
-		free(p->maps[i].name);
-		free(p->maps[i].module);
-	}
-	free(p->maps);
+	plan_maps_free(p->maps, p->nr_maps);
+	plan_maps_free(p->pending_maps, p->nr_pending_maps);
 	plan_slot_free(&p->pending);
 	plan_init(p);
 }
@@ -329,6 +335,11 @@ void plan_diff(const struct plan *old, const struct plan *want, struct plan_diff
 		if (!same_str(a->path, b->path) || !same_str(a->label, b->label) ||
 		    !same_str(a->prog, b->prog) || strcmp(a->sha256, b->sha256))
 			d->change[i] |= PLAN_SLOT_CODE;
+		/* Another module in the slot (a new order, or a module renamed):
+		 * swapping slot by slot would run some module twice and another
+		 * not at all in between, and its maps belong to another name. */
+		if (!same_str(a->label, b->label))
+			layout(d, "the slot order or a slot's module changes");
 		if (a->continue_mask != b->continue_mask)
 			d->change[i] |= PLAN_SLOT_MASK;
 	}

@@ -73,6 +73,8 @@ struct plan {
 	bool has_pending;
 	uint32_t pending_index;
 	struct plan_slot pending;
+	struct plan_map *pending_maps;	/* the pending module's maps */
+	size_t nr_pending_maps;
 };
 
 /* What attach is asked for on the command line (or by the manifest). */
@@ -90,6 +92,7 @@ struct plan_args {
 void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 void plan_slot_free(struct plan_slot *s);
+void plan_maps_free(struct plan_map *maps, size_t nr);
 int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src);
 
 /* Builds the wanted plan from arguments: module paths resolved (the files
@@ -133,7 +136,8 @@ enum {
 struct plan_diff {
 	/* The rootlet itself must be rebuilt (and swapped over netlink): no
 	 * old plan, other slot count, backend, mode, counters, a mask (masks
-	 * are rootlet constants), or any change with the static backend. */
+	 * are rootlet constants), another module (label) in a slot, or any
+	 * change with the static backend. */
 	bool layout_changed;
 	const char *why;	/* what made the layout change, for messages */
 	size_t nr_slots;	/* max of both plans' slots */

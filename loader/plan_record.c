@@ -30,6 +30,15 @@ static void put_slot(FILE *f, const char *pfx, const struct plan_slot *s)
 		s->prog_id, pfx, s->target, pfx, s->relinks, pfx, s->relinked);
 }
 
+static void put_maps(FILE *f, const char *pfx, const struct plan_map *maps, size_t nr)
+{
+	fprintf(f, "%smaps=%zu\n", pfx, nr);
+	for (size_t i = 0; i < nr; i++)
+		fprintf(f, "%smap.%zu.name=%s\n%smap.%zu.pin=%s\n%smap.%zu.id=%u\n"
+			"%smap.%zu.module=%s\n", pfx, i, maps[i].name, pfx, i, maps[i].pin, pfx, i,
+			maps[i].id, pfx, i, maps[i].module ? maps[i].module : "");
+}
+
 int plan_record_format(const struct plan *p, char **text)
 {
 	char pfx[32];
@@ -52,11 +61,9 @@ int plan_record_format(const struct plan *p, char **text)
 		fprintf(f, "pending.slot=%u\n", p->pending_index);
 		put_slot(f, "pending", &p->pending);
 	}
-	fprintf(f, "maps=%zu\n", p->nr_maps);
-	for (size_t i = 0; i < p->nr_maps; i++)
-		fprintf(f, "map.%zu.name=%s\nmap.%zu.pin=%s\nmap.%zu.id=%u\nmap.%zu.module=%s\n",
-			i, p->maps[i].name, i, p->maps[i].pin, i, p->maps[i].id, i,
-			p->maps[i].module ? p->maps[i].module : "");
+	if (p->has_pending)
+		put_maps(f, "pending.", p->pending_maps, p->nr_pending_maps);
+	put_maps(f, "", p->maps, p->nr_maps);
 	if (fclose(f)) {
 		free(*text);
 		*text = NULL;
@@ -177,57 +184,61 @@ static int read_slot(struct reader *r, const char *pfx, bool v1, struct plan_slo
 	return err ? bad(r, "is missing or too long") : 0;
 }
 
-static bool map_pin_taken(const struct plan *p, const char *pin)
+static bool map_pin_taken(const struct plan_map *maps, size_t nr, const char *pin)
 {
-	for (size_t i = 0; i < p->nr_maps; i++)
-		if (!strcmp(p->maps[i].pin, pin))
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(maps[i].pin, pin))
 			return true;
 	return false;
 }
 
-/* A bad map entry is skipped: it costs that map's contents, no more. */
-static int read_maps(struct reader *r, struct plan *p)
+/* The map list under pfx ("" or "pending."). A bad map entry is skipped:
+ * it costs that map's contents, no more. */
+static int read_maps(struct reader *r, const char *pfx, struct plan_map **out, size_t *nr_out)
 {
 	char val[80];
 	uint32_t nr;
 
-	if (get(r, val, sizeof(val), "maps") || plan_parse_u32(val, &nr) || nr > PLAN_MAX_MAPS) {
-		pr_warn("%s: record %s has no valid maps count; keeping none of the previous "
-			"maps", r->ifname, r->where);
+	if (get(r, val, sizeof(val), "%smaps", pfx) || plan_parse_u32(val, &nr) ||
+	    nr > PLAN_MAX_MAPS) {
+		if (!*pfx)
+			pr_warn("%s: record %s has no valid maps count; keeping none of the "
+				"previous maps", r->ifname, r->where);
 		return 0;
 	}
-	p->maps = calloc(nr ? nr : 1, sizeof(*p->maps));
-	if (!p->maps)
+	*out = calloc(nr ? nr : 1, sizeof(**out));
+	if (!*out)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nr; i++) {
-		struct plan_map *m = &p->maps[p->nr_maps];
-		int ret = get(r, m->pin, sizeof(m->pin), "map.%u.pin", i);
+		struct plan_map *m = &(*out)[*nr_out];
+		int ret = get(r, m->pin, sizeof(m->pin), "%smap.%u.pin", pfx, i);
 
 		if (ret) {
-			pr_warn("%s: record %s: ignoring map.%u.pin: %s", r->ifname, r->where, i,
-				ret == -ENOENT ? "missing" : "too long");
+			pr_warn("%s: record %s: ignoring %smap.%u.pin: %s", r->ifname, r->where, pfx,
+				i, ret == -ENOENT ? "missing" : "too long");
 			continue;
 		}
 		if (!state_pin_name_ok(m->pin)) {
-			pr_warn("%s: record %s: ignoring map.%u.pin '%s': not a valid pin name",
-				r->ifname, r->where, i, m->pin);
+			pr_warn("%s: record %s: ignoring %smap.%u.pin '%s': not a valid pin name",
+				r->ifname, r->where, pfx, i, m->pin);
 			continue;
 		}
 		if (!strcmp(m->pin, STATE_RECORD_NAME) || !strcmp(m->pin, ROOTLET_PIN) ||
-		    map_pin_taken(p, m->pin)) {
-			pr_warn("%s: record %s: ignoring map.%u.pin '%s': the record or the "
-				"rootlet, or listed twice", r->ifname, r->where, i, m->pin);
+		    !strncmp(m->pin, "link-", 5) || map_pin_taken(*out, *nr_out, m->pin)) {
+			pr_warn("%s: record %s: ignoring %smap.%u.pin '%s': the record, the "
+				"rootlet, a link, or listed twice", r->ifname, r->where, pfx, i,
+				m->pin);
 			continue;
 		}
-		if (get(r, val, sizeof(val), "map.%u.id", i) || plan_parse_u32(val, &m->id))
+		if (get(r, val, sizeof(val), "%smap.%u.id", pfx, i) || plan_parse_u32(val, &m->id))
 			m->id = 0;
-		if (get(r, val, sizeof(val), "map.%u.name", i))
+		if (get(r, val, sizeof(val), "%smap.%u.name", pfx, i))
 			snprintf(val, sizeof(val), "?");
 		m->name = strdup(val);
 		if (!m->name)
 			return -ENOMEM;
-		p->nr_maps++;
-		if (!get(r, val, sizeof(val), "map.%u.module", i) && val[0] &&
+		++*nr_out;
+		if (!get(r, val, sizeof(val), "%smap.%u.module", pfx, i) && val[0] &&
 		    !(m->module = strdup(val)))
 			return -ENOMEM;
 	}
@@ -296,8 +307,10 @@ int plan_record_parse(const char *ifname, const char *where, const char *text,
 			err = read_slot(&r, "pending", false, &out->pending);
 		out->has_pending = !err;
 	}
+	if (!err && out->has_pending)
+		err = read_maps(&r, "pending.", &out->pending_maps, &out->nr_pending_maps);
 	if (!err)
-		err = read_maps(&r, out);
+		err = read_maps(&r, "", &out->maps, &out->nr_maps);
 	if (err)
 		plan_free(out);
 	return err;

@@ -197,7 +197,9 @@ static void free_values(struct uci_option *o)
 	for (size_t i = 0; i < o->nr_values; i++)
 		free(o->values[i]);
 	free(o->values);
+	free(o->lines);
 	o->values = NULL;
+	o->lines = NULL;
 	o->nr_values = 0;
 }
 
@@ -207,6 +209,7 @@ static int option(struct parser *ps, unsigned int line, bool list, const char *n
 	const char *what = list ? "list" : "option";
 	struct uci_section *s;
 	struct uci_option *o = NULL;
+	unsigned int *lines;
 	char **v, *dup;
 
 	if (!ps->cur)
@@ -238,11 +241,15 @@ static int option(struct parser *ps, unsigned int line, bool list, const char *n
 	}
 	dup = strdup(value);
 	v = dup ? realloc(o->values, (o->nr_values + 1) * sizeof(*v)) : NULL;
-	if (!v) {
+	if (v)
+		o->values = v;
+	lines = v ? realloc(o->lines, (o->nr_values + 1) * sizeof(*lines)) : NULL;
+	if (!lines) {
 		free(dup);
 		return -ENOMEM;
 	}
-	o->values = v;
+	o->lines = lines;
+	lines[o->nr_values] = line;
 	v[o->nr_values++] = dup;
 	o->is_list = list;
 	o->line = line;

@@ -74,6 +74,7 @@ struct uci_option {
 	unsigned int line;		/* where it was (last) set */
 	bool is_list;
 	char **values;			/* one for an option, any number for a list */
+	unsigned int *lines;		/* where each value was given */
 	size_t nr_values;
 };
 

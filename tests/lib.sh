@@ -82,6 +82,9 @@ for e in json.loads(subprocess.check_output(["bpftool", "-j", "map", "dump", "pi
     key = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
     slots[key] = bytes(int(b, 16) for b in e["value"])
 text = b"".join(slots[i] for i in range(16)).split(b"\0")[0].decode()
+if expr == "-":    # record_text: print it
+    sys.stdout.write(text)
+    sys.exit(0)
 text = subprocess.run(["sed", "-e", expr], input=text, capture_output=True, text=True,
                       check=True).stdout.encode().ljust(16 * 4096, b"\0")
 os.unlink(path)
@@ -95,3 +98,5 @@ for i in range(16):
                               [str(b) for b in chunk])
 PY
 }
+# record_text RECORD: the text of a pinned xdpld record.
+record_text() { craft_record "$1" -; }

@@ -128,6 +128,20 @@ check "apply: new rootlet id, fw-rules kept, sampler continues on pass,tx" sh -c
 	[ \$(bpftool -j map show pinned $SD/r0/fw-rules | jq .id) = $rules0 ]"
 ids2=$(ids)
 
+# ---- another slot order: a new rootlet, never a module twice ----
+manifest "$V2" "pass,tx"
+sed -i "s|	list module 'fw'|	list module 'lb'|; t; s|	list module 'lb'|	list module 'fw'|" "$M"
+check_out "order: dry run says new rootlet" "r0: new rootlet.*slot order" X apply -c "$M" --dry-run
+check "order: apply" X apply -c "$M"
+check "order: new rootlet id, slots sampler lb fw, fw-rules kept" sh -c \
+	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; };
+	X status r0 --json | jq -e '.interfaces[0] | .prog_id != $(echo "$ids2" | cut -d' ' -f1) and
+		([.slots[].module] == [\"sampler\",\"lb\",\"fw\"])' &&
+	[ \$(bpftool -j map show pinned $SD/r0/fw-rules | jq .id) = $rules0 ]"
+manifest "$V2" "pass,tx"
+check "order: back" X apply -c "$M"
+ids2=$(ids)
+
 # ---- broken manifests change nothing ----
 # broken NAME PATTERN: apply of $M fails printing PATTERN, ids unchanged
 broken() {
@@ -143,8 +157,8 @@ broken "unknown option" "$M:8: module 'fw': unknown option 'progam'"
 manifest "/nonexistent/fw.o" "pass,tx"
 broken "missing object" "$M:7: module 'fw': object /nonexistent/fw.o: No such file"
 manifest "$V2" "pass,tx"
-sed -i "s|list module 'lb'|list module 'lbx'|" "$M"
-broken "unknown module" "$M:[0-9]+: pipeline 'wan': module 'lbx' is not defined"
+sed -i "s|list module 'fw'|list module 'fwx'|" "$M"
+broken "unknown module (the line of that list item)" "$M:17: pipeline 'wan': module 'fwx' is not defined"
 manifest "$(realpath "$TBPF/relink_fw_bad.o")" "pass,tx"
 broken "a module the verifier rejects" "invalid access to packet"
 check_out "broken: ... named with FILE:LINE of its pipeline" \
@@ -201,6 +215,19 @@ check "apply: an empty manifest detaches r0" X apply -c "$M"
 check "apply: r0 detached, r1 still runs" sh -c \
 	"! ip -n $RCV link show r0 | grep -q prog/xdp && ip -n $RCV link show r1 | grep -q prog/xdp"
 check "detach r1" X detach r1
+
+# ---- a pipeline attached by hand on a manifest device: apply takes it over ----
+check "takeover: attach r1 by hand" X attach r1 "$FW/sampler.o" --backend "$BACKEND"
+manifest "$V2" "pass,tx"
+printf "\nconfig pipeline 'lan'\n\toption device 'r1'\n\toption backend '%s'\n\tlist module 'sampler'\n" \
+	"$BACKEND" >>"$M"
+check "takeover: apply" X apply -c "$M"
+check "takeover: r1 is now the manifest's (managed, pipeline lan)" sh -c \
+	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; };
+	X status r1 --json | jq -e '.interfaces[0] | .managed and .pipeline == \"lan\"'"
+manifest "$V2" "pass,tx"
+check "takeover: dropped from the manifest, r1 is detached" X apply -c "$M"
+check "takeover: r1 runs nothing" sh -c "! ip -n $RCV link show r1 | grep -q prog/xdp"
 
 # ---- usage ----
 check_fails "usage: unknown option" "usage: xdpld apply" X apply --frobnicate
