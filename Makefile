@@ -102,8 +102,9 @@ clean:
 # --- static build, image and VM ---
 # `make static`: one static musl xdpld in $(O)/static (Makefile.cross).
 # `make image`: the initramfs firmware image for the test VM in $(O)/image.
-# `make vm`: boot it with a shell on this terminal; `make vm-test`: run
-# the VM scenarios (test-vm/scenarios).  See docs/image.md.
+# `make vm`: boot it with a shell on this terminal (and SSH from the host,
+# VM_SSH_PORT); `make vm-test`: run the VM scenarios (test-vm/scenarios,
+# with their host sides in test-vm/host).  See docs/image.md.
 TARGET      ?= x86_64
 VM_BPF_SRCS := $(sort $(wildcard test-vm/bpf/*.bpf.c))
 VM_BPF_OBJS := $(VM_BPF_SRCS:test-vm/bpf/%.bpf.c=$(O)/vm/bpf/%.o)

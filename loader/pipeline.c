@@ -530,14 +530,15 @@ static int adopt(struct plan *cur, const struct plan *want)
 
 /* --dry-run: what apply would do, one line per change. */
 static void print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
-		       const struct plan_diff *d)
+		       const struct plan_diff *d, bool force)
 {
 	const struct plan *w = p->plan;
 
 	if (!prev->ours) {
 		printf("%s: attach %zu modules (%s backend)%s\n", w->ifname, w->nr_slots,
 		       rootlet_backend_name(w->backend),
-		       prev->prog_id ? ", replacing a program xdpld did not attach" : "");
+		       !prev->prog_id ? "" : force ? ", replacing a program xdpld did not attach" :
+		       ", refused: a program xdpld did not attach runs there (--force)");
 		return;
 	}
 	if (d->layout_changed) {
@@ -562,6 +563,9 @@ static int prepare(struct pipeline *p, const struct pipeline_prev *prev,
 	int err = 0;
 
 	if (d->layout_changed) {
+		struct pipeline_pin *pins = NULL;
+		size_t nr = 0;
+
 		err = build_rootlet(p);
 		if (!err && p->plan->backend == ROOTLET_STATIC) {
 			err = link_pipeline(p);
@@ -570,6 +574,9 @@ static int prepare(struct pipeline *p, const struct pipeline_prev *prev,
 		} else if (!err) {
 			err = pipeline_slots_load(p, prev);
 		}
+		if (!err)
+			err = pipeline_new_pins(p, &pins, &nr);	/* pin names that clash */
+		free(pins);
 		return err;
 	}
 	for (size_t i = 0; !err && i < d->nr_slots; i++)
@@ -659,7 +666,7 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		       "without --force", want->ifname, desc);
 		err = -EEXIST;
 	} else if (o->dry_run) {
-		print_plan(&p, &prev, &d);
+		print_plan(&p, &prev, &d, o->force);
 	} else if (o->prepare) {
 		err = prepare(&p, &prev, &d);
 	} else if (d.layout_changed) {

@@ -8,8 +8,16 @@
 #   test-vm/run.sh --interactive   a shell on the serial console (Ctrl-A X quits)
 #
 # VM_TIMEOUT (seconds, default 600) limits the whole run.  The console log
-# is kept in $O/vm/console.log.  Two virtio NICs are joined by a qemu hub,
-# and there is no user-mode networking: no packet leaves the VM.
+# is kept in $O/vm/console.log.  Two virtio NICs are joined by a qemu hub
+# (no packet leaves the VM); a third one, the management port, is on qemu's
+# user-mode network with restrict=on: the guest reaches nothing outside, and
+# the host reaches its SSH server through 127.0.0.1:$VM_SSH_PORT (default: a
+# free port picked at run time), with the key $O/image/ssh_key.
+#
+# A scenario NAME may have a host side, test-vm/host/NAME.sh: it runs on
+# this machine while the VM runs (see test-vm/host/lib.sh), and its
+# "ok - NAME: ..."/"not ok - NAME: ..." lines are printed after the
+# scenario's own and count like them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${O:=build}"
@@ -22,6 +30,15 @@ QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found (inst
 KERNEL=$(cat "$O/image/kernel")
 [ -r "$KERNEL" ] || die "kernel $KERNEL not readable (install linux-image-amd64)"
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+VM_SSH_PORT=${VM_SSH_PORT:-$(free_port)}
+[ -n "$VM_SSH_PORT" ] || die "no free TCP port for the VM's SSH forward (python3 missing?)"
+SSH_KEY=$O/image/ssh_key
+MGMT_MAC=52:54:00:6d:67:74	# firmware/image/rootfs/etc/init.d/network looks for it
+
 # KVM hangs after kernel decompression on the CI machines: TCG only.
 # qemu_run APPEND [WRAPPER...]: boot with extra kernel arguments APPEND,
 # the qemu command prefixed by WRAPPER (e.g. timeout).
@@ -31,11 +48,15 @@ qemu_run() {
 		-serial mon:stdio -no-reboot \
 		-kernel "$KERNEL" -initrd "$IMG" -append "console=ttyS0 panic=-1 $_append" \
 		-netdev hubport,id=wan,hubid=0 -device virtio-net-pci,netdev=wan,romfile= \
-		-netdev hubport,id=lan,hubid=0 -device virtio-net-pci,netdev=lan,romfile=
+		-netdev hubport,id=lan,hubid=0 -device virtio-net-pci,netdev=lan,romfile= \
+		-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$VM_SSH_PORT-:22" \
+		-device virtio-net-pci,netdev=mgmt,mac=$MGMT_MAC,romfile=
 }
 
 if [ "${1:-}" = --interactive ]; then
 	echo "test-vm: booting $KERNEL with $IMG; Ctrl-A X quits"
+	echo "test-vm: ssh -i $SSH_KEY -p $VM_SSH_PORT -o StrictHostKeyChecking=no" \
+		"-o UserKnownHostsFile=/dev/null root@127.0.0.1"
 	qemu_run "quiet"
 	exit $?
 fi
@@ -52,10 +73,30 @@ done
 
 mkdir -p "$O/vm"
 LOG=$O/vm/console.log
+rm -f "$O"/vm/*.host.out "$LOG.raw"	# host sides must not read an old log
 t0=$(date +%s)
 qemu_run "quiet loglevel=3 xdpld.test=$(echo "$@" | tr ' ' ',')" \
-	timeout -k 5 "$VM_TIMEOUT" </dev/null >"$LOG.raw" 2>&1
+	timeout -k 5 "$VM_TIMEOUT" </dev/null >"$LOG.raw" 2>&1 &
+vm_pid=$!
+host_pids=
+trap 'kill $vm_pid $host_pids 2>/dev/null; exit 130' INT TERM HUP
+# Host sides: started with the VM; each waits for its scenario's marker on
+# the console (test-vm/host/lib.sh) and gives up when the VM is gone.
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+for name in "$@"; do
+	[ -f "test-vm/host/$name.sh" ] || continue
+	VM_CONSOLE=$(abs "$LOG.raw") VM_PID=$vm_pid VM_SSH_PORT=$VM_SSH_PORT VM_SSH_KEY=$(abs "$SSH_KEY") \
+		VM_WORK=$(abs "$O/vm/host-$name") O=$O sh "test-vm/host/$name.sh" </dev/null >"$O/vm/$name.host.out" 2>&1 &
+	host_pids="$host_pids $!"
+done
+wait $vm_pid
 qemu_rc=$?
+for pid in $host_pids; do	# they stop by themselves once the VM is gone
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
 t1=$(date +%s)
 tr -d '\r' <"$LOG.raw" >"$LOG" && rm -f "$LOG.raw"
 
@@ -77,6 +118,16 @@ for name in "$@"; do
 		fi
 		scenario_output "$name"
 	fi
+	# The host side's results, with whatever else it printed indented.
+	hout=$O/vm/$name.host.out
+	[ -f "test-vm/host/$name.sh" ] || continue
+	if ! grep -qE "^(not )?ok - " "$hout" 2>/dev/null; then
+		failed=1
+		echo "not ok - $name: host side printed no result"
+	elif grep -qE "^not ok - " "$hout"; then
+		failed=1
+	fi
+	[ -f "$hout" ] && sed -E '/^(not )?ok - /!s/^/    /' "$hout"
 done
 if ! grep -q '^xdpld-vm: done' "$LOG"; then
 	failed=1

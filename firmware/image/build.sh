@@ -7,8 +7,14 @@
 # $O/vm/pktcorpus, $O/vm/corpus/, the relink test objects
 # $O/tests/bpf/relink_fw_{v2,big,bad}.o; from the tree: firmware/image/rootfs/,
 # policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
-# busybox-static and the newest /boot/vmlinuz-*-amd64 with its modules
-# (KVER=... picks another).
+# busybox-static, dropbear-bin (dropbear and the shared libraries it needs,
+# dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
+# modules (KVER=... picks another).
+#
+# SSH: the image's host key ($OUT/dropbear_ed25519_host_key) and the client
+# key pair that logs in as root ($OUT/ssh_key, $OUT/ssh_key.pub, in the
+# image's /root/.ssh/authorized_keys) are made on the first build and kept
+# (delete them for new ones).
 set -eu
 cd "$(dirname "$0")/../.."
 : "${O:=build}"
@@ -26,11 +32,25 @@ MODSRC=/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no $MODSRC/modules.dep for kernel $KVER"
 BUSYBOX=$(command -v busybox) || die "no busybox (install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (install busybox-static)"
+DROPBEAR=/usr/sbin/dropbear
+[ -x "$DROPBEAR" ] && command -v dropbearkey >/dev/null || die "no dropbear (install dropbear-bin)"
+command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
 RELINK_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o"
 for f in "$O/static/xdpld" "$O/vm/probe_ext" "$O/vm/bpfobj" "$O/vm/pktsend" "$O/vm/pktcorpus" \
 	"$O/vm/corpus/expected.txt" $(for o in $RELINK_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
+
+# Keys, made once per output folder (before $ROOT is rebuilt).
+mkdir -p "$OUT"
+if [ ! -s "$OUT/dropbear_ed25519_host_key" ]; then
+	dropbearkey -t ed25519 -f "$OUT/dropbear_ed25519_host_key" >/dev/null 2>&1 ||
+		die "dropbearkey failed"
+fi
+if [ ! -s "$OUT/ssh_key" ] || [ ! -s "$OUT/ssh_key.pub" ]; then
+	rm -f "$OUT/ssh_key" "$OUT/ssh_key.pub"
+	ssh-keygen -q -t ed25519 -N '' -C "xdpld-vm test key" -f "$OUT/ssh_key" || die "ssh-keygen failed"
+fi
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
@@ -63,16 +83,31 @@ for p in policies/*; do
 done
 # init/: a file with START= is an init script (init/NAME or NAME.init ->
 # /etc/init.d/NAME, enabled like OpenWrt's `enable`); a folder hotplug.d/
-# goes to /etc/hotplug.d/.
+# goes to /etc/hotplug.d/.  The image's own init scripts (rootfs/etc/init.d:
+# board, network, dropbear) with START= are enabled the same way.
 for s in init/*; do
 	[ -f "$s" ] || continue
 	case "$s" in *.md) continue ;; esac
-	name=$(basename "$s" .init)
-	install -m 755 "$s" "$ROOT/etc/init.d/$name"
+	install -m 755 "$s" "$ROOT/etc/init.d/$(basename "$s" .init)"
+done
+for s in "$ROOT"/etc/init.d/*; do
 	start=$(sed -n 's/^START=\([0-9][0-9]*\).*/\1/p' "$s" | head -n 1)
-	[ -n "$start" ] && ln -sf "../init.d/$name" "$ROOT/etc/rc.d/S$start$name"
+	[ -n "$start" ] && ln -sf "../init.d/${s##*/}" "$ROOT/etc/rc.d/S$start${s##*/}"
 done
 [ -d init/hotplug.d ] && cp -r init/hotplug.d/. "$ROOT/etc/hotplug.d/"
+
+# The SSH server: Debian's dropbear with the shared libraries ldd names
+# (glibc's loader and libc included) at the same paths, the host key, and
+# the client key for root.
+install -m 755 "$DROPBEAR" "$ROOT/usr/sbin/dropbear"
+for lib in $(ldd "$DROPBEAR" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+mkdir -p "$ROOT/etc/dropbear" "$ROOT/root/.ssh"
+install -m 600 "$OUT/dropbear_ed25519_host_key" "$ROOT/etc/dropbear/"
+chmod 700 "$ROOT/root" "$ROOT/root/.ssh"
+install -m 600 "$OUT/ssh_key.pub" "$ROOT/root/.ssh/authorized_keys"
 
 # Test tools and scenarios.
 install -m 755 test-vm/guest/run-scenarios.sh "$ROOT/usr/lib/xdpld-test/run-scenarios"

@@ -25,3 +25,19 @@ veth_pair() {
 	echo "veth_pair: peer of $1 not found" >&2
 	return 1
 }
+# host_side NAME [SECONDS]: hand over to test-vm/host/NAME.sh, which runs on
+# the host while the VM runs: print the marker it waits for on the console
+# (the scenario's own output is only shown when it ends) and wait until it
+# writes /tmp/host-NAME.done over SSH (renamed into place) (default 120 s).  Prints that file
+# ("N passed, M failed"); fails when it does not come or M is not 0.
+host_side() {
+	rm -f "/tmp/host-$1.done"
+	echo "xdpld-vm: $1: ssh ready" >/dev/console
+	_i=0
+	while [ ! -s "/tmp/host-$1.done" ]; do
+		[ $_i -ge $((${2:-120} * 10)) ] && { echo "host side of $1: no word after ${2:-120}s"; return 1; }
+		usleep 100000; _i=$((_i + 1))
+	done
+	echo "host side of $1: $(cat "/tmp/host-$1.done")"
+	grep -q ' 0 failed$' "/tmp/host-$1.done"
+}

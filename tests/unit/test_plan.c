@@ -223,8 +223,26 @@ int main(void)
 	TAP_CHECK(parse_tampered(text, "map.1.pin=fw-rules", "map.1.pin=bad.name") == 0,
 		  "a bad map pin only skips that map");
 	TAP_CHECK(parse_tampered(text, "maps=2", "maps=x") == 0, "a bad map count keeps no map");
-	TAP_CHECK(parse_tampered(text, "maps=2", "pending.slot=7\nmaps=2") == -EINVAL,
-		  "a pending entry for a slot beyond the pipeline refused");
+	{
+		/* slot 1's keys again as a complete pending entry */
+		char pend[2048] = "", *line, *copy = strdup(text), *save = NULL;
+
+		for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (!strncmp(line, "slot.1.", 7))
+				snprintf(pend + strlen(pend), sizeof(pend) - strlen(pend),
+					 "pending.%s\n", line + 7);
+		free(copy);
+		char ok2[2100], bad3[2100];
+		snprintf(ok2, sizeof(ok2), "%spending.slot=2\nmaps=2", pend);
+		snprintf(bad3, sizeof(bad3), "%spending.slot=3\nmaps=2", pend);
+		TAP_CHECK(parse_tampered(text, "maps=2", ok2) == 0,
+			  "a complete pending entry for slot 2 accepted");
+		TAP_CHECK(parse_tampered(text, "maps=2", bad3) == -EINVAL,
+			  "a pending entry for slot 3 of 3 refused");
+		char nokeys[64] = "pending.slot=1\nmaps=2";
+		TAP_CHECK(parse_tampered(text, "maps=2", nokeys) == -EINVAL,
+			  "a pending entry without its keys refused");
+	}
 	TAP_CHECK(parse_tampered(text, "format=xdpld-pipeline-2\n", "") == -EINVAL,
 		  "a record without format refused");
 	{
