@@ -66,6 +66,56 @@ veth_netns_pair() {
 		"$TOOLS/pktcorpus" "$CORPUS" >/dev/null
 }
 
+# netns_cleanup_trap SND RCV DIR...: on exit, stop flood_start's senders
+# and delete the namespaces SND and RCV (their veths go along), the DIRs
+# and $TMP; INT and TERM exit 1.
+netns_cleanup_trap() {
+	_trap_ns="$1 $2"; shift 2
+	_trap_dirs="$*"
+	trap _netns_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+_netns_cleanup() {
+	touch "$TMP/stop"
+	for _n in $_trap_ns; do ip netns del "$_n" 2>/dev/null; done
+	rm -rf $_trap_dirs "$TMP"
+}
+# X ARGS...: xdpld in $RCV's network namespace with state dir $SD.  It
+# keeps the host's mounts, so bpffs stays visible (ip netns exec would
+# remount /sys).
+X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
+# in_snd CMD...: CMD in $SND's network namespace.
+in_snd() { ip netns exec "$SND" "$@"; }
+# s0_rx: the packets s0 (veth_netns_pair's sender) received so far.
+s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
+
+# flood_start PKT_P PKT_D MAX: two senders in the background on s0, each
+# sending its packet in pktsend runs of 2000 until flood_stop (at most MAX
+# runs); $TMP/p.sent and $TMP/d.sent hold how many each sent so far.
+# Returns once both are sending.
+flood_start() {
+	rm -f "$TMP/stop" "$TMP/p.sent" "$TMP/d.sent"
+	_flood "$1" p "$3" &
+	_flood_p=$!
+	_flood "$2" d "$3" &
+	_flood_d=$!
+	wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
+}
+_flood() {
+	_n=0
+	while [ ! -e "$TMP/stop" ] && [ $_n -lt "$3" ]; do
+		in_snd "$TOOLS/pktsend" s0 --count 2000 "$1" >/dev/null || return 1
+		_n=$((_n + 1)); echo $((_n * 2000)) >"$TMP/$2.sent"
+	done
+}
+# flood_stop: stops the senders and waits for them; flood_rc is "00" when
+# both ended well.
+flood_stop() {
+	touch "$TMP/stop"
+	wait $_flood_p; _rc_p=$?
+	wait $_flood_d; flood_rc=$_rc_p$?
+}
+
 # Skips are not allowed to hide missing features: only use for a feature
 # the running kernel lacks, and say which.
 skip() { echo "ok - $* # SKIP"; _record skip; }

@@ -19,16 +19,7 @@ SD=/sys/fs/bpf/xdpld-t-apply-$$
 CORPUS=$TMP/corpus
 M=$TMP/xdpld	# the manifest
 HOTPLUG=init/hotplug.d/net/30-xdpld
-cleanup() {
-	ip netns del "$SND" 2>/dev/null
-	ip netns del "$RCV" 2>/dev/null
-	rm -rf "$SD" "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
-in_snd() { ip netns exec "$SND" "$@"; }
+netns_cleanup_trap "$SND" "$RCV" "$SD"
 
 setup() {
 	veth_netns_pair "$SND" "$RCV" &&
@@ -70,7 +61,6 @@ config pipeline 'wan'
 EOF
 }
 ids() { X status r0 --json | jq -r '.interfaces[0] | "\(.prog_id) \([.slots[].prog_id] | map(tostring) | join(" "))"'; }
-s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
 P=$CORPUS/lb_vip_tcp_80_b.pkt	# passes fw, bounced by lb
 D=$CORPUS/lb_vip_tcp_80.pkt	# dropped by the rule added below
 ACME_KEY="128 0 0 0  0 0 0 0 0 0 0 0 0 0 255 255 203 0 113 9"

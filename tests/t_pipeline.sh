@@ -15,18 +15,7 @@ RCV=xdpld-rcv-$$
 SD=/sys/fs/bpf/xdpld-t-pipeline-$$	# bpffs names must not contain dots
 SD2=/sys/fs/bpf/xdpld-t-pipeline-new-$$	# a root that does not exist yet
 CORPUS=$TMP/corpus
-cleanup() {
-	ip netns del "$SND" 2>/dev/null
-	ip netns del "$RCV" 2>/dev/null
-	rm -rf "$SD" "$SD2" "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# xdpld runs in the receiver's network namespace but keeps the host's
-# mounts, so bpffs stays visible (ip netns exec would remount /sys).
-X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
-in_snd() { ip netns exec "$SND" "$@"; }
+netns_cleanup_trap "$SND" "$RCV" "$SD" "$SD2"
 
 setup() { veth_netns_pair "$SND" "$RCV"; }
 if ! setup; then
@@ -36,7 +25,6 @@ fi
 ok "pipeline: set up namespaces and veth"
 
 rcv_prog() { ip -n "$RCV" -d link show r0 | sed -n 's/.*prog\/xdp id \([0-9]*\) name \([^ ]*\).*/\1 \2/p'; }
-s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
 json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
 rx_delta_is() { [ $(( $(s0_rx) - rx0 )) -eq "$1" ]; }
 no_change() { [ -z "$(rcv_prog)" ] && [ ! -e "$SD/r0" ]; }
@@ -144,35 +132,18 @@ check "traffic: the balancer rewrote MAC and address to a backend" rewritten
 # fw_acme's blocked prefix to the VIP, so only a leak would bounce it.
 P=$CORPUS/lb_vip_tcp_80.pkt
 D=$CORPUS/acme_drop_ipv4_src_to_vip_80.pkt
-BATCH=2000
-# flood PKT NAME: sends PKT in batches until $TMP/stop exists (at most 500
-# batches); $TMP/NAME.sent holds the number of packets sent so far.
-flood() {
-	_n=0
-	while [ ! -e "$TMP/stop" ] && [ $_n -lt 500 ]; do
-		in_snd "$TOOLS/pktsend" s0 --count $BATCH "$1" >/dev/null || return 1
-		_n=$((_n + 1)); echo $((_n * BATCH)) >"$TMP/$2.sent"
-	done
-}
 rx0=$(s0_rx)
-rm -f "$TMP/stop" "$TMP/p.sent" "$TMP/d.sent"
-flood "$P" p &
-FP=$!
-flood "$D" d &
-FD=$!
 # Both senders are running before the first swap.
-wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
+flood_start "$P" "$D" 500
 swaps_ok=0
 for i in 1 2 3 4 5 6; do
 	if [ $((i % 2)) -eq 1 ]; then X attach --backend static r0 $B; else X attach --backend static r0 $A; fi >"$TMP/swap" 2>&1 &&
 		swaps_ok=$((swaps_ok + 1))
 done
-touch "$TMP/stop"
-wait $FP; sp_rc=$?
-wait $FD; sd_rc=$?
+flood_stop
 N=$(cat "$TMP/p.sent")
 check "swap: six atomic replaces during the flood" test "$swaps_ok" -eq 6
-check "swap: senders finished" test "$sp_rc$sd_rc" = "00"
+check "swap: senders finished" test "$flood_rc" = "00"
 check "swap: no bounced packet lost, no dropped packet leaked ($N)" \
 	wait_for rx_delta_is "$N"
 check "swap: pins have stable per-module names, none of the linker's" \

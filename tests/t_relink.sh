@@ -17,17 +17,7 @@ SND=xdpld-rsnd-$$
 RCV=xdpld-rrcv-$$
 SD=/sys/fs/bpf/xdpld-t-relink-$$
 CORPUS=$TMP/corpus
-cleanup() {
-	touch "$TMP/stop"
-	ip netns del "$SND" 2>/dev/null
-	ip netns del "$RCV" 2>/dev/null
-	rm -rf "$SD" "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
-in_snd() { ip netns exec "$SND" "$@"; }
+netns_cleanup_trap "$SND" "$RCV" "$SD"
 
 if ! "$XDPLD" probe | grep -q '^tailcall *yes'; then
 	skip "relink: this kernel's JIT does not allow tail calls from subprograms"
@@ -41,7 +31,6 @@ if ! setup; then
 fi
 ok "relink: set up namespaces and veth"
 
-s0_rx() { ip -n "$SND" -s -j link show s0 | jq '.[0].stats64.rx.packets'; }
 json() { X status r0 --json >"$TMP/status.json" && jq -e "$@" "$TMP/status.json"; }
 jget() { X status r0 --json 2>/dev/null | jq -r "$1"; }
 # Kernel object counts, for leaks.
@@ -77,35 +66,20 @@ check "traffic: the passing class comes back, the ruled class is dropped" wait_f
 	sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq 50 ]"
 
 # ---- 200 re-links during a flood ----
-BATCH=2000
-flood() {
-	_n=0
-	while [ ! -e "$TMP/stop" ] && [ $_n -lt 2000 ]; do
-		in_snd "$TOOLS/pktsend" s0 --count $BATCH "$1" >/dev/null || return 1
-		_n=$((_n + 1)); echo $((_n * BATCH)) >"$TMP/$2.sent"
-	done
-}
 objs0=$(objs)
 pins0=$(ls "$SD/r0" | tr '\n' ' ')
 rx0=$(s0_rx)
-rm -f "$TMP/stop" "$TMP/p.sent" "$TMP/d.sent"
-flood "$P" p &
-FP=$!
-flood "$D" d &
-FD=$!
-wait_for test -s "$TMP/p.sent" -a -s "$TMP/d.sent"
+flood_start "$P" "$D" 2000
 relinks_ok=0
 for i in $(seq 1 200); do
 	if [ $((i % 2)) -eq 1 ]; then V=$V2; else V=$V1; fi
 	X relink r0 fw_acme "$V" >"$TMP/relink" 2>&1 && relinks_ok=$((relinks_ok + 1))
 done
-touch "$TMP/stop"
-wait $FP; sp_rc=$?
-wait $FD; sd_rc=$?
+flood_stop
 N=$(cat "$TMP/p.sent")
 ND=$(cat "$TMP/d.sent")
 check "flood: 200 re-links of fw_acme succeeded ($relinks_ok)" test "$relinks_ok" -eq 200
-check "flood: senders finished" test "$sp_rc$sd_rc" = "00"
+check "flood: senders finished" test "$flood_rc" = "00"
 check "flood: every passing packet came back, no dropped one leaked ($N passing, $ND dropped)" \
 	wait_for sh -c "[ \$(( \$(ip -n $SND -s -j link show s0 | jq '.[0].stats64.rx.packets') - $rx0 )) -eq $N ]"
 check "flood: the rootlet kept its program id" test "$(jget '.interfaces[0].prog_id')" = "$rootlet0"

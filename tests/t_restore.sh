@@ -14,16 +14,8 @@ RCV=xdpld-rrcv-$$
 SD=/sys/fs/bpf/xdpld-t-restore-$$	# bpffs names must not contain dots
 HOTPLUG=init/hotplug.d/net/30-xdpld
 CORPUS=$TMP/corpus
-cleanup() {
-	ip netns del "$SND" 2>/dev/null
-	ip netns del "$RCV" 2>/dev/null
-	rm -rf "$SD" "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_cleanup_trap "$SND" "$RCV" "$SD"
 
-# xdpld in the receiver's network namespace, with the host's mounts (bpffs).
-X() { nsenter --net=/run/netns/"$RCV" "$XDPLD" "$@" --state-dir "$SD"; }
 hotplug() {
 	nsenter --net=/run/netns/"$RCV" env ACTION="$1" INTERFACE="$2" XDPLD="${3:-$XDPLD}" \
 		XDPLD_STATE_DIR="$SD" sh "$HOTPLUG"

@@ -14,7 +14,6 @@
 # the end (the scenarios share one boot).
 set -eu
 . "$TESTDIR/lib.sh"
-CORPUS=$TESTDIR/corpus
 CONF=/etc/config/xdpld
 INIT=/etc/init.d/xdpld
 HOTPLUG=/etc/hotplug.d/net/30-xdpld
@@ -98,80 +97,11 @@ in_netns "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/wan0p/disable_ipv6'
 in_netns "$ns" ip link set wan0p up
 run in_netns "$ns" "$XDPLD" attach wan0p "$FW/sampler.o" --mode native
 
-# slot_counters IFACE [NETNS_PID]: "slot verdict count" lines (as attach_pipeline).
-slot_counters() {
-	if [ $# = 2 ]; then in_netns "$2" "$XDPLD" status "$1" --json; else "$XDPLD" status "$1" --json; fi \
-		>"status.$1" 2>&1
-	awk '{
-		n = split($0, slot, /\{"index": /)
-		for (i = 2; i <= n; i++) {
-			idx = slot[i]; sub(/,.*/, "", idx)
-			split("aborted drop pass tx redirect", names, " ")
-			for (a = 1; a <= 5; a++) {
-				if (!match(slot[i], "\"" names[a] "\": [0-9]+")) { print idx, names[a], "?"; continue }
-				v = substr(slot[i], RSTART, RLENGTH); sub(/.*: /, "", v)
-				print idx, names[a], v
-			}
-		}
-	}' "status.$1"
-}
-# expected: the counts N of each of $PKTS add per slot and verdict (the
-# corpus' columns are the objects: fw is fw_acme, ddos fw_bolt).
-expected() {
-	awk -v mods="sampler fw_acme fw_bolt lb" -v pkts="$(echo $PKTS)" -v n=$N '
-	/^#/ { for (i = 3; i <= NF; i++) col[$i] = i - 1; next }
-	{ v[$1] = $0 }
-	END {
-		split("aborted drop pass tx redirect", names, " ")
-		nm = split(mods, m, " "); np = split(pkts, p, " ")
-		for (k = 1; k <= np; k++) {
-			if (!(p[k] in v)) { print "missing packet " p[k]; continue }
-			split(v[p[k]], f, " ")
-			for (s = 1; s <= nm; s++) {
-				r = tolower(f[col[m[s]]]); sub("xdp_", "", r)
-				c[s - 1, r] += n
-				if (r != "pass") break
-			}
-		}
-		for (s = 0; s < nm; s++) for (a = 1; a <= 5; a++)
-			print s, names[a], c[s, names[a]] + 0
-	}' "$CORPUS/expected.txt"
-}
-rx_packets() { in_netns "$1" cat /proc/net/dev | sed 's/:/ /' | awk -v i="$2" '$1 == i { print $3 }'; }
-# wait_counters IFACE WANTFILE [NETNS_PID]: poll until equal, up to 5 s.
-wait_counters() {
-	_i=0
-	while :; do
-		slot_counters "$1" ${3:+"$3"} >got
-		cmp -s "$2" got && return 0
-		[ $_i -ge 50 ] && break
-		usleep 100000; _i=$((_i + 1))
-	done
-	echo "counters of $1 (slot verdict want got):"
-	awk 'FILENAME == "got" { got[FNR] = $3; next }
-		{ print "  " $1, $2, $3, got[FNR] ($3 == got[FNR] ? "" : "   <-- differs") }' got "$2"
-	return 1
-}
-
-expected >sent
-grep -q missing sent && { cat sent; fail "corpus lacks packets"; }
-tx_want=$(awk '$2 == "tx" { n += $3 } END { print n + 0 }' sent)
-[ "$tx_want" -gt 0 ] || fail "no XDP_TX expected: wrong packet mix"
+# The corpus' verdicts counted per slot on top of what the boot counted so
+# far, the XDP_TX replies back to wan0p (as attach_pipeline).
 slot_counters wan0 >before
 grep -q '?' before && { cat status.wan0; fail "no counters in status"; }
-# want: what the boot counted so far plus what is sent now.
-awk 'FILENAME == "before" { b[FNR] = $3; next } { print $1, $2, $3 + b[FNR] }' before sent >want
-snd_rx0=$(rx_packets "$ns" wan0p)
-files=$(for p in $PKTS; do echo "$CORPUS/$p.pkt"; done)
-run in_netns "$ns" "$TESTDIR/pktsend" wan0p --count $N $files
-cat out
-wait_counters wan0 want || fail "wan0's counters per slot and verdict differ from what was sent"
-echo "wan0 counted per slot and verdict what was sent ($N of each of $(echo $PKTS | wc -w) packets)"
-printf '0 aborted 0\n0 drop 0\n0 pass %s\n0 tx 0\n0 redirect 0\n' "$tx_want" >want_snd
-wait_counters wan0p want_snd "$ns" || fail "wan0p did not get the $tx_want XDP_TX packets back"
-snd_rx=$(($(rx_packets "$ns" wan0p) - snd_rx0))
-[ "$snd_rx" = "$tx_want" ] || fail "wan0p rx_packets grew by $snd_rx, want $tx_want"
-echo "the $tx_want XDP_TX replies came back to wan0p"
+corpus_traffic wan0 wan0p "$ns" before
 run in_netns "$ns" "$XDPLD" detach wan0p
 run in_netns "$ns" ip link set wan0p netns 1
 netns_del "$ns"

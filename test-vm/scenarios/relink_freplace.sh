@@ -58,29 +58,17 @@ done
 "$XDPLD" probe >out 2>&1 || { cat out; fail "xdpld probe"; }
 grep -q '^freplace  yes' out || { cat out; fail "xdpld probe: freplace not supported here"; }
 
-# ---- plumbing (as attach_pipeline): sender vethS in a netns, receiver vethR ----
+# ---- plumbing (as attach_pipeline): sender vethS, with the sampler, in a netns; receiver vethR ----
 ns=$(netns_new)
 [ -n "$ns" ] || fail "no network namespace"
 cleanup() {
 	set +e
 	touch stop
 	wait 2>/dev/null
-	"$XDPLD" detach vethR >/dev/null 2>&1
-	in_netns "$ns" "$XDPLD" detach vethS >/dev/null 2>&1
-	ip link del vethR 2>/dev/null
-	netns_del "$ns"
+	veth_netns_del "$ns"
 }
 trap cleanup EXIT
-veth_pair vethR vethS || fail "veth pair"
-ip link set vethS netns "$ns"
-echo 1 >/proc/sys/net/ipv6/conf/vethR/disable_ipv6
-in_netns "$ns" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/vethS/disable_ipv6'
-ip link set vethR address 02:00:00:00:01:01
-ip link set vethR up
-in_netns "$ns" ip link set vethS address 02:00:00:00:01:02
-in_netns "$ns" ip link set vethS up
-# XDP_TX out of vethR needs an XDP program (NAPI) on the peer.
-run in_netns "$ns" "$XDPLD" attach vethS "$FW/sampler.o" --mode native
+veth_netns "$ns"
 objs_before_attach=$("$BPFOBJ" count)
 
 run "$XDPLD" attach vethR "$FW/sampler.o" "$V1" "$FW/lb.o" --backend freplace --mode native
@@ -113,8 +101,8 @@ slots() {
 rootlet_id() { sed -n 's/.*"prog_id": \([0-9]*\), "matches": true.*/\1/p' status.json; }
 slot_field() { awk -v i="$1" -v f="$2" '$1 == i { print $f }' slots.txt; }	# INDEX FIELD#
 pins() { ls "$SD" | tr '\n' ' '; }
-# rx: vethS's received packets (/proc/net/dev: sysfs shows the namespace it was mounted in).
-rx() { in_netns "$ns" cat /proc/net/dev | sed 's/:/ /' | awk '$1 == "vethS" { print $3 }'; }
+# rx: vethS's received packets.
+rx() { rx_packets "$ns" vethS; }
 # rx_grew_by BASE N: the sender got exactly N packets back since BASE.
 rx_grew_by() { [ $(($(rx) - $1)) -eq "$2" ]; }
 # back N: send N of each class; exactly the N passing ones come back.
