@@ -323,8 +323,13 @@ static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, i
 	}
 	/* Swapped: from here on the new module runs. */
 	if (freplace) {
-		if (wait_for_readers())
-			usleep(100000);	/* no map-in-map: a generous pause instead */
+		err = wait_for_readers();
+		if (err) {
+			pr_warn("%s: slot %zu: cannot wait for an RCU grace period (map-in-map "
+				"update: %s); pausing 100 ms before dropping the old module",
+				p->ifname, k, strerror(-err));
+			usleep(100000);
+		}
 		drop_pin(p->ifname, prev, link_old);
 	}
 	err = repin_maps(p->ifname, prev, cur, m);
