@@ -44,7 +44,7 @@ MGMT_MAC=52:54:00:6d:67:74	# firmware/image/rootfs/etc/init.d/network looks for 
 # the qemu command prefixed by WRAPPER (e.g. timeout).
 qemu_run() {
 	_append=$1; shift
-	"$@" "$QEMU" -accel tcg -m 512 -smp 1 -nodefaults -no-user-config -nographic \
+	"$@" "$QEMU" -accel tcg -m 512 -smp 2 -nodefaults -no-user-config -nographic \
 		-serial mon:stdio -no-reboot \
 		-kernel "$KERNEL" -initrd "$IMG" -append "console=ttyS0 panic=-1 $_append" \
 		-netdev hubport,id=wan,hubid=0 -device virtio-net-pci,netdev=wan,romfile= \
