@@ -147,11 +147,18 @@ static int dsec_add(struct btf_link *bl, struct dsec *d, uint32_t type, uint32_t
 		    uint32_t size)
 {
 	const char *name = btf_type_name(bl->mid, type);
+	bool special = !strcmp(d->name, "license") || !strcmp(d->name, "version");
 	struct btf_var_secinfo *p;
 
-	for (size_t k = 0; k < d->nr; k++)	/* identical license sections */
-		if (d->vi[k].offset == off && !strcmp(btf_type_name(bl->mid, d->vi[k].type), name))
+	/* One VAR per place: the same extern from two inputs, or the one copy
+	 * of identical license/version bytes under any variable name.  The
+	 * kernel refuses a second VAR there, and an extern VAR outside. */
+	for (size_t k = 0; k < d->nr; k++)
+		if (d->vi[k].offset == off &&
+		    (special || !strcmp(btf_type_name(bl->mid, d->vi[k].type), name))) {
+			bl->drop[type] = true;
 			return 0;
+		}
 	p = realloc(d->vi, (d->nr + 1) * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -528,6 +535,8 @@ int link_merge_btf(struct link_ctx *c)
 		for (uint32_t id = nr_old; !err && id < btf_nr_types(bl.mid); id++)
 			bl.drop[id] = false;
 	}
+	if (!err)
+		settle_drops(&bl);	/* DECL_TAGs of VARs add_datasecs dropped */
 	if (!err)
 		err = compact(&bl);
 	if (!err)

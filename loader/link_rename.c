@@ -58,20 +58,21 @@ static int set_name(struct link_ctx *c, struct lsym *s, const char *name, bool r
 static char *default_prefix(const char *path)
 {
 	const char *base = link_basename(path);
-	size_t len = strlen(base);
+	size_t len = strlen(base), d = isdigit((unsigned char)base[0]) != 0;
 	char *p;
 
 	if (len > 2 && !strcmp(base + len - 2, ".o"))
 		len -= 2;
 	if (len > 4 && !strncmp(base + len - 4, ".bpf", 4))
 		len -= 4;
-	p = malloc(len + 2);
+	p = malloc(len + d + 2);
 	if (!p)
 		return NULL;
+	p[0] = '_';	/* "1fw.o" -> "_1fw_": no name may start with a digit */
 	for (size_t k = 0; k < len; k++)
-		p[k] = isalnum((unsigned char)base[k]) ? base[k] : '_';
-	p[len] = '_';
-	p[len + 1] = '\0';
+		p[k + d] = isalnum((unsigned char)base[k]) ? base[k] : '_';
+	p[len + d] = '_';
+	p[len + d + 1] = '\0';
 	return p;
 }
 
@@ -194,11 +195,13 @@ static uint32_t fnv1a(const char *a, const char *b)
 
 /* prefix + name; for a map when that exceeds 15 characters: the prefix
  * without its '_', cut to what is left after "_" + the name's first 10
- * characters.  hashed (used when such names collide) puts four hex digits
- * of a hash of the prefix between the cut prefix and "_name". */
+ * characters.  hashed (used when such names collide) keeps 9 characters of
+ * the name and puts four hex digits of a hash of prefix and name between
+ * the cut prefix (at least its first character: never a digit) and "_". */
 static char *auto_name(const char *prefix, const char *name, bool is_map, bool hashed)
 {
-	size_t plen = strlen(prefix), nlen = strlen(name), nkeep, keep;
+	size_t plen = strlen(prefix), nlen = strlen(name), nmax = hashed ? 9 : 10;
+	size_t nkeep = nlen < nmax ? nlen : nmax, keep;
 	char *out = malloc(plen + nlen + 1);
 
 	if (!out)
@@ -207,15 +210,14 @@ static char *auto_name(const char *prefix, const char *name, bool is_map, bool h
 		sprintf(out, "%s%s", prefix, name);
 		return out;
 	}
-	if (plen && prefix[plen - 1] == '_')
+	if (plen > 1 && prefix[plen - 1] == '_')
 		plen--;
-	nkeep = nlen < 10 ? nlen : 10;
 	keep = MAP_NAME_MAX - 1 - nkeep - (hashed ? 4 : 0);
 	if (keep > plen)
 		keep = plen;
 	if (hashed)
 		sprintf(out, "%.*s%04x_%.*s", (int)keep, prefix,
-			(unsigned)(fnv1a(prefix, "") & 0xffff), (int)nkeep, name);
+			(unsigned)(fnv1a(prefix, name) & 0xffff), (int)nkeep, name);
 	else
 		sprintf(out, "%.*s_%.*s", (int)keep, prefix, (int)nkeep, name);
 	return out;
@@ -279,73 +281,72 @@ static int report_group(struct link_ctx *c, const int *g, size_t n)
 	return 0;
 }
 
-static bool name_taken(const struct link_ctx *c, const char *name, size_t except)
-{
-	for (size_t k = 0; k < c->nr_syms; k++)
-		if (k != except && !strcmp(c->syms[k].name, name))
-			return true;
-	return false;
-}
-
 static bool shortened(const struct link_ctx *c, const struct lsym *s)
 {
-	return s->kind == LK_MAP && strlen(c->prefixes[s->in]) + strlen(s->name) > MAP_NAME_MAX;
+	return s->kind == LK_MAP && strlen(c->prefixes[s->in]) + strlen(s->orig) > MAP_NAME_MAX;
 }
 
-static int rename_group(struct link_ctx *c, const int *g, size_t n)
+/* Pass 1: the plain new name of every conflicting strong definition. */
+static int plan_group(struct link_ctx *c, const int *g, size_t n, void *arg)
 {
-	char **names = calloc(n, sizeof(*names));
-	bool *clash = calloc(n, sizeof(*clash));
-	int err = 0;
+	char **nn = arg;
+	int err = report_group(c, g, n);
 
-	if (!names || !clash) {
-		free(names);
-		free(clash);
-		return -ENOMEM;
-	}
-	for (size_t k = 0; k < n && !err; k++)
-		if (strong_def(&c->syms[g[k]]) &&
-		    !(names[k] = auto_name(c->prefixes[c->syms[g[k]].in], c->syms[g[k]].name,
-					   c->syms[g[k]].kind == LK_MAP, false)))
-			err = -ENOMEM;
-	/* Shortened map names that collide all take the hashed form. */
 	for (size_t k = 0; k < n && !err; k++) {
 		const struct lsym *s = &c->syms[g[k]];
 
-		if (!names[k] || !shortened(c, s))
-			continue;
-		clash[k] = name_taken(c, names[k], (size_t)g[k]);
-		for (size_t j = 0; j < n; j++)
-			clash[k] |= j != k && names[j] && !strcmp(names[j], names[k]);
-	}
-	for (size_t k = 0; k < n && !err; k++) {
-		if (!clash[k])
-			continue;
-		free(names[k]);
-		names[k] = auto_name(c->prefixes[c->syms[g[k]].in], c->syms[g[k]].name, true, true);
-		if (!names[k])
+		if (strong_def(s) && !(nn[g[k]] = auto_name(c->prefixes[s->in], s->name,
+							     s->kind == LK_MAP, false)))
 			err = -ENOMEM;
 	}
+	return err;
+}
+
+/* Pass 2: a shortened map name equal to any other symbol's (new) name
+ * takes the hashed form, on both sides when both are shortened, so the
+ * result depends neither on input nor on symbol order. */
+static int hash_clashes(struct link_ctx *c, char **nn)
+{
+	bool *clash = calloc(c->nr_syms + 1, sizeof(*clash));
+	int err = clash ? 0 : -ENOMEM;
+
+	for (size_t k = 0; k < c->nr_syms && !err; k++)
+		for (size_t j = 0; j < c->nr_syms && nn[k] && shortened(c, &c->syms[k]); j++)
+			clash[k] |= j != k && !strcmp(nn[j] ? nn[j] : c->syms[j].name, nn[k]);
+	for (size_t k = 0; k < c->nr_syms && !err; k++) {
+		if (!clash[k])
+			continue;
+		free(nn[k]);
+		nn[k] = auto_name(c->prefixes[c->syms[k].in], c->syms[k].orig, true, true);
+		if (!nn[k])
+			err = -ENOMEM;
+	}
+	free(clash);
+	return err;
+}
+
+/* Pass 3, group by group (the --map-file order): apply the names. */
+static int apply_group(struct link_ctx *c, const int *g, size_t n, void *arg)
+{
+	char **nn = arg;
+	int err = 0;
+
 	for (size_t k = 0; k < n && !err; k++) {
 		struct lsym *s = &c->syms[g[k]];
 
-		if (!names[k])
+		if (!nn[g[k]])
 			continue;
 		pr_debug("%s: %s '%s' is defined elsewhere too: renamed to '%s'",
-			 c->in[s->in]->path, link_kind_name(s->kind), s->name, names[k]);
-		err = set_name(c, s, names[k], false);
+			 c->in[s->in]->path, link_kind_name(s->kind), s->name, nn[g[k]]);
+		err = set_name(c, s, nn[g[k]], false);
 	}
-	for (size_t k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
-	free(clash);
 	return err;
 }
 
 /* Calls fn on every group of symbols sharing a link name that has at
  * least two strong definitions. */
-static int for_each_conflict(struct link_ctx *c,
-			     int (*fn)(struct link_ctx *c, const int *g, size_t n))
+static int for_each_conflict(struct link_ctx *c, void *arg,
+			     int (*fn)(struct link_ctx *c, const int *g, size_t n, void *arg))
 {
 	int *idx = link_sorted_syms(c);
 	int err = 0;
@@ -359,20 +360,13 @@ static int for_each_conflict(struct link_ctx *c,
 		     !strcmp(c->syms[idx[a]].name, c->syms[idx[b]].name); b++)
 			nr_strong += strong_def(&c->syms[idx[b]]);
 		if (nr_strong > 1)
-			err = fn(c, idx + a, b - a);
+			err = fn(c, idx + a, b - a, arg);
 	}
 	free(idx);
 	return err;
 }
 
-static int check_and_rename(struct link_ctx *c, const int *g, size_t n)
-{
-	int err = report_group(c, g, n);
-
-	return err ? err : rename_group(c, g, n);
-}
-
-static int report_collision(struct link_ctx *c, const int *g, size_t n)
+static int report_collision(struct link_ctx *c, const int *g, size_t n, void *arg)
 {
 	const struct lsym *a, *b;
 
@@ -385,7 +379,15 @@ static int report_collision(struct link_ctx *c, const int *g, size_t n)
 
 int link_rename_conflicts(struct link_ctx *c)
 {
-	int err = for_each_conflict(c, check_and_rename);
+	char **nn = calloc(c->nr_syms + 1, sizeof(*nn));
+	int err = nn ? for_each_conflict(c, nn, plan_group) : -ENOMEM;
 
-	return err ? err : for_each_conflict(c, report_collision);
+	if (!err)
+		err = hash_clashes(c, nn);
+	if (!err)
+		err = for_each_conflict(c, nn, apply_group);
+	for (size_t k = 0; nn && k < c->nr_syms; k++)
+		free(nn[k]);
+	free(nn);
+	return err ? err : for_each_conflict(c, NULL, report_collision);
 }
