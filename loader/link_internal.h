@@ -33,6 +33,7 @@ struct lsym {
 	int winner;		/* lsym index of the definition it resolves to, -1: none */
 	bool move_to_text;	/* winner entry program aliased onto a called name */
 	bool drop;		/* losing definition: its bytes are cut out */
+	uint8_t vis;		/* the group's visibility: the strictest of its members */
 	int out_sym;		/* output symbol index */
 };
 

@@ -65,7 +65,7 @@ static int add_global(struct link_ctx *c, struct lsym *s)
 				return -EINVAL;
 			}
 			k = obj_add_sym(c->out, w->name, w->weak ? STB_WEAK : STB_GLOBAL,
-					os->type, os->vis, sec, off, os->size);
+					os->type, w->vis, sec, off, os->size);
 			if (k < 0)
 				return k;
 			w->out_sym = k;
@@ -81,7 +81,8 @@ static int add_global(struct link_ctx *c, struct lsym *s)
 			return 0;
 		}
 	os = &c->in[s->in]->syms[s->sym];
-	k = obj_add_sym(c->out, s->name, os->bind, os->type, os->vis, OBJ_SEC_UNDEF, 0, 0);
+	k = obj_add_sym(c->out, s->name, s->weak ? STB_WEAK : STB_GLOBAL, os->type, s->vis,
+			OBJ_SEC_UNDEF, 0, 0);
 	if (k < 0)
 		return k;
 	s->out_sym = k;

@@ -262,6 +262,35 @@ static int check_member(const struct link_ctx *c, const struct lsym *s, const st
 	return s->special || w->special ? 0 : link_check_types(c, s, w);
 }
 
+/* libbpf's rules for the one output symbol of a name: strong when any
+ * member, extern or definition, is strong; the strictest visibility of any
+ * member (__hidden on an extern hides the definition).  The output symbol
+ * takes its visibility, and an extern's binding, from the input symbol it
+ * is made of (the winner, or the first extern): they are set on that input
+ * symbol, as libbpf sets them on its output symbol. */
+static void merge_bind_vis(struct link_ctx *c, const int *g, size_t n, int w)
+{
+	bool strong = false;
+	uint8_t vis = STV_DEFAULT;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct lsym *l = &c->syms[g[k]];
+		const struct obj_sym *s = &c->in[l->in]->syms[l->sym];
+
+		strong |= s->bind == STB_GLOBAL;
+		if (s->vis > vis)
+			vis = s->vis;
+	}
+	/* The inputs stay as they were: the result lives in the lsyms. */
+	for (size_t k = 0; k < n; k++) {
+		struct lsym *l = &c->syms[g[k]];
+
+		l->vis = vis;
+		if (strong && (w < 0 || g[k] == w))
+			l->weak = false;
+	}
+}
+
 static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 {
 	int w = -1, strong = -1;
@@ -312,6 +341,7 @@ static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 	 * programs of one name: the first stays, as with libbpf). */
 	if (w >= 0 && c->syms[w].kind == LK_PROGRAM && (any_called || placeholder))
 		c->syms[w].move_to_text = true;
+	merge_bind_vis(c, g, n, w);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* Type checks between an extern (or a losing weak definition) and the
  * definition it resolves to, through their BTF, as libbpf's linker does:
- * variables must have the same kind and size, functions the same prototype
- * shape (argument count, return and argument kinds and sizes), extern maps
- * the same key and value types.  Without BTF on either side there is
+ * variables must have the same kind and size (an INT's encoding is not
+ * compared: int matches unsigned int), functions the same prototype shape
+ * (argument count, return and argument kinds and sizes), extern maps the
+ * same key and value types.  Without BTF on either side there is
  * nothing to compare. */
 #include "link_internal.h"
 #include "btf.h"
@@ -109,10 +110,6 @@ static int types_compat(struct side a, struct side b, int depth, char *why, size
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		if (strcmp(btf_type_name(a.btf, a.id), btf_type_name(b.btf, b.id)))
-			return mismatch(&a, ta, &b, tb, why, n);
-		break;
-	case BTF_KIND_INT:
-		if (*(const uint32_t *)(ta + 1) != *(const uint32_t *)(tb + 1))
 			return mismatch(&a, ta, &b, tb, why, n);
 		break;
 	}

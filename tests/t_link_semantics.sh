@@ -345,3 +345,56 @@ check_fails "extern int defined as a program: bpftool refuses" "incompatible BTF
 no_output "extern int defined as a program: xdpld refuses" \
 	"link_ext_int.o: variable 'shared' resolves to program 'shared' in .*link_tcxv.o" \
 	"$B/link_ext_int.o" "$B/link_tcxv.o"
+
+# Issue 10, bugs 5-7: `--no-rename` gives the symbol resolution of libbpf's
+# linker (`bpftool gen object`): name, binding, visibility, defined or not
+# of every global symbol, in both input orders.
+gsyms() {
+	readelf -s --wide "$1" 2>/dev/null |
+		awk '$5 == "GLOBAL" || $5 == "WEAK" { print $8, $5, $6, ($7 == "UND" ? "UND" : "DEF") }' | sort
+}
+# same_syms NAME PATTERN IN1 IN2: both linkers accept IN1 IN2, their global
+# symbols agree, and a line of them matches PATTERN.
+same_syms() {
+	bpftool gen object "$TMP/ss.b.o" "$3" "$4" && $XDPLD link --no-rename -o "$TMP/ss.x.o" "$3" "$4" &&
+		gsyms "$TMP/ss.b.o" >"$TMP/ss.b" && gsyms "$TMP/ss.x.o" >"$TMP/ss.x" &&
+		diff "$TMP/ss.b" "$TMP/ss.x" && grep -Eq -- "$2" "$TMP/ss.x"
+}
+for order in "uint_ext uint_def" "uint_def uint_ext"; do
+	set -- $order
+	check "int vs unsigned int ($1+$2): accepted, symbols as with bpftool" \
+		same_syms "$1$2" "^sem_u GLOBAL DEFAULT DEF" "$B/sem_$1.o" "$B/sem_$2.o"
+done
+check "int vs unsigned int: prog_uext same under xdpld and bpftool" \
+	sh -c "bpftool gen object '$TMP/ui.b.o' '$B/sem_uint_ext.o' '$B/sem_uint_def.o' &&
+	       $XDPLD link -o '$TMP/ui.x.o' '$B/sem_uint_ext.o' '$B/sem_uint_def.o' &&
+	       $TOOLS/progrun '$TMP/ui.b.o' prog_uext $PKTS >'$TMP/ui1' && [ -s '$TMP/ui1' ] &&
+	       $TOOLS/progrun '$TMP/ui.x.o' prog_uext $PKTS | cmp - '$TMP/ui1'"
+check "int vs unsigned int: bpfeb links" \
+	$XDPLD link -o "$TMP/uibe.o" "$B/be/sem_uint_ext.o" "$B/be/sem_uint_def.o"
+for order in "hid_ext hid_def" "hid_def hid_ext"; do
+	set -- $order
+	check "__hidden extern, plain definition ($1+$2): GLOBAL HIDDEN as with bpftool" \
+		same_syms "$1$2" "^sem_hfn GLOBAL HIDDEN DEF" "$B/sem_$1.o" "$B/sem_$2.o"
+	check "__hidden extern, plain definition ($1+$2): the variable too" \
+		grep -q "^sem_hv GLOBAL HIDDEN DEF" "$TMP/ss.x"
+	check "__hidden extern, plain definition ($1+$2): verifies, runs as with bpftool" \
+		sh -c "$XDPLD verify '$TMP/ss.x.o' && for p in prog_hext prog_hdef; do
+		       $TOOLS/progrun '$TMP/ss.b.o' \$p $PKTS >'$TMP/hd1' && [ -s '$TMP/hd1' ] &&
+		       $TOOLS/progrun '$TMP/ss.x.o' \$p $PKTS | cmp - '$TMP/hd1' || exit 1; done"
+done
+for order in "wk_weak wk_strong" "wk_strong wk_weak"; do
+	set -- $order
+	check "weak and strong kconfig extern ($1+$2): STB_GLOBAL as with bpftool" \
+		same_syms "$1$2" "^CONFIG_XDPLD_SEM_NOSUCH GLOBAL DEFAULT UND" "$B/sem_$1.o" "$B/sem_$2.o"
+	check "weak definition, strong extern ($1+$2): STB_GLOBAL" \
+		grep -q "^sem_wpick GLOBAL DEFAULT DEF" "$TMP/ss.x"
+	cp "$TMP/ss.x.o" "$TMP/wk_$1.o"
+	check_fails "unresolvable strong kconfig extern ($1+$2): xdpld verify refuses" \
+		"not supported yet: extern.*CONFIG_XDPLD_SEM_NOSUCH" $XDPLD verify "$TMP/wk_$1.o"
+	check_fails "unresolvable strong kconfig extern ($1+$2): libbpf does not load it as 0" \
+		"extern 'CONFIG_XDPLD_SEM_NOSUCH' \\(strong\\): not resolved" sh -c "mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf;
+		p=/sys/fs/bpf/xdpld_t_link_sem_wk\$\$; bpftool prog loadall '$TMP/wk_$1.o' \$p; r=\$?; rm -rf \$p; exit \$r"
+done
+check "weak kconfig extern alone: libbpf loads it (as 0)" \
+	sh -c "p=/sys/fs/bpf/xdpld_t_link_sem_wk1\$\$; bpftool prog loadall '$B/sem_wk_weak.o' \$p; r=\$?; rm -rf \$p; exit \$r"
