@@ -1,5 +1,5 @@
 /* xdpld run OBJ PROG PKTFILE... [--repeat N] [--set VAR=VALUE]...
- *           [--pin-root DIR] [--no-btf]
+ *           [--pin-root DIR] [--no-btf|--btf-optional]
  *
  * Loads OBJ with xdpld's own loader and runs program PROG on each packet
  * with BPF_PROG_TEST_RUN.  The output is exactly tests/tools/progrun's, so
@@ -95,6 +95,7 @@ int cmd_run(int argc, char **argv)
 		{ "pin-root", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },
 		{ "no-btf", no_argument, NULL, 'n' },
+		{ "btf-optional", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load_cli lc = { 0 };
@@ -117,6 +118,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'p': lc.opts.pin_root = optarg; break;
 		case 'n': lc.opts.no_btf = true; break;
+		case 'B': lc.opts.btf_optional = true; break;
 		case 's':
 			if (load_cli_add_set(&lc, optarg))
 				goto out;

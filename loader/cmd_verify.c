@@ -1,4 +1,5 @@
-/* xdpld verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]
+/* xdpld verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]...
+ *              [--no-btf|--btf-optional]
  *
  * Loads the object (several are linked first) into the kernel without
  * attaching anything, reports every program's verified instruction count
@@ -93,6 +94,7 @@ int cmd_verify(int argc, char **argv)
 		{ "pin-root", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },
 		{ "no-btf", no_argument, NULL, 'n' },
+		{ "btf-optional", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load_cli lc = { 0 };
@@ -106,6 +108,7 @@ int cmd_verify(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'p': lc.opts.pin_root = optarg; break;
 		case 'n': lc.opts.no_btf = true; break;
+		case 'B': lc.opts.btf_optional = true; break;
 		case 's':
 			if (load_cli_add_set(&lc, optarg))
 				goto out;

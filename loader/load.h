@@ -44,6 +44,10 @@ struct load_opts {
 	const struct load_rodata_override *rodata;
 	size_t nr_rodata;
 	bool no_btf;		/* never pass BTF to the kernel */
+	/* When the kernel refuses the object's (sanitized) BTF, warn with its
+	 * log and load without BTF.  Default: the load fails with the
+	 * kernel's log (a kernel lacking BTF altogether is not a refusal). */
+	bool btf_optional;
 	bool no_pin;		/* ignore pinning: neither reuse nor create pins */
 	bool no_new_pins;	/* reuse (and check) existing pins, create none */
 	const struct load_map_reuse *reuse;

@@ -197,9 +197,12 @@ static int fixup_and_rewrite(struct load_ctx *c)
 	return 0;
 }
 
-/* BPF_BTF_LOAD; on failure fetch the kernel's log and show its tail. */
+/* BPF_BTF_LOAD; on failure fetch the kernel's log and show its tail: an
+ * error, or with opts.btf_optional a warning (the object loads without BTF). */
 static int btf_load_logged(struct load_ctx *c, const void *data, size_t size)
 {
+	bool opt = c->opts->btf_optional;
+	enum log_level lvl = opt ? LOG_LVL_WARN : LOG_LVL_ERR;
 	uint32_t log_size = 1u << 16;
 	char *log = NULL;
 	int fd = bpf_btf_load(data, (uint32_t)size, NULL, 0, 0);
@@ -222,10 +225,10 @@ static int btf_load_logged(struct load_ctx *c, const void *data, size_t size)
 		if (fd2 != -ENOSPC)
 			break;
 	}
-	pr_warn("%s: the kernel refused the object's BTF (%s); loading without BTF",
-		c->o->path, strerror(-fd));
+	log_msg(lvl, "%s: the kernel refused the object's BTF (%s)%s", c->o->path,
+		strerror(-fd), opt ? "; loading WITHOUT BTF, as asked" : "");
 	if (log)
-		load_log_tail(LOG_LVL_WARN, ".BTF", log);
+		load_log_tail(lvl, ".BTF", log);
 	free(log);
 	return fd;
 }
@@ -261,11 +264,11 @@ int load_btf_prepare(struct load_ctx *c)
 	}
 	fd = btf_load_logged(c, data, size);
 	free(data);
-	if (fd >= 0) {
-		c->lo->btf_fd = fd;
-		c->btf_loaded = true;
-		c->func_info_ok = probe_has(PROBE_BTF_FUNC) && c->o->btf_ext;
-	}
+	if (fd < 0)
+		return c->opts->btf_optional ? 0 : fd;
+	c->lo->btf_fd = fd;
+	c->btf_loaded = true;
+	c->func_info_ok = probe_has(PROBE_BTF_FUNC) && c->o->btf_ext;
 	return 0;
 }
 

@@ -20,8 +20,8 @@ static const struct command commands[] = {
 	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
 	  "        [--no-rename] [--partial] [--map-file FILE]" },
 	{ "inspect", cmd_inspect, "inspect OBJ [--json] [--rewrite OUT.o]" },
-	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
-	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf]" },
+	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf|--btf-optional]" },
+	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf|--btf-optional]" },
 	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]\n"
 	  "        [--continue-on SLOT|all=ACTIONS]... [--no-counters] [--be]\n"
 	  "  xdpld rootlet --show-runcfg OBJ:PROG" },

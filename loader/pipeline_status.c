@@ -111,6 +111,23 @@ static int open_stats(const char *ifname, const struct plan *pl)
 	return -ENOENT;
 }
 
+/* ", \"btf\": " whether the loaded program id carries BTF (bpf_prog_info's
+ * btf_id); null when the program cannot be read. */
+static void json_btf(uint32_t prog_id)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd = prog_id ? bpf_prog_get_fd_by_id(prog_id) : -ENOENT;
+	const char *v = "null";
+
+	memset(&info, 0, sizeof(info));
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+		v = info.btf_id ? "true" : "false";
+	if (fd >= 0)
+		close(fd);
+	printf(", \"btf\": %s", v);
+}
+
 static void json_kv(const char *key, const char *val)
 {
 	printf(", \"%s\": ", key);
@@ -160,6 +177,7 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 		printf("%u", id);
 	else
 		printf("null");
+	json_btf(id);
 	if (pl->backend == ROOTLET_FREPLACE)
 		printf(", \"target\": \"%c\"", s->target ? 'b' : 'a');
 	printf(", \"relinks\": %u, \"relinked\": ", s->relinks);
@@ -264,6 +282,7 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 	else
 		printf("null");
 	printf(", \"prog_id\": %u, \"matches\": %s", pl->prog_id, matches ? "true" : "false");
+	json_btf(pl->prog_id);
 	json_kv("prog", ROOTLET_ENTRY_NAME);
 	json_kv("mode", nic_mode_name(pl->mode));
 	json_kv("backend", backend);

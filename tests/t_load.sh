@@ -8,7 +8,7 @@
 CORPUS=$TMP/corpus
 mkdir -p "$CORPUS"
 "$TOOLS/pktcorpus" "$CORPUS" >/dev/null || { not_ok "pktcorpus"; exit 0; }
-PKTS=$(ls "$CORPUS"/*.pkt)
+PKTS=$(ls "$CORPUS"/*.pkt | tr "\n" " ")	# one line: also used inside sh -c "..."
 ONE=$(ls "$CORPUS"/*.pkt | head -n 1)
 
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
@@ -253,3 +253,35 @@ pipeline_kname() {
 }
 check "data map kernel name: the attached pipeline's .rodata is xdpld.rodata (bpftool)" pipeline_kname
 ip netns del "$KNS" 2>/dev/null
+
+# ---- a refused BTF fails the load; --btf-optional loads without it ----
+# fw_bolt.o with the BTF member name egress_ifindex made 9gress_ifindex:
+# the kernel refuses that BTF ("Invalid name"), nothing else changes.
+python3 - "$FW/fw_bolt.o" "$TMP/badbtf.o" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', d, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', d, 0x3a)
+sh = lambda i: struct.unpack_from('<IIQQQQ', d, shoff + i * shentsize)
+names = sh(shstrndx)[4]
+for i in range(shnum):
+    name, _, _, _, off, size = sh(i)
+    if d[names + name:names + name + 5] == b'.BTF\0':
+        d[d.index(b'\0egress_ifindex\0', off, off + size) + 1] = ord('9')
+open(sys.argv[2], 'wb').write(d)
+PY
+check_fails "run: refused BTF is an error with the kernel's log" \
+	"badbtf.o: the kernel refused the object's BTF" \
+	"$XDPLD" run "$TMP/badbtf.o" xdp_firewall "$ONE"
+cp "$TMP/out" "$TMP/badbtf.err"
+check "run: refused BTF: the log tail gives the kernel's reason" \
+	grep -q "9gress_ifindex .*Invalid name" "$TMP/badbtf.err"
+check_out "run --btf-optional: loads WITHOUT BTF and says so" \
+	"badbtf.o: the kernel refused the object's BTF .*; loading WITHOUT BTF" \
+	"$XDPLD" run --btf-optional "$TMP/badbtf.o" xdp_firewall "$ONE"
+same_without_btf() {
+	"$XDPLD" run --btf-optional "$TMP/badbtf.o" xdp_firewall $PKTS >"$TMP/a.txt" 2>/dev/null &&
+	"$TOOLS/progrun" "$FW/fw_bolt.o" xdp_firewall $PKTS >"$TMP/b.txt" &&
+	[ -s "$TMP/a.txt" ] && diff "$TMP/b.txt" "$TMP/a.txt"
+}
+check "run --btf-optional: same verdicts as the intact object with libbpf" same_without_btf

@@ -83,3 +83,52 @@ check "verify creates no pins" sh -c \
 bpftool map create "$PIN/bad/load_pinned" type hash key 4 value 8 entries 1 name load_pinned
 check_fails "verify checks existing pins" "pinned map .*load_pinned is incompatible: type differs" \
 	"$XDPLD" verify --pin-root "$PIN/bad" "$TBPF/load_maps.o"
+
+# ---- BTF: a refusal of the (sanitized) BTF is an error unless --btf-optional ----
+# break_btf SRC DST: DST is SRC with the BTF member name egress_ifindex (of
+# struct xdp_md) turned into 9gress_ifindex, which the kernel refuses
+# ("Invalid name") while xdpld reads the object as before.
+break_btf() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', d, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', d, 0x3a)
+sh = lambda i: struct.unpack_from('<IIQQQQ', d, shoff + i * shentsize)
+names = sh(shstrndx)[4]
+for i in range(shnum):
+    name, _, _, _, off, size = sh(i)
+    if d[names + name:names + name + 5] == b'.BTF\0':
+        d[d.index(b'\0egress_ifindex\0', off, off + size) + 1] = ord('9')
+open(sys.argv[2], 'wb').write(d)
+PY
+}
+
+for o in "$FW"/*.o; do
+	check "verify --json $(basename "$o"): BTF loaded" sh -c \
+		"$XDPLD verify --json $o | jq -e '.btf == true'"
+done
+check "verify --json of the linked sample modules: BTF loaded" sh -c \
+	"$XDPLD verify --json $FW/fw_acme.o $FW/fw_bolt.o $FW/lb.o $FW/sampler.o | jq -e '.btf == true'"
+
+break_btf "$FW/fw_bolt.o" "$TMP/badbtf.o"
+check_fails "refused BTF: exit 1 with the kernel's log, naming the object" \
+	"badbtf.o: the kernel refused the object's BTF \(Invalid argument\)" \
+	"$XDPLD" verify --json "$TMP/badbtf.o"
+cp "$TMP/out" "$TMP/badbtf.err"
+check "refused BTF: the log tail names the refused type and reason" \
+	grep -q "9gress_ifindex .*Invalid name" "$TMP/badbtf.err"
+"$XDPLD" verify --json "$TMP/badbtf.o" >"$TMP/badbtf.json" 2>/dev/null
+check "refused BTF: nothing on stdout" test ! -s "$TMP/badbtf.json"
+check_fails "refused BTF of a linked object: exit 1, naming it" \
+	"badbtf.o\+sampler.o: the kernel refused the object's BTF" \
+	"$XDPLD" verify "$TMP/badbtf.o" "$FW/sampler.o"
+check_out "--btf-optional: loads without BTF and says so" \
+	"badbtf.o: the kernel refused the object's BTF \(Invalid argument\); loading WITHOUT BTF" \
+	"$XDPLD" verify --json --btf-optional "$TMP/badbtf.o"
+check "--btf-optional: verify --json reports btf false" sh -c \
+	"$XDPLD verify --json --btf-optional $TMP/badbtf.o 2>/dev/null | jq -e '.btf == false and (.programs | length) == 1'"
+check "--btf-optional with a good object: BTF loaded" sh -c \
+	"$XDPLD verify --json --btf-optional $FW/fw_bolt.o | jq -e '.btf == true'"
+check "--no-btf: verify --json reports btf false" sh -c \
+	"$XDPLD verify --json --no-btf $FW/fw_bolt.o | jq -e '.btf == false'"
