@@ -148,6 +148,7 @@ static int run(struct run *r, const struct pipeline_apply_opts *base)
 		goto out;
 	}
 	o.prepare = false;
+	o.prepared = !r->dry_run;	/* exactly the bytes prepared, or nothing */
 	o.dry_run = r->dry_run;
 	for (size_t i = 0; i < nr; i++) {
 		struct job *j = &jobs[i];

@@ -148,7 +148,11 @@ static int check_sha256(const struct pipeline *p, size_t i, const char *want, co
 
 	if (!strcmp(want, have))
 		return 0;
-	if (p->strict_slot >= 0)
+	if (p->prepared)
+		pr_err("apply %s: module %s (slot %zu, %s) changed on disk after it was "
+		       "checked (sha256 %.12s..., checked %.12s...); this device is left as it "
+		       "was: apply again", p->ifname, s->label, i, s->path, have, want);
+	else if (p->strict_slot >= 0)
 		pr_err("relink %s: module %s (slot %zu, %s) changed on disk since it was "
 		       "attached (sha256 %.12s..., recorded %.12s...); the static backend "
 		       "re-links every module: relink that slot first", p->ifname, s->label, i,
@@ -590,7 +594,8 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	struct pipeline p = { .plan = want, .ifname = want->ifname, .counters = want->counters,
 			      .mode = want->mode, .prog_fd = -1, .strict_slot = o->relink_slot,
 			      .strict_maps = o->strict_maps || o->relink_slot >= 0,
-			      .reset_state = o->reset_state, .prepare = o->prepare || o->dry_run };
+			      .reset_state = o->reset_state, .prepare = o->prepare || o->dry_run,
+			      .prepared = o->prepared };
 	const char *verb = o->restore_record ? "restore" : o->relink_slot >= 0 ? "relink" :
 			   o->idempotent ? "apply" : "attach";
 	bool no_nic = false;
@@ -612,7 +617,7 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	if (!err && o->relink_slot < 0 && !o->restore_record)
 		err = resolve_backend(want);
 	if (!err)
-		err = open_modules(&p, o->restore_record || o->relink_slot >= 0);
+		err = open_modules(&p, o->restore_record || o->relink_slot >= 0 || o->prepared);
 	if (err)
 		goto out;
 	/* From reading what is there to recording what we put there, no other

@@ -48,6 +48,9 @@ struct pipeline_apply_opts {
 	 * would load (against what runs), change nothing.  A missing NIC is
 	 * verified as a first attach. */
 	bool prepare;
+	/* apply's second pass: the plan's slots hold the SHA-256 of the bytes
+	 * prepare verified; a file that changed since is refused. */
+	bool prepared;
 	bool dry_run;		/* print what would change, load nothing */
 };
 

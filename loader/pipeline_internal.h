@@ -61,6 +61,7 @@ struct pipeline {
 	bool strict_maps;
 	bool reset_state;
 	bool prepare;		/* load and verify only: change nothing */
+	bool prepared;		/* the slots' sha256 are what prepare read */
 };
 
 /* One pin of a pipeline: name in the state directory and an fd. */
