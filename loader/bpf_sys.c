@@ -10,14 +10,14 @@ static uint64_t ptr_u64(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-static int sys_bpf(enum bpf_cmd cmd, union bpf_attr *attr)
+static int bpf_syscall(enum bpf_cmd cmd, union bpf_attr *attr)
 {
 	long ret = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 
 	return ret < 0 ? -errno : (int)ret;
 }
 
-void bpf_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name)
+void sys_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name)
 {
 	size_t i = 0;
 
@@ -31,9 +31,9 @@ void bpf_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name)
 	memset(dst + i, 0, BPF_OBJ_NAME_LEN - i);
 }
 
-int bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
+int sys_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
 		   uint32_t value_size, uint32_t max_entries, uint32_t flags,
-		   const struct bpf_map_create_opts *opts)
+		   const struct sys_map_create_opts *opts)
 {
 	union bpf_attr attr;
 
@@ -43,7 +43,7 @@ int bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
 	attr.map_flags = flags;
-	bpf_obj_name_copy(attr.map_name, name);
+	sys_obj_name_copy(attr.map_name, name);
 	if (opts) {
 		attr.btf_fd = opts->btf_fd;
 		attr.btf_key_type_id = opts->btf_key_type_id;
@@ -53,7 +53,7 @@ int bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
 		attr.numa_node = opts->numa_node;
 		attr.map_ifindex = opts->map_ifindex;
 	}
-	return sys_bpf(BPF_MAP_CREATE, &attr);
+	return bpf_syscall(BPF_MAP_CREATE, &attr);
 }
 
 static int map_elem(enum bpf_cmd cmd, int map_fd, const void *key, void *value,
@@ -66,39 +66,39 @@ static int map_elem(enum bpf_cmd cmd, int map_fd, const void *key, void *value,
 	attr.key = ptr_u64(key);
 	attr.value = ptr_u64(value);	/* same slot as next_key */
 	attr.flags = flags;
-	return sys_bpf(cmd, &attr);
+	return bpf_syscall(cmd, &attr);
 }
 
-int bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags)
+int sys_map_update(int map_fd, const void *key, const void *value, uint64_t flags)
 {
 	return map_elem(BPF_MAP_UPDATE_ELEM, map_fd, key, (void *)value, flags);
 }
 
-int bpf_map_lookup(int map_fd, const void *key, void *value)
+int sys_map_lookup(int map_fd, const void *key, void *value)
 {
 	return map_elem(BPF_MAP_LOOKUP_ELEM, map_fd, key, value, 0);
 }
 
-int bpf_map_delete(int map_fd, const void *key)
+int sys_map_delete(int map_fd, const void *key)
 {
 	return map_elem(BPF_MAP_DELETE_ELEM, map_fd, key, NULL, 0);
 }
 
-int bpf_map_get_next_key(int map_fd, const void *key, void *next_key)
+int sys_map_next_key(int map_fd, const void *key, void *next_key)
 {
 	return map_elem(BPF_MAP_GET_NEXT_KEY, map_fd, key, next_key, 0);
 }
 
-int bpf_map_freeze(int map_fd)
+int sys_map_freeze(int map_fd)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = map_fd;
-	return sys_bpf(BPF_MAP_FREEZE, &attr);
+	return bpf_syscall(BPF_MAP_FREEZE, &attr);
 }
 
-int bpf_prog_load(const struct bpf_prog_load_args *a)
+int sys_prog_load(const struct sys_prog_load_args *a)
 {
 	union bpf_attr attr;
 	int ret, tries = 5;
@@ -108,7 +108,7 @@ int bpf_prog_load(const struct bpf_prog_load_args *a)
 	attr.insns = ptr_u64(a->insns);
 	attr.insn_cnt = a->insn_cnt;
 	attr.license = ptr_u64(a->license ? a->license : "");
-	bpf_obj_name_copy(attr.prog_name, a->name);
+	sys_obj_name_copy(attr.prog_name, a->name);
 	attr.expected_attach_type = a->expected_attach_type;
 	attr.prog_btf_fd = a->prog_btf_fd;
 	attr.func_info = ptr_u64(a->func_info);
@@ -133,12 +133,12 @@ int bpf_prog_load(const struct bpf_prog_load_args *a)
 	}
 	/* The kernel returns EAGAIN when a signal interrupted verification. */
 	do
-		ret = sys_bpf(BPF_PROG_LOAD, &attr);
+		ret = bpf_syscall(BPF_PROG_LOAD, &attr);
 	while (ret == -EAGAIN && --tries);
 	return ret;
 }
 
-int bpf_prog_test_run(int prog_fd, struct bpf_test_run_args *a)
+int sys_prog_test_run(int prog_fd, struct sys_test_run_args *a)
 {
 	union bpf_attr attr;
 	int ret;
@@ -155,7 +155,7 @@ int bpf_prog_test_run(int prog_fd, struct bpf_test_run_args *a)
 	attr.test.ctx_size_out = a->ctx_size_out;
 	attr.test.repeat = a->repeat;
 	attr.test.flags = a->flags;
-	ret = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	ret = bpf_syscall(BPF_PROG_TEST_RUN, &attr);
 	/* Sizes are reported even on -ENOSPC. */
 	a->data_size_out = attr.test.data_size_out;
 	a->ctx_size_out = attr.test.ctx_size_out;
@@ -164,7 +164,7 @@ int bpf_prog_test_run(int prog_fd, struct bpf_test_run_args *a)
 	return ret;
 }
 
-int bpf_btf_load(const void *data, uint32_t size, char *log_buf,
+int sys_btf_load(const void *data, uint32_t size, char *log_buf,
 		 uint32_t log_size, uint32_t log_level)
 {
 	union bpf_attr attr;
@@ -178,26 +178,26 @@ int bpf_btf_load(const void *data, uint32_t size, char *log_buf,
 		attr.btf_log_level = log_level;
 		log_buf[0] = '\0';
 	}
-	return sys_bpf(BPF_BTF_LOAD, &attr);
+	return bpf_syscall(BPF_BTF_LOAD, &attr);
 }
 
-int bpf_obj_pin(int fd, const char *path)
+int sys_obj_pin(int fd, const char *path)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.pathname = ptr_u64(path);
 	attr.bpf_fd = fd;
-	return sys_bpf(BPF_OBJ_PIN, &attr);
+	return bpf_syscall(BPF_OBJ_PIN, &attr);
 }
 
-int bpf_obj_get(const char *path)
+int sys_obj_get(const char *path)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.pathname = ptr_u64(path);
-	return sys_bpf(BPF_OBJ_GET, &attr);
+	return bpf_syscall(BPF_OBJ_GET, &attr);
 }
 
 static int fd_by_id(enum bpf_cmd cmd, uint32_t id)
@@ -206,13 +206,13 @@ static int fd_by_id(enum bpf_cmd cmd, uint32_t id)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_id = id;	/* same slot as map_id, btf_id, link_id */
-	return sys_bpf(cmd, &attr);
+	return bpf_syscall(cmd, &attr);
 }
 
-int bpf_prog_get_fd_by_id(uint32_t id) { return fd_by_id(BPF_PROG_GET_FD_BY_ID, id); }
-int bpf_map_get_fd_by_id(uint32_t id) { return fd_by_id(BPF_MAP_GET_FD_BY_ID, id); }
-int bpf_btf_get_fd_by_id(uint32_t id) { return fd_by_id(BPF_BTF_GET_FD_BY_ID, id); }
-int bpf_link_get_fd_by_id(uint32_t id) { return fd_by_id(BPF_LINK_GET_FD_BY_ID, id); }
+int sys_prog_fd_by_id(uint32_t id) { return fd_by_id(BPF_PROG_GET_FD_BY_ID, id); }
+int sys_map_fd_by_id(uint32_t id) { return fd_by_id(BPF_MAP_GET_FD_BY_ID, id); }
+int sys_btf_fd_by_id(uint32_t id) { return fd_by_id(BPF_BTF_GET_FD_BY_ID, id); }
+int sys_link_fd_by_id(uint32_t id) { return fd_by_id(BPF_LINK_GET_FD_BY_ID, id); }
 
 static int get_next_id(enum bpf_cmd cmd, uint32_t start_id, uint32_t *next)
 {
@@ -221,23 +221,23 @@ static int get_next_id(enum bpf_cmd cmd, uint32_t start_id, uint32_t *next)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.start_id = start_id;
-	ret = sys_bpf(cmd, &attr);
+	ret = bpf_syscall(cmd, &attr);
 	if (!ret)
 		*next = attr.next_id;
 	return ret;
 }
 
-int bpf_prog_get_next_id(uint32_t start_id, uint32_t *next_id)
+int sys_prog_next_id(uint32_t start_id, uint32_t *next_id)
 {
 	return get_next_id(BPF_PROG_GET_NEXT_ID, start_id, next_id);
 }
 
-int bpf_map_get_next_id(uint32_t start_id, uint32_t *next_id)
+int sys_map_next_id(uint32_t start_id, uint32_t *next_id)
 {
 	return get_next_id(BPF_MAP_GET_NEXT_ID, start_id, next_id);
 }
 
-int bpf_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len)
+int sys_obj_info(int fd, void *info, uint32_t *info_len)
 {
 	union bpf_attr attr;
 	int ret;
@@ -246,13 +246,13 @@ int bpf_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len)
 	attr.info.bpf_fd = fd;
 	attr.info.info_len = *info_len;
 	attr.info.info = ptr_u64(info);
-	ret = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+	ret = bpf_syscall(BPF_OBJ_GET_INFO_BY_FD, &attr);
 	if (!ret)
 		*info_len = attr.info.info_len;
 	return ret;
 }
 
-int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
+int sys_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
 		    uint32_t flags, uint32_t target_btf_id)
 {
 	union bpf_attr attr;
@@ -263,10 +263,10 @@ int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
 	attr.link_create.attach_type = type;
 	attr.link_create.flags = flags;
 	attr.link_create.target_btf_id = target_btf_id;
-	return sys_bpf(BPF_LINK_CREATE, &attr);
+	return bpf_syscall(BPF_LINK_CREATE, &attr);
 }
 
-int bpf_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_fd)
+int sys_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_fd)
 {
 	union bpf_attr attr;
 
@@ -276,14 +276,14 @@ int bpf_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_f
 	attr.link_update.flags = flags;
 	if (flags & BPF_F_REPLACE)
 		attr.link_update.old_prog_fd = old_prog_fd;
-	return sys_bpf(BPF_LINK_UPDATE, &attr);
+	return bpf_syscall(BPF_LINK_UPDATE, &attr);
 }
 
-int bpf_link_detach(int link_fd)
+int sys_link_detach(int link_fd)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.link_detach.link_fd = link_fd;
-	return sys_bpf(BPF_LINK_DETACH, &attr);
+	return bpf_syscall(BPF_LINK_DETACH, &attr);
 }

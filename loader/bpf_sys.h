@@ -3,7 +3,11 @@
  * No logging here: callers know which file, map or program was involved and
  * say so in their own message.
  *
- * Object names (maps, programs) are passed through bpf_obj_name_copy, which
+ * Names are sys_<noun>_<verb> (sys_map_create, sys_prog_load): deliberately
+ * not libbpf's bpf_* names, whose signatures differ, so that a test tool
+ * linking both, or a reader who knows libbpf, is never misled.
+ *
+ * Object names (maps, programs) are passed through sys_obj_name_copy, which
  * keeps the first 15 characters and turns anything but [A-Za-z0-9_.] into
  * '_', since the kernel refuses other names. */
 #ifndef XDPLD_BPF_SYS_H
@@ -14,10 +18,10 @@
 #include <linux/bpf.h>
 
 /* dst gets at most BPF_OBJ_NAME_LEN - 1 characters plus NUL; NULL name -> "". */
-void bpf_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name);
+void sys_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name);
 
 /* Maps. */
-struct bpf_map_create_opts {
+struct sys_map_create_opts {
 	uint32_t btf_fd;		/* 0: no BTF */
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
@@ -28,18 +32,18 @@ struct bpf_map_create_opts {
 };
 
 /* opts may be NULL. */
-int bpf_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
+int sys_map_create(enum bpf_map_type type, const char *name, uint32_t key_size,
 		   uint32_t value_size, uint32_t max_entries, uint32_t flags,
-		   const struct bpf_map_create_opts *opts);
-int bpf_map_update(int map_fd, const void *key, const void *value, uint64_t flags);
-int bpf_map_lookup(int map_fd, const void *key, void *value);
-int bpf_map_delete(int map_fd, const void *key);
+		   const struct sys_map_create_opts *opts);
+int sys_map_update(int map_fd, const void *key, const void *value, uint64_t flags);
+int sys_map_lookup(int map_fd, const void *key, void *value);
+int sys_map_delete(int map_fd, const void *key);
 /* key NULL: first key.  -ENOENT after the last key. */
-int bpf_map_get_next_key(int map_fd, const void *key, void *next_key);
-int bpf_map_freeze(int map_fd);
+int sys_map_next_key(int map_fd, const void *key, void *next_key);
+int sys_map_freeze(int map_fd);
 
 /* Programs. */
-struct bpf_prog_load_args {
+struct sys_prog_load_args {
 	enum bpf_prog_type type;
 	const struct bpf_insn *insns;
 	uint32_t insn_cnt;
@@ -65,9 +69,9 @@ struct bpf_prog_load_args {
 	uint32_t log_level;
 };
 
-int bpf_prog_load(const struct bpf_prog_load_args *a);
+int sys_prog_load(const struct sys_prog_load_args *a);
 
-struct bpf_test_run_args {
+struct sys_test_run_args {
 	const void *data_in;
 	uint32_t data_size_in;
 	void *data_out;			/* may be NULL */
@@ -82,33 +86,33 @@ struct bpf_test_run_args {
 	uint32_t duration;		/* out: average ns per run */
 };
 
-int bpf_prog_test_run(int prog_fd, struct bpf_test_run_args *a);
+int sys_prog_test_run(int prog_fd, struct sys_test_run_args *a);
 
 /* BTF. */
-int bpf_btf_load(const void *data, uint32_t size, char *log_buf,
+int sys_btf_load(const void *data, uint32_t size, char *log_buf,
 		 uint32_t log_size, uint32_t log_level);
 
 /* bpffs. */
-int bpf_obj_pin(int fd, const char *path);
-int bpf_obj_get(const char *path);
+int sys_obj_pin(int fd, const char *path);
+int sys_obj_get(const char *path);
 
 /* Ids and info. */
-int bpf_prog_get_fd_by_id(uint32_t id);
-int bpf_map_get_fd_by_id(uint32_t id);
-int bpf_btf_get_fd_by_id(uint32_t id);
-int bpf_link_get_fd_by_id(uint32_t id);
+int sys_prog_fd_by_id(uint32_t id);
+int sys_map_fd_by_id(uint32_t id);
+int sys_btf_fd_by_id(uint32_t id);
+int sys_link_fd_by_id(uint32_t id);
 /* -ENOENT after the last id. */
-int bpf_prog_get_next_id(uint32_t start_id, uint32_t *next_id);
-int bpf_map_get_next_id(uint32_t start_id, uint32_t *next_id);
+int sys_prog_next_id(uint32_t start_id, uint32_t *next_id);
+int sys_map_next_id(uint32_t start_id, uint32_t *next_id);
 /* info is struct bpf_prog_info / bpf_map_info / bpf_btf_info / bpf_link_info;
  * *info_len in: its size (zero it first), out: the size the kernel filled. */
-int bpf_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len);
+int sys_obj_info(int fd, void *info, uint32_t *info_len);
 
 /* Links. */
-int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
+int sys_link_create(int prog_fd, int target_fd, enum bpf_attach_type type,
 		    uint32_t flags, uint32_t target_btf_id);
 /* old_prog_fd is used only with BPF_F_REPLACE in flags. */
-int bpf_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_fd);
-int bpf_link_detach(int link_fd);
+int sys_link_update(int link_fd, int new_prog_fd, uint32_t flags, int old_prog_fd);
+int sys_link_detach(int link_fd);
 
 #endif

@@ -67,7 +67,7 @@ static void print_result(const char *path, uint32_t ret, const uint8_t *out, uin
 static int run_packet(int fd, const char *path, uint32_t repeat)
 {
 	static uint8_t in[PKT_MAX], out[PKT_MAX + 512];
-	struct bpf_test_run_args a = { .data_in = in, .data_out = out,
+	struct sys_test_run_args a = { .data_in = in, .data_out = out,
 				       .data_size_out = sizeof(out), .repeat = repeat };
 	size_t len = 0;
 	int err = read_packet(path, in, sizeof(in), &len);
@@ -75,7 +75,7 @@ static int run_packet(int fd, const char *path, uint32_t repeat)
 	if (err)
 		return err;
 	a.data_size_in = (uint32_t)len;
-	err = bpf_prog_test_run(fd, &a);
+	err = sys_prog_test_run(fd, &a);
 	if (err) {
 		pr_err("%s: BPF_PROG_TEST_RUN: %s", path, strerror(-err));
 		return err;

@@ -19,7 +19,7 @@ int kbtf_read(int btf_fd, struct btf **out)
 
 	*out = NULL;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(btf_fd, &info, &len);
+	err = sys_obj_info(btf_fd, &info, &len);
 	if (err)
 		return err;
 	/* The kernel fills in the info of whatever fd is: for a program, map
@@ -39,7 +39,7 @@ int kbtf_read(int btf_fd, struct btf **out)
 	info.btf = (uint64_t)(uintptr_t)data;
 	info.btf_size = size;
 	len = sizeof(info);
-	err = bpf_obj_get_info_by_fd(btf_fd, &info, &len);
+	err = sys_obj_info(btf_fd, &info, &len);
 	/* BTF objects are immutable: a different size means a different object. */
 	if (!err && (info.btf_size != size || info.btf != (uint64_t)(uintptr_t)data))
 		err = -EIO;
@@ -60,12 +60,12 @@ int kbtf_prog_read(int prog_fd, struct btf **out)
 
 	*out = NULL;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	err = sys_obj_info(prog_fd, &info, &len);
 	if (err)
 		return err;
 	if (!info.btf_id)
 		return -ENODATA;
-	fd = bpf_btf_get_fd_by_id(info.btf_id);
+	fd = sys_btf_fd_by_id(info.btf_id);
 	if (fd < 0)
 		return fd;
 	err = kbtf_read(fd, out);

@@ -7,6 +7,7 @@
  * carry no relocation at all (clang encodes them pc-relative), so those are
  * re-encoded when a cut moved caller and callee apart. */
 #include "link_internal.h"
+#include "elf_bpf.h"
 #include "log.h"
 #include "obj.h"
 
@@ -15,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef R_BPF_64_ABS64
-#define R_BPF_64_ABS64 2	/* not in every libc's elf.h */
-#endif
 
 static int add_locals(struct link_ctx *c, uint32_t in)
 {

@@ -205,7 +205,7 @@ static int btf_load_logged(struct load_ctx *c, const void *data, size_t size)
 	enum log_level lvl = opt ? LOG_LVL_WARN : LOG_LVL_ERR;
 	uint32_t log_size = 1u << 16;
 	char *log = NULL;
-	int fd = bpf_btf_load(data, (uint32_t)size, NULL, 0, 0);
+	int fd = sys_btf_load(data, (uint32_t)size, NULL, 0, 0);
 
 	if (fd >= 0)
 		return fd;
@@ -217,7 +217,7 @@ static int btf_load_logged(struct load_ctx *c, const void *data, size_t size)
 			break;
 		log = nl;
 		log[0] = '\0';
-		fd2 = bpf_btf_load(data, (uint32_t)size, log, log_size, 1);
+		fd2 = sys_btf_load(data, (uint32_t)size, log, log_size, 1);
 		if (fd2 >= 0) {
 			close(fd2);
 			break;

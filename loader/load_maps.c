@@ -81,7 +81,7 @@ static void data_map_kname(const struct obj *o, const char *sec, char kname[BPF_
 	if (stem > 8)
 		stem = 8;
 	snprintf(buf, sizeof(buf), "%.*s%s", (int)stem, base, sec);
-	bpf_obj_name_copy(kname, buf);
+	sys_obj_name_copy(kname, buf);
 }
 
 static void map_fill_info(struct loaded_map *m)
@@ -90,7 +90,7 @@ static void map_fill_info(struct loaded_map *m)
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(m->fd, &info, &len))
+	if (!sys_obj_info(m->fd, &info, &len))
 		m->id = info.id;
 }
 
@@ -138,7 +138,7 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 	const struct obj_sec *s = &c->o->secs[sec];
 	bool ro = sec_is_rodata(s->name);
 	struct load_map_src src = { .def = -1, .sec = (int)sec };
-	struct bpf_map_create_opts mo = { .map_ifindex = c->opts->offload_ifindex };
+	struct sys_map_create_opts mo = { .map_ifindex = c->opts->offload_ifindex };
 	struct loaded_map *m;
 	uint8_t *buf = NULL;
 	uint32_t zero = 0;
@@ -166,11 +166,11 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 		mo.btf_fd = (uint32_t)c->lo->btf_fd;
 		mo.btf_value_type_id = src.btf_value_type_id;
 	}
-	m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
+	m->fd = sys_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
 	if (m->fd < 0 && mo.btf_fd) {
 		pr_debug("%s: map %s: retrying without BTF", c->o->path, m->name);
 		mo.btf_fd = mo.btf_value_type_id = 0;
-		m->fd = bpf_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
+		m->fd = sys_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
 	}
 	if (m->fd < 0) {
 		err = m->fd;
@@ -184,10 +184,10 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 		memcpy(buf, s->data, s->size);
 	err = ro ? apply_rodata_overrides(c, sec, buf) : 0;
 	if (!err)
-		err = bpf_map_update(m->fd, &zero, buf, BPF_ANY);
+		err = sys_map_update(m->fd, &zero, buf, BPF_ANY);
 	free(buf);
 	if (!err && ro)
-		err = bpf_map_freeze(m->fd);
+		err = sys_map_freeze(m->fd);
 	if (err) {
 		pr_err("%s: cannot set the initial contents of %s: %s", c->o->path, s->name, strerror(-err));
 		return err;
@@ -234,7 +234,7 @@ static uint32_t def_value_size(const struct map_def *d)
 
 static int create_from_def(struct load_ctx *c, const struct map_def *d, const char *kname, int inner_fd)
 {
-	struct bpf_map_create_opts mo = { .map_extra = d->map_extra, .numa_node = d->numa_node,
+	struct sys_map_create_opts mo = { .map_extra = d->map_extra, .numa_node = d->numa_node,
 					  .map_ifindex = c->opts->offload_ifindex };
 	int fd;
 
@@ -245,12 +245,12 @@ static int create_from_def(struct load_ctx *c, const struct map_def *d, const ch
 		mo.btf_key_type_id = d->btf_key_type_id;
 		mo.btf_value_type_id = d->btf_value_type_id;
 	}
-	fd = bpf_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
+	fd = sys_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
 			    def_flags(d), &mo);
 	if (fd < 0 && mo.btf_fd) {
 		pr_debug("%s: map %s: retrying without BTF", c->o->path, d->name);
 		mo.btf_fd = mo.btf_key_type_id = mo.btf_value_type_id = 0;
-		fd = bpf_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
+		fd = sys_map_create(d->type, kname, d->key_size, def_value_size(d), d->max_entries,
 				    def_flags(d), &mo);
 	}
 	return fd;
@@ -265,14 +265,14 @@ static int info_is_map(const struct bpf_map_info *info)
 {
 	struct bpf_map_info again;
 	uint32_t len = sizeof(again);
-	int by_id = bpf_map_get_fd_by_id(info->id), err;
+	int by_id = sys_map_fd_by_id(info->id), err;
 
 	if (by_id == -ENOENT)
 		return -ENOTSUP;
 	if (by_id < 0)
 		return by_id;
 	memset(&again, 0, sizeof(again));
-	err = bpf_obj_get_info_by_fd(by_id, &again, &len);
+	err = sys_obj_info(by_id, &again, &len);
 	close(by_id);
 	if (err)
 		return err;
@@ -293,7 +293,7 @@ int load_map_check_reuse(const struct map_def *d, int fd, struct load_map_mismat
 
 	memset(&info, 0, sizeof(info));
 	memset(mm, 0, sizeof(*mm));
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	err = sys_obj_info(fd, &info, &len);
 	if (err)
 		return err == -EINVAL ? -ENOTSUP : err;	/* -EINVAL: fd is no BPF object */
 	err = info_is_map(&info);
@@ -340,7 +340,7 @@ int load_map_check_btf(const struct obj *o, const struct map_def *d, int map_fd,
 	if (why && len)
 		*why = 0;
 	memset(&info, 0, sizeof(info));
-	err = bpf_obj_get_info_by_fd(map_fd, &info, &ilen);
+	err = sys_obj_info(map_fd, &info, &ilen);
 	if (err)
 		return err == -EINVAL ? -ENOTSUP : err;	/* -EINVAL: fd is no BPF object */
 	err = info_is_map(&info);
@@ -350,7 +350,7 @@ int load_map_check_btf(const struct obj *o, const struct map_def *d, int map_fd,
 	    !((info.btf_key_type_id && d->btf_key_type_id) ||
 	      (info.btf_value_type_id && d->btf_value_type_id)))
 		return 0;
-	btf_fd = bpf_btf_get_fd_by_id(info.btf_id);
+	btf_fd = sys_btf_fd_by_id(info.btf_id);
 	if (btf_fd < 0)
 		return btf_fd;
 	err = kbtf_read(btf_fd, &kb);
@@ -398,7 +398,7 @@ static int reuse_given(struct load_ctx *c, const struct map_def *d, struct loade
 static int reuse_pin(struct load_ctx *c, const struct map_def *d, struct loaded_map *m, const char *path)
 {
 	struct load_map_mismatch mm;
-	int fd = bpf_obj_get(path), err;
+	int fd = sys_obj_get(path), err;
 
 	if (fd == -ENOENT)
 		return -ENOENT;
@@ -439,7 +439,7 @@ static int create_def_map(struct load_ctx *c, size_t i)
 	m = map_push(c, d->name, src);
 	if (!m)
 		return -ENOMEM;
-	bpf_obj_name_copy(m->kname, d->name);
+	sys_obj_name_copy(m->kname, d->name);
 	m->type = d->type;
 	m->key_size = d->key_size;
 	m->value_size = def_value_size(d);
@@ -470,7 +470,7 @@ static int create_def_map(struct load_ctx *c, size_t i)
 	if (d->inner) {
 		char iname[BPF_OBJ_NAME_LEN];
 
-		bpf_obj_name_copy(iname, d->inner->name ? d->inner->name : d->name);
+		sys_obj_name_copy(iname, d->inner->name ? d->inner->name : d->name);
 		inner_fd = create_from_def(c, d->inner, iname, -1);
 		if (inner_fd < 0) {
 			pr_err("%s: map %s: cannot create its inner map template (%s, key %u, value %u): %s",
@@ -649,7 +649,7 @@ int load_maps_fill_slots(struct load_ctx *c)
 
 			if (fd < 0)
 				return fd;
-			err = bpf_map_update(c->lo->maps[i].fd, &d->init[k].index, &val, BPF_ANY);
+			err = sys_map_update(c->lo->maps[i].fd, &d->init[k].index, &val, BPF_ANY);
 			if (err) {
 				pr_err("%s: map %s: cannot set slot %u to %s %s: %s", c->o->path, d->name,
 				       d->init[k].index, what, name, strerror(-err));
@@ -670,7 +670,7 @@ int load_maps_pin(struct load_ctx *c)
 
 		if (!m->pin_path || m->reused_pin || c->opts->no_new_pins)
 			continue;
-		err = bpf_obj_pin(m->fd, m->pin_path);
+		err = sys_obj_pin(m->fd, m->pin_path);
 		if (err) {
 			pr_err("%s: map %s: cannot pin at %s: %s", c->o->path, m->name, m->pin_path,
 			       strerror(-err));

@@ -84,7 +84,7 @@ static void prog_fill_info(struct loaded_prog *p)
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(p->fd, &info, &len))
+	if (sys_obj_info(p->fd, &info, &len))
 		return;
 	p->id = info.id;
 	/* verified_insns exists since 5.16; older kernels: translated size. */
@@ -97,10 +97,10 @@ static void prog_fill_info(struct loaded_prog *p)
 
 /* Load with no log first (fast path); on failure reload with a growing log
  * so that the verifier's reason can be shown. */
-static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct bpf_prog_load_args *a)
+static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct sys_prog_load_args *a)
 {
 	char *log = NULL;
-	int fd = bpf_prog_load(a), fd2;
+	int fd = sys_prog_load(a), fd2;
 
 	if (fd >= 0)
 		return fd;
@@ -114,7 +114,7 @@ static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct bp
 		a->log_buf = log;
 		a->log_size = size;
 		a->log_level = 1;
-		fd2 = bpf_prog_load(a);
+		fd2 = sys_prog_load(a);
 		if (fd2 >= 0) {	/* accepted this time: keep it */
 			free(log);
 			return fd2;
@@ -135,7 +135,7 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 {
 	const struct obj_sym *s = &c->o->syms[symi];
 	const char *sec = c->o->secs[s->sec].name;
-	struct bpf_prog_load_args a = { 0 };
+	struct sys_prog_load_args a = { 0 };
 	struct prog_image img;
 	const struct load_ext_target *ext = c->opts->ext;
 	bool is_ext = ext && !strcmp(s->name, ext->prog);

@@ -5,6 +5,7 @@
  * loader cannot resolve (CO-RE, externs, kfuncs) is refused by name. */
 #include "load_internal.h"
 #include "btf.h"
+#include "elf_bpf.h"
 #include "log.h"
 #include "obj.h"
 
@@ -13,12 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef R_BPF_64_64
-#define R_BPF_64_64 1
-#endif
-#ifndef R_BPF_64_32
-#define R_BPF_64_32 10
-#endif
 
 struct func_ref {
 	uint32_t sec;

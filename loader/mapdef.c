@@ -3,6 +3,7 @@
  * struct bpf_map_def records in "maps". */
 #include "mapdef.h"
 #include "btf.h"
+#include "elf_bpf.h"
 #include "log.h"
 #include "obj.h"
 
@@ -13,8 +14,6 @@
 
 #define LEGACY_DEF_MIN 20	/* type, key_size, value_size, max_entries, map_flags */
 #define MAX_INNER_DEPTH 4	/* the kernel nests map-in-map only once; this bounds BTF cycles */
-#define R_BPF_64_ABS64 2
-#define R_BPF_64_ABS32 3
 
 struct map_ctx {
 	const struct obj *o;

@@ -89,10 +89,10 @@ void nic_prog_describe(uint32_t prog_id, char *buf, size_t len)
 {
 	struct bpf_prog_info info;
 	uint32_t info_len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
+	int fd = sys_prog_fd_by_id(prog_id);
 
 	memset(&info, 0, sizeof(info));
-	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &info_len)) {
+	if (fd >= 0 && !sys_obj_info(fd, &info, &info_len)) {
 		info.name[sizeof(info.name) - 1] = '\0';
 		snprintf(buf, len, "id %u '%s'", prog_id, (char *)info.name);
 	} else {
@@ -346,7 +346,7 @@ static uint32_t prog_fd_id(int fd)
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+	return sys_obj_info(fd, &info, &len) ? 0 : info.id;
 }
 
 /* After EBUSY/EEXIST: say which program is in the way, and why the kernel
@@ -505,7 +505,7 @@ int nic_detach(const char *ifname, enum nic_mode mode, uint32_t expected_prog_id
 			       ifname, desc, expected_prog_id);
 			return -EEXIST;
 		}
-		expected_fd = bpf_prog_get_fd_by_id(expected_prog_id);
+		expected_fd = sys_prog_fd_by_id(expected_prog_id);
 		if (expected_fd < 0) {
 			pr_err("cannot open XDP program id %u on '%s': %s",
 			       expected_prog_id, ifname, strerror(-expected_fd));

@@ -3,6 +3,7 @@
  * standard relocatable ELF again.  See obj.h for the model. */
 #include "obj.h"
 #include "btf.h"
+#include "elf_bpf.h"
 #include "log.h"
 
 #include <errno.h>
@@ -15,15 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef EM_BPF
-#define EM_BPF 247
-#endif
-#ifndef SHT_LLVM_ADDRSIG
-#define SHT_LLVM_ADDRSIG 0x6fff4c03
-#endif
-#define R_BPF_64_64 1
-#define R_BPF_64_ABS64 2
-#define R_BPF_64_32 10
 
 /* ---- growable arrays ----
  * secs[], syms[] and relocs[] have a capacity of the next power of two of

@@ -293,8 +293,8 @@ out:
  * tiny map) whether it can take offloaded BPF at all. */
 static int check_offload(const struct pipeline *p)
 {
-	struct bpf_map_create_opts mo = { .map_ifindex = (uint32_t)p->ifindex };
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_probe", 4, 4, 1, 0, &mo);
+	struct sys_map_create_opts mo = { .map_ifindex = (uint32_t)p->ifindex };
+	int fd = sys_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_probe", 4, 4, 1, 0, &mo);
 
 	if (fd >= 0) {
 		close(fd);

@@ -70,7 +70,7 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	m->s->target = target;
 	m->loaded = true;
 	if (p->plan->backend == ROOTLET_FREPLACE && !p->prepare) {
-		m->link_fd = bpf_link_create(lp->fd, rootlet_fd, 0, 0, ext.target_btf_id);
+		m->link_fd = sys_link_create(lp->fd, rootlet_fd, 0, 0, ext.target_btf_id);
 		if (m->link_fd < 0) {
 			err = m->link_fd;
 			pr_err("%s: slot %zu (%s): attaching the extension to %s failed: %s",
@@ -131,7 +131,7 @@ int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev)
 		if (err)
 			return err;
 		if (slots_fd >= 0) {
-			err = bpf_map_update(slots_fd, &key, &p->mods[i].prog_fd, BPF_ANY);
+			err = sys_map_update(slots_fd, &key, &p->mods[i].prog_fd, BPF_ANY);
 			if (err) {
 				pr_err("%s: slot %zu: prog array update failed: %s", p->ifname, i,
 				       strerror(-err));
@@ -147,16 +147,16 @@ int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev)
  * update made through bpf(2), and XDP runs under RCU. */
 static int wait_for_readers(void)
 {
-	int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_rcu_in", 4, 4, 1, 0, NULL);
-	struct bpf_map_create_opts mo = { .inner_map_fd = (uint32_t)inner };
+	int inner = sys_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_rcu_in", 4, 4, 1, 0, NULL);
+	struct sys_map_create_opts mo = { .inner_map_fd = (uint32_t)inner };
 	uint32_t key = 0;
 	int outer, err;
 
 	if (inner < 0)
 		return inner;
 	mo.inner_map_fd = (uint32_t)inner;
-	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xdpld_rcu", 4, 4, 1, 0, &mo);
-	err = outer < 0 ? outer : bpf_map_update(outer, &key, &inner, BPF_ANY);
+	outer = sys_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xdpld_rcu", 4, 4, 1, 0, &mo);
+	err = outer < 0 ? outer : sys_map_update(outer, &key, &inner, BPF_ANY);
 	if (outer >= 0)
 		close(outer);
 	close(inner);
@@ -257,7 +257,7 @@ static int repin_maps(const char *ifname, struct pipeline_prev *prev, struct pla
 static int current_target(int sel_fd, size_t k)
 {
 	uint32_t key = (uint32_t)k, sel = 0;
-	int err = bpf_map_lookup(sel_fd, &key, &sel);
+	int err = sys_map_lookup(sel_fd, &key, &sel);
 
 	return err ? err : sel ? 1 : 0;
 }
@@ -313,9 +313,9 @@ static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, i
 	if (err)
 		goto fail;
 	if (freplace)
-		err = bpf_map_update(slot_map_fd, &key, &new_t, BPF_ANY);
+		err = sys_map_update(slot_map_fd, &key, &new_t, BPF_ANY);
 	else
-		err = bpf_map_update(slot_map_fd, &key, &m->prog_fd, BPF_ANY);
+		err = sys_map_update(slot_map_fd, &key, &m->prog_fd, BPF_ANY);
 	if (err) {
 		pr_err("%s: slot %zu (%s): the swap failed: %s; the slot is unchanged", p->ifname,
 		       k, m->s->label, strerror(-err));
@@ -424,7 +424,7 @@ uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint
 	if (fd < 0)
 		return 0;
 	/* A prog array lookup from user space gives the program's id. */
-	if (bpf_map_lookup(fd, &i, &val))
+	if (sys_map_lookup(fd, &i, &val))
 		val = 0;
 	close(fd);
 	if (pl->backend == ROOTLET_TAILCALL)
@@ -434,7 +434,7 @@ uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint
 	if (fd < 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
-	val = bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.prog_id;
+	val = sys_obj_info(fd, &info, &len) ? 0 : info.prog_id;
 	close(fd);
 	return val;
 }
@@ -451,7 +451,7 @@ bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin)
 		promote = pipeline_slot_kernel_id(ifname, pl, k) == pl->pending.prog_id;
 	} else if (pl->backend == ROOTLET_FREPLACE) {
 		fd = state_get(ifname, ROOTLET_SEL_MAP);
-		if (fd >= 0 && !bpf_map_lookup(fd, &k, &sel))
+		if (fd >= 0 && !sys_map_lookup(fd, &k, &sel))
 			promote = (sel ? 1u : 0u) == pl->pending.target;
 		if (fd >= 0)
 			close(fd);
@@ -461,7 +461,7 @@ bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin)
 	/* The new module's maps get their pins (the swap may have been cut
 	 * short before it re-pinned them). */
 	for (size_t i = 0; promote && repin && i < pl->nr_pending_maps; i++) {
-		fd = bpf_map_get_fd_by_id(pl->pending_maps[i].id);
+		fd = sys_map_fd_by_id(pl->pending_maps[i].id);
 		if (fd < 0 || state_pin(ifname, pl->pending_maps[i].pin, fd))
 			pr_warn("%s: cannot pin map %s of the new module again", ifname,
 				pl->pending_maps[i].pin);

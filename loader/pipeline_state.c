@@ -36,7 +36,7 @@ static uint32_t prog_id_of(int fd)
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+	return sys_obj_info(fd, &info, &len) ? 0 : info.id;
 }
 
 static int prev_add_pin(struct pipeline_prev *prev, const char *ifname, const char *name)
@@ -131,7 +131,7 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 	prev->prog_id = cur.prog_id;
 	if (!cur.prog_id)
 		return 0;
-	prev->prog_fd = bpf_prog_get_fd_by_id(cur.prog_id);
+	prev->prog_fd = sys_prog_fd_by_id(cur.prog_id);
 	if (prev->prog_fd < 0) {
 		pr_err("%s: cannot open the attached XDP program id %u: %s", ifname, cur.prog_id,
 		       strerror(-prev->prog_fd));

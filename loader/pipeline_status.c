@@ -77,7 +77,7 @@ static int read_counters(int map_fd, uint32_t slot, int ncpu, uint64_t out[ROOTL
 	for (uint32_t b = 0; !err && b < ROOTLET_NR_BUCKETS; b++) {
 		uint32_t key = rootlet_stats_key(slot, b);
 
-		err = bpf_map_lookup(map_fd, &key, vals);
+		err = sys_map_lookup(map_fd, &key, vals);
 		out[b] = err ? 0 : rootlet_stats_sum(vals, (unsigned)ncpu);
 	}
 	free(vals);
@@ -98,7 +98,7 @@ static int open_stats(const char *ifname, const struct plan *pl)
 		if (fd < 0)
 			return fd;
 		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+		if (sys_obj_info(fd, &info, &len) || info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
 		    info.key_size != 4 || info.value_size != 8 ||
 		    info.max_entries < pl->nr_slots * ROOTLET_NR_BUCKETS) {
 			pr_err("%s: pinned %s is not the pipeline's counter map", ifname,
@@ -117,11 +117,11 @@ static void json_btf(uint32_t prog_id)
 {
 	struct bpf_prog_info info;
 	uint32_t len = sizeof(info);
-	int fd = prog_id ? bpf_prog_get_fd_by_id(prog_id) : -ENOENT;
+	int fd = prog_id ? sys_prog_fd_by_id(prog_id) : -ENOENT;
 	const char *v = "null";
 
 	memset(&info, 0, sizeof(info));
-	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (fd >= 0 && !sys_obj_info(fd, &info, &len))
 		v = info.btf_id ? "true" : "false";
 	if (fd >= 0)
 		close(fd);

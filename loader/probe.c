@@ -106,7 +106,7 @@ static bool probe_btf_blob(const uint32_t *types, size_t types_size)
 	memcpy(blob, &hdr, sizeof(hdr));
 	memcpy(blob + sizeof(hdr), types, types_size);
 	memcpy(blob + sizeof(hdr) + types_size, probe_strs, sizeof(probe_strs));
-	fd = bpf_btf_load(blob, (uint32_t)size, NULL, 0, 0);
+	fd = sys_btf_load(blob, (uint32_t)size, NULL, 0, 0);
 	free(blob);
 	if (fd < 0)
 		return false;

@@ -71,12 +71,12 @@ static bool forced_missing(const char *name)
 
 static int load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags)
 {
-	struct bpf_prog_load_args a = {
+	struct sys_prog_load_args a = {
 		.type = type, .insns = ret_tx, .insn_cnt = 2, .license = "GPL",
 		.name = "xdpld_probe", .expected_attach_type = attach, .prog_flags = flags,
 	};
 
-	return bpf_prog_load(&a);
+	return sys_prog_load(&a);
 }
 
 /* One BPF_PROG_TEST_RUN of the rootlet over a 64-byte zero packet: 1 when
@@ -85,8 +85,8 @@ static int load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags)
 static int verdict_is_ours(int prog_fd, char *why, const char *what)
 {
 	static const unsigned char pkt[64];
-	struct bpf_test_run_args a = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
-	int err = bpf_prog_test_run(prog_fd, &a);
+	struct sys_test_run_args a = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
+	int err = sys_prog_test_run(prog_fd, &a);
 
 	if (err)
 		return say(why, err, "BPF_PROG_TEST_RUN of the rootlet failed: %s", strerror(-err));
@@ -173,7 +173,7 @@ static int probe_tailcall(char *why)
 		ret = say(why, 0, "the kernel refuses the slot program: %s", strerror(-fd));
 		goto out;
 	}
-	ret = bpf_map_update(map_fd, &key, &fd, BPF_ANY);
+	ret = sys_map_update(map_fd, &key, &fd, BPF_ANY);
 	if (ret) {
 		ret = say(why, 0, "the kernel refuses a program in the rootlet's prog array: %s",
 			  strerror(-ret));
@@ -224,7 +224,7 @@ static int load_ext_btf(void)
 	memcpy(blob, &hdr, sizeof(hdr));
 	memcpy(blob + sizeof(hdr), ext_types, sizeof(ext_types));
 	memcpy(blob + sizeof(hdr) + sizeof(ext_types), ext_strs, sizeof(ext_strs));
-	return bpf_btf_load(blob, sizeof(blob), NULL, 0, 0);
+	return sys_btf_load(blob, sizeof(blob), NULL, 0, 0);
 }
 
 /* The last non-empty line of a verifier log, or "". */
@@ -242,7 +242,7 @@ static const char *last_line(char *log)
 static int probe_freplace(char *why)
 {
 	struct bpf_func_info fi = { .insn_off = 0, .type_id = EXT_FUNC_ID };
-	struct bpf_prog_load_args a = {
+	struct sys_prog_load_args a = {
 		.type = BPF_PROG_TYPE_EXT, .insns = ret_tx, .insn_cnt = 2, .license = "GPL",
 		.name = "xdpld_probe", .func_info = &fi, .func_info_cnt = 1,
 		.func_info_rec_size = sizeof(fi),
@@ -284,7 +284,7 @@ static int probe_freplace(char *why)
 	a.log_buf = vlog;
 	a.log_size = sizeof(vlog);
 	a.log_level = 1;
-	ext_fd = bpf_prog_load(&a);
+	ext_fd = sys_prog_load(&a);
 	if (ext_fd < 0) {
 		const char *line = last_line(vlog);
 
@@ -292,7 +292,7 @@ static int probe_freplace(char *why)
 			  strerror(-ext_fd), *line ? " (verifier: " : "", line, *line ? ")" : "");
 		goto out;
 	}
-	link_fd = bpf_link_create(ext_fd, p->fd, 0, 0, id);
+	link_fd = sys_link_create(ext_fd, p->fd, 0, 0, id);
 	if (link_fd < 0) {
 		ret = say(why, 0, "the kernel cannot attach extension programs (no BPF trampoline): %s",
 			  strerror(-link_fd));

@@ -2,6 +2,7 @@
  * See rootlet.h for the contract and docs/rootlet.md for the layout. */
 #include "rootlet.h"
 #include "btf.h"
+#include "elf_bpf.h"
 #include "log.h"
 #include "obj.h"
 
@@ -11,13 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#ifndef R_BPF_64_64
-#define R_BPF_64_64 1
-#endif
-#ifndef R_BPF_64_32
-#define R_BPF_64_32 10
-#endif
 
 #define XDP_ABORTED_V 0
 #define XDP_PASS_V 2

@@ -240,7 +240,7 @@ int state_pin(const char *ifname, const char *name, int fd)
 	 * readers see the old object or the new one, never nothing. */
 	snprintf(tmp, sizeof(tmp), "%s/+%s-%ld", dir, name, (long)getpid());
 	unlink(tmp);
-	ret = bpf_obj_pin(fd, tmp);
+	ret = sys_obj_pin(fd, tmp);
 	if (ret < 0) {
 		pr_err("cannot pin %s for interface '%s' at %s: %s", name, ifname, tmp,
 		       strerror(-ret));
@@ -262,7 +262,7 @@ int state_get(const char *ifname, const char *name)
 
 	if (ret < 0)
 		return ret;
-	ret = bpf_obj_get(path);
+	ret = sys_obj_get(path);
 	if (ret < 0 && ret != -ENOENT)
 		pr_err("cannot open pinned object %s: %s", path, strerror(-ret));
 	return ret;
@@ -529,7 +529,7 @@ int state_record_write(const char *ifname, const char *text)
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, text, len);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_record", sizeof(uint32_t),
+	fd = sys_map_create(BPF_MAP_TYPE_ARRAY, "xdpld_record", sizeof(uint32_t),
 			    STATE_RECORD_SLOT_SIZE, STATE_RECORD_SLOTS, 0, NULL);
 	if (fd < 0) {
 		ret = fd;
@@ -539,7 +539,7 @@ int state_record_write(const char *ifname, const char *text)
 	}
 	/* A new array is zeroed: only the slots holding text need writing. */
 	for (uint32_t slot = 0; slot * STATE_RECORD_SLOT_SIZE <= len; slot++) {
-		ret = bpf_map_update(fd, &slot, buf + (size_t)slot * STATE_RECORD_SLOT_SIZE,
+		ret = sys_map_update(fd, &slot, buf + (size_t)slot * STATE_RECORD_SLOT_SIZE,
 				     BPF_ANY);
 		if (ret < 0) {
 			pr_err("cannot fill the record map for interface '%s': %s", ifname,
@@ -548,7 +548,7 @@ int state_record_write(const char *ifname, const char *text)
 		}
 	}
 	/* Frozen: nothing can change the record behind our back. */
-	ret = bpf_map_freeze(fd);
+	ret = sys_map_freeze(fd);
 	if (ret < 0) {
 		pr_err("cannot freeze the record map for interface '%s': %s", ifname,
 		       strerror(-ret));
@@ -569,7 +569,7 @@ static int record_map_check(int fd, const char *name)
 	int ret;
 
 	memset(&info, 0, sizeof(info));
-	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	ret = sys_obj_info(fd, &info, &len);
 	if (ret < 0) {
 		pr_err("record %s is not a BPF map: %s", name, strerror(-ret));
 		return ret;
@@ -609,7 +609,7 @@ int state_record_read(const char *ifname, char **text)
 		goto out;
 	}
 	for (uint32_t slot = 0; slot < STATE_RECORD_SLOTS; slot++) {
-		ret = bpf_map_lookup(fd, &slot, buf + (size_t)slot * STATE_RECORD_SLOT_SIZE);
+		ret = sys_map_lookup(fd, &slot, buf + (size_t)slot * STATE_RECORD_SLOT_SIZE);
 		if (ret < 0) {
 			pr_err("cannot read record %s: %s", name, strerror(-ret));
 			goto out;

@@ -407,7 +407,7 @@ static void test_kernel(const struct ver *v)
 	 * type only for global data (a DATASEC value), so the loader created it
 	 * without BTF: nothing to compare. */
 	memset(&info, 0, sizeof(info));
-	CHECK(!bpf_obj_get_info_by_fd(counters, &info, &ilen) && !info.btf_value_type_id,
+	CHECK(!sys_obj_info(counters, &info, &ilen) && !info.btf_value_type_id,
 	      "counters has no BTF in the kernel");
 	CHECK(!load_map_check_btf(v[3].o, def_of(&v[3], "counters"), counters, why, sizeof(why)),
 	      "counters vs v3: nothing to compare, 0");
@@ -431,7 +431,7 @@ static void test_kernel(const struct ver *v)
 	nobtf.btf = NULL;
 	CHECK(!load_map_check_btf(&nobtf, def_of(&v[3], "rules"), rules, why, sizeof(why)),
 	      "object without BTF: 0");
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "nobtf", 8, 16, 4, 0, NULL);
+	fd = sys_map_create(BPF_MAP_TYPE_HASH, "nobtf", 8, 16, 4, 0, NULL);
 	CHECK(fd >= 0 && !load_map_check_btf(v[3].o, def_of(&v[3], "rules"), fd, why, sizeof(why)),
 	      "map without BTF: 0");
 	if (fd >= 0)

@@ -81,8 +81,8 @@ static unsigned int possible_cpus(void)
 static int run(int prog_fd, uint32_t *retval)
 {
 	uint8_t pkt[64] = { 0 };
-	struct bpf_test_run_args a = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
-	int err = bpf_prog_test_run(prog_fd, &a);
+	struct sys_test_run_args a = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
+	int err = sys_prog_test_run(prog_fd, &a);
 
 	*retval = a.retval;
 	return err;
@@ -94,7 +94,7 @@ static uint64_t aborted_count(int stats_fd, uint32_t slot)
 	unsigned int cpus = possible_cpus();
 	uint64_t *vals = calloc(cpus, sizeof(*vals)), sum = UINT64_MAX;
 
-	if (vals && !bpf_map_lookup(stats_fd, &key, vals))
+	if (vals && !sys_map_lookup(stats_fd, &key, vals))
 		sum = rootlet_stats_sum(vals, cpus);
 	free(vals);
 	return sum;
@@ -131,7 +131,7 @@ static int test_rootlet(struct obj **root, struct loaded_obj **rlo, uint32_t *sl
 	      "the rootlet is loaded as XDP");
 
 	CHECK(run(fd, &ret) == 0 && ret == XDP_ABORTED, "selector 0: the placeholder aborts (%u)", ret);
-	CHECK(bpf_map_update(sel, &key, &one, BPF_ANY) == 0, "selector of slot 0 set to 1 (target b)");
+	CHECK(sys_map_update(sel, &key, &one, BPF_ANY) == 0, "selector of slot 0 set to 1 (target b)");
 	CHECK(run(fd, &ret) == 0 && ret == XDP_ABORTED, "selector 1: the placeholder aborts (%u)", ret);
 	CHECK(aborted_count(stats, 0) == 2 && aborted_count(stats, 1) == 0,
 	      "slot 0 counted 2 aborted, slot 1 never ran");

@@ -38,7 +38,7 @@ static void hand_made(void)
 	memcpy(blob, &hdr, sizeof(hdr));
 	memcpy(blob + sizeof(hdr), types, sizeof(types));
 	memcpy(blob + sizeof(hdr) + sizeof(types), strs, sizeof(strs));
-	fd = bpf_btf_load(blob, sizeof(blob), NULL, 0, 0);
+	fd = sys_btf_load(blob, sizeof(blob), NULL, 0, 0);
 	CHECK(fd >= 0, "hand-made BTF loads (%d)", fd);
 	if (fd < 0)
 		return;
@@ -139,7 +139,7 @@ static void errors(void)
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 2 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct bpf_prog_load_args a = {
+	struct sys_prog_load_args a = {
 		.type = BPF_PROG_TYPE_XDP, .insns = ret_pass, .insn_cnt = 2, .license = "GPL",
 		.name = "kbtf_nobtf",
 	};
@@ -149,7 +149,7 @@ static void errors(void)
 
 	err = kbtf_read(-1, &b);
 	CHECK((err == -EBADF || err == -EBADFD) && !b, "kbtf_read(-1) is -EBADF(D) (%d)", err);
-	fd = bpf_prog_load(&a);
+	fd = sys_prog_load(&a);
 	CHECK(fd >= 0, "a program without BTF loads (%d)", fd);
 	if (fd < 0)
 		return;

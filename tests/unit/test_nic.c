@@ -123,13 +123,13 @@ static int load_verdict_prog(const char *name, int verdict, char *log, size_t lo
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = verdict },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	struct bpf_prog_load_args a = {
+	struct sys_prog_load_args a = {
 		.type = BPF_PROG_TYPE_XDP, .insns = insns, .insn_cnt = 2,
 		.license = "GPL", .name = name, .log_buf = log,
 		.log_size = (uint32_t)log_len, .log_level = 1,
 	};
 
-	return bpf_prog_load(&a);
+	return sys_prog_load(&a);
 }
 
 static uint32_t prog_id(int fd)
@@ -138,58 +138,58 @@ static uint32_t prog_id(int fd)
 	uint32_t len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+	return sys_obj_info(fd, &info, &len) ? 0 : info.id;
 }
 
 static void test_bpf_sys(int pass_fd, int drop_fd)
 {
 	unsigned char pkt[64] = { 0 };
-	struct bpf_test_run_args run = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
+	struct sys_test_run_args run = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t key = 0, val = 7, out = 0, next = 0, id = 0;
 	int map, ret, fd;
 
-	CHECK(bpf_prog_test_run(pass_fd, &run) == 0 && run.retval == XDP_PASS,
+	CHECK(sys_prog_test_run(pass_fd, &run) == 0 && run.retval == XDP_PASS,
 		  "test_run of the PASS program returns XDP_PASS");
-	CHECK(bpf_prog_test_run(drop_fd, &run) == 0 && run.retval == XDP_DROP,
+	CHECK(sys_prog_test_run(drop_fd, &run) == 0 && run.retval == XDP_DROP,
 		  "test_run of the DROP program returns XDP_DROP");
 
-	bpf_obj_name_copy(name, "a-very.long/name with spaces");
+	sys_obj_name_copy(name, "a-very.long/name with spaces");
 	CHECK(!strcmp(name, "a_very.long_nam"), "object names are cut to 15 kernel-safe chars (%s)", name);
-	bpf_obj_name_copy(name, NULL);
+	sys_obj_name_copy(name, NULL);
 	CHECK(name[0] == '\0', "NULL name gives an empty name");
 
-	map = bpf_map_create(BPF_MAP_TYPE_HASH, "weird name!", 4, 4, 4, 0, NULL);
+	map = sys_map_create(BPF_MAP_TYPE_HASH, "weird name!", 4, 4, 4, 0, NULL);
 	CHECK(map >= 0, "hash map with a sanitized name is created (%d)", map);
-	CHECK(bpf_map_update(map, &key, &val, BPF_NOEXIST) == 0, "map update");
-	CHECK(bpf_map_update(map, &key, &val, BPF_NOEXIST) == -EEXIST, "map update NOEXIST gives -EEXIST");
-	CHECK(bpf_map_lookup(map, &key, &out) == 0 && out == 7, "map lookup");
-	CHECK(bpf_map_get_next_key(map, NULL, &next) == 0 && next == 0, "first key");
-	CHECK(bpf_map_get_next_key(map, &key, &next) == -ENOENT, "no key after the last");
-	CHECK(bpf_map_delete(map, &key) == 0 && bpf_map_lookup(map, &key, &out) == -ENOENT,
+	CHECK(sys_map_update(map, &key, &val, BPF_NOEXIST) == 0, "map update");
+	CHECK(sys_map_update(map, &key, &val, BPF_NOEXIST) == -EEXIST, "map update NOEXIST gives -EEXIST");
+	CHECK(sys_map_lookup(map, &key, &out) == 0 && out == 7, "map lookup");
+	CHECK(sys_map_next_key(map, NULL, &next) == 0 && next == 0, "first key");
+	CHECK(sys_map_next_key(map, &key, &next) == -ENOENT, "no key after the last");
+	CHECK(sys_map_delete(map, &key) == 0 && sys_map_lookup(map, &key, &out) == -ENOENT,
 		  "delete removes the key");
-	CHECK(bpf_map_freeze(map) == 0 && bpf_map_update(map, &key, &val, BPF_ANY) == -EPERM,
+	CHECK(sys_map_freeze(map) == 0 && sys_map_update(map, &key, &val, BPF_ANY) == -EPERM,
 		  "frozen map refuses updates");
 	close(map);
 
-	ret = bpf_prog_get_next_id(0, &id);
+	ret = sys_prog_next_id(0, &id);
 	CHECK(ret == 0 && id > 0, "prog_get_next_id finds a program");
-	fd = bpf_prog_get_fd_by_id(prog_id(pass_fd));
+	fd = sys_prog_fd_by_id(prog_id(pass_fd));
 	CHECK(fd >= 0 && prog_id(fd) == prog_id(pass_fd), "prog_get_fd_by_id opens the same program");
 	if (fd >= 0)
 		close(fd);
-	CHECK(bpf_prog_get_fd_by_id(0xfffffff0u) == -ENOENT, "unknown prog id gives -ENOENT");
+	CHECK(sys_prog_fd_by_id(0xfffffff0u) == -ENOENT, "unknown prog id gives -ENOENT");
 }
 
 static int bad_prog_load(void)
 {
 	struct bpf_insn insns[] = { { .code = BPF_JMP | BPF_EXIT } };	/* r0 unset */
 	char log[4096];
-	struct bpf_prog_load_args a = {
+	struct sys_prog_load_args a = {
 		.type = BPF_PROG_TYPE_XDP, .insns = insns, .insn_cnt = 1,
 		.license = "GPL", .log_buf = log, .log_size = sizeof(log), .log_level = 1,
 	};
-	int fd = bpf_prog_load(&a);
+	int fd = sys_prog_load(&a);
 
 	CHECK(fd == -EACCES && strstr(log, "R0 !read_ok"),
 		  "verifier rejection returns -EACCES with the verifier log");
@@ -311,7 +311,7 @@ static void test_nic(int pass_fd, int drop_fd)
 
 	/* A bpf_link holds the hook: even force cannot replace it, and the
 	 * message says why (the kernel's extended ack), not "without force". */
-	ret = bpf_link_create(pass_fd, (int)if_nametoindex(if_a), BPF_XDP, XDP_FLAGS_DRV_MODE, 0);
+	ret = sys_link_create(pass_fd, (int)if_nametoindex(if_a), BPF_XDP, XDP_FLAGS_DRV_MODE, 0);
 	CHECK(ret >= 0, "XDP bpf_link created (%d)", ret);
 	if (ret >= 0) {
 		int link_fd = ret;
@@ -376,16 +376,16 @@ static int garbage_record(const char *fill, size_t len, uint32_t value_size)
 	char path[128];
 	uint8_t *slot = calloc(1, value_size);
 	uint32_t key = 0;
-	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "garbage", 4, value_size, STATE_RECORD_SLOTS, 0, NULL);
+	int fd = sys_map_create(BPF_MAP_TYPE_ARRAY, "garbage", 4, value_size, STATE_RECORD_SLOTS, 0, NULL);
 	int ret = fd;
 
 	if (fd >= 0 && slot) {
 		memcpy(slot, fill, len < value_size ? len : value_size);
-		ret = bpf_map_update(fd, &key, slot, BPF_ANY);
+		ret = sys_map_update(fd, &key, slot, BPF_ANY);
 		snprintf(path, sizeof(path), "%s/%s/record", state_root_dir, if_a);
 		unlink(path);
 		if (!ret)
-			ret = bpf_obj_pin(fd, path);
+			ret = sys_obj_pin(fd, path);
 	}
 	free(slot);
 	if (fd >= 0)
@@ -487,7 +487,7 @@ static void test_state(int pass_fd)
 	snprintf(path, sizeof(path), "%s/stray/deeper", dir);
 	ret = ret ? ret : mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/stray/deeper/p", dir);
-	CHECK(ret == 0 && bpf_obj_pin(pass_fd, path) == 0, "stray subdirectories with a pin");
+	CHECK(ret == 0 && sys_obj_pin(pass_fd, path) == 0, "stray subdirectories with a pin");
 	CHECK(state_remove(if_a) == 0 && stat(dir, &st) < 0 && errno == ENOENT,
 		  "remove unpins everything, stray subdirectories too, and removes the directory");
 	fd = state_get(if_a, "rootlet");
