@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #define FDCHECK_MAX 1024
@@ -70,7 +69,7 @@ int fdcheck_end(int rc)
 
 	if (!enabled)
 		return rc;
-	closelog();	/* syslog's socket is opened lazily and is no leak */
+	log_close();	/* the syslog socket is opened lazily and is no leak */
 	for_each_fd(report_new, &leaks);
 	return leaks ? 70 : rc;
 }

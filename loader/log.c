@@ -2,11 +2,16 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
 static enum log_level max_level = LOG_LVL_INFO;
 static int use_syslog;
+static int syslog_fd = -1;
+static const char *syslog_ident = "xdpld";
 static int capturing;
 static char *capture_buf;
 static size_t capture_len;
@@ -14,8 +19,41 @@ static size_t capture_len;
 void log_init(const char *ident)
 {
 	use_syslog = !isatty(STDERR_FILENO);
-	if (use_syslog)
-		openlog(ident, LOG_PID, LOG_DAEMON);
+	syslog_ident = ident;
+}
+
+void log_close(void)
+{
+	if (syslog_fd >= 0)
+		close(syslog_fd);
+	syslog_fd = -1;
+}
+
+/* One datagram to /dev/log, "<PRI>ident[pid]: text", as libc's syslog()
+ * sends it but without the timestamp, which every syslog daemon (busybox,
+ * OpenWrt's logd, rsyslog, journald) adds on receipt.  Not musl's
+ * syslog(): its timestamp pulls strftime and the time-zone code into the
+ * static binary, about 6 KB.  Best effort: no daemon, no message. */
+static void syslog_send(int prio, const char *fmt, va_list ap)
+{
+	static const struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "<%d>%s[%d]: ", LOG_DAEMON | prio, syslog_ident,
+			 (int)getpid());
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return;
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	if (syslog_fd < 0) {
+		syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (syslog_fd >= 0 && connect(syslog_fd, (const struct sockaddr *)&addr,
+					      sizeof(addr))) {
+			log_close();
+			return;
+		}
+	}
+	if (syslog_fd >= 0)
+		send(syslog_fd, buf, strlen(buf), MSG_NOSIGNAL);
 }
 
 void log_set_level(enum log_level max) { max_level = max; }
@@ -61,7 +99,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 	if (use_syslog && lvl <= LOG_LVL_WARN) {
 		va_start(ap, fmt);
-		vsyslog(prio[lvl], fmt, ap);
+		syslog_send(prio[lvl], fmt, ap);
 		va_end(ap);
 	}
 }

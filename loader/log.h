@@ -8,6 +8,8 @@
 enum log_level { LOG_LVL_ERR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_init(const char *ident);
+/* Closes the syslog socket (opened at the first message that goes there). */
+void log_close(void);
 void log_set_level(enum log_level max);	/* messages above max are dropped */
 enum log_level log_get_level(void);
 void log_msg(enum log_level lvl, const char *fmt, ...)
