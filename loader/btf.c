@@ -29,6 +29,12 @@ void btf_put_u32(void *p, uint32_t v, bool swap)
 	memcpy(p, &v, 4);
 }
 
+void btf_put_magic(uint8_t *out, int byte_order)
+{
+	out[0] = byte_order == ELFDATA2LSB ? 0x9f : 0xeb;
+	out[1] = byte_order == ELFDATA2LSB ? 0xeb : 0x9f;
+}
+
 const char *btf_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {

@@ -332,13 +332,7 @@ int btf_ext_serialize(const struct btf_ext *ext, struct btf *btf, int byte_order
 	out = calloc(1, total);
 	if (!out)
 		return -ENOMEM;
-	if (byte_order == ELFDATA2LSB) {
-		out[0] = 0x9f;
-		out[1] = 0xeb;
-	} else {
-		out[0] = 0xeb;
-		out[1] = 0x9f;
-	}
+	btf_put_magic(out, byte_order);
 	out[2] = 1;
 	btf_put_u32(out + 4, EXT_HDR_CORE, swap);
 	for (k = 0; k < EXT_NR; k++) {

@@ -293,13 +293,7 @@ int btf_serialize(const struct btf *b, int byte_order, void **data, size_t *size
 	out = malloc(total);
 	if (!out)
 		return -ENOMEM;
-	if (byte_order == ELFDATA2LSB) {
-		out[0] = 0x9f;
-		out[1] = 0xeb;
-	} else {
-		out[0] = 0xeb;
-		out[1] = 0x9f;
-	}
+	btf_put_magic(out, byte_order);
 	out[2] = BTF_VERSION;
 	out[3] = 0;
 	btf_put_u32(out + 4, BTF_HDR_LEN, swap);

@@ -24,6 +24,8 @@ enum btf_word_role btf_word_role(uint32_t kind, size_t w);
 int btf_host_order(void);	/* ELFDATA2LSB or ELFDATA2MSB */
 uint32_t btf_get_u32(const void *p, bool swap);
 void btf_put_u32(void *p, uint32_t v, bool swap);
+/* The 0xeb9f magic of .BTF and .BTF.ext in byte_order (ELFDATA2LSB/MSB). */
+void btf_put_magic(uint8_t *out, int byte_order);
 
 /* Drop types with id >= nr_types (undo of a failed append). */
 void btf_truncate(struct btf *b, uint32_t nr_types);
