@@ -11,20 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *link_kind_name(enum lsym_kind k)
-{
-	static const char *const names[] = { "function", "program", "map", "variable" };
-
-	return names[k];
-}
-
-const char *link_basename(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 static int check_byte_order(struct obj *const *in, size_t nr_in)
 {
 	for (size_t i = 1; i < nr_in; i++) {
@@ -145,6 +131,8 @@ int link_objects(struct obj *const *in, size_t nr_in, const struct link_opts *op
 		err = link_make_prefixes(&c);
 	if (!err)
 		err = link_apply_rules(&c);
+	if (!err)
+		err = link_share_pinned(&c);
 	if (!err)
 		err = link_rename_conflicts(&c);
 	if (!err)

@@ -54,6 +54,11 @@ static int add_global(struct link_ctx *c, struct lsym *s)
 	if (s->winner >= 0) {
 		struct lsym *w = &c->syms[s->winner];
 
+		/* A later input's license/version variable (another name for
+		 * the bytes kept from the first one) is left out, as libbpf's
+		 * linker leaves it out: a relocation to it is an error. */
+		if (w->dup_special)
+			return 0;
 		if (w->out_sym < 0) {
 			os = &c->in[w->in]->syms[w->sym];
 			if (link_map_addr(c, w->in, os->sec, os->value, &sec, &off)) {

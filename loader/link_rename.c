@@ -223,18 +223,13 @@ static char *auto_name(const char *prefix, const char *name, bool is_map, bool h
 	return out;
 }
 
-static bool strong_def(const struct lsym *s)
-{
-	return s->defined && !s->weak && !s->special;
-}
-
 /* The first two strong definitions of a conflict group. */
 static void first_two_strong(const struct link_ctx *c, const int *g, size_t n,
 			     const struct lsym **a, const struct lsym **b)
 {
 	*a = *b = NULL;
 	for (size_t k = 0; k < n; k++) {
-		if (!strong_def(&c->syms[g[k]]))
+		if (!link_strong_def(&c->syms[g[k]]))
 			continue;
 		if (!*a)
 			*a = &c->syms[g[k]];
@@ -251,7 +246,7 @@ static int report_group(struct link_ctx *c, const int *g, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct lsym *s = &c->syms[g[k]];
 
-		if (strong_def(s) && s->renamed_by_rule) {
+		if (link_strong_def(s) && s->renamed_by_rule) {
 			const struct lsym *other = s == a ? b : a;
 
 			pr_err("--rename %s:%s=%s: %s '%s' is also defined in %s (%s '%s')",
@@ -269,7 +264,8 @@ static int report_group(struct link_ctx *c, const int *g, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct lsym *s = &c->syms[g[k]];
 
-		if (strong_def(s))
+		/* a pinned map shared with the one that keeps the name is that map */
+		if (link_strong_def(s) || s->pin_shared)
 			continue;
 		pr_err("%s: %s %s '%s' is ambiguous: it is defined in %s and %s; "
 		       "use --rename OBJ:%s=NEW to pick one",
@@ -286,7 +282,9 @@ static bool shortened(const struct link_ctx *c, const struct lsym *s)
 	return s->kind == LK_MAP && strlen(c->prefixes[s->in]) + strlen(s->orig) > MAP_NAME_MAX;
 }
 
-/* Pass 1: the plain new name of every conflicting strong definition. */
+/* Pass 1: the plain new name of every conflicting strong definition but a
+ * map pinned by name: its pin path is the vendor's contract, so it keeps
+ * the name (link_share_pinned left at most one of them in the group). */
 static int plan_group(struct link_ctx *c, const int *g, size_t n, void *arg)
 {
 	char **nn = arg;
@@ -295,8 +293,10 @@ static int plan_group(struct link_ctx *c, const int *g, size_t n, void *arg)
 	for (size_t k = 0; k < n && !err; k++) {
 		const struct lsym *s = &c->syms[g[k]];
 
-		if (strong_def(s) && !(nn[g[k]] = auto_name(c->prefixes[s->in], s->name,
-							     s->kind == LK_MAP, false)))
+		if (!link_strong_def(s) || s->pinned)
+			continue;
+		nn[g[k]] = auto_name(c->prefixes[s->in], s->name, s->kind == LK_MAP, false);
+		if (!nn[g[k]])
 			err = -ENOMEM;
 	}
 	return err;
@@ -343,29 +343,6 @@ static int apply_group(struct link_ctx *c, const int *g, size_t n, void *arg)
 	return err;
 }
 
-/* Calls fn on every group of symbols sharing a link name that has at
- * least two strong definitions. */
-static int for_each_conflict(struct link_ctx *c, void *arg,
-			     int (*fn)(struct link_ctx *c, const int *g, size_t n, void *arg))
-{
-	int *idx = link_sorted_syms(c);
-	int err = 0;
-
-	if (!idx)
-		return -ENOMEM;
-	for (size_t a = 0, b; a < c->nr_syms && !err; a = b) {
-		size_t nr_strong = 0;
-
-		for (b = a; b < c->nr_syms &&
-		     !strcmp(c->syms[idx[a]].name, c->syms[idx[b]].name); b++)
-			nr_strong += strong_def(&c->syms[idx[b]]);
-		if (nr_strong > 1)
-			err = fn(c, idx + a, b - a, arg);
-	}
-	free(idx);
-	return err;
-}
-
 static int report_collision(struct link_ctx *c, const int *g, size_t n, void *arg)
 {
 	const struct lsym *a, *b;
@@ -380,14 +357,14 @@ static int report_collision(struct link_ctx *c, const int *g, size_t n, void *ar
 int link_rename_conflicts(struct link_ctx *c)
 {
 	char **nn = calloc(c->nr_syms + 1, sizeof(*nn));
-	int err = nn ? for_each_conflict(c, nn, plan_group) : -ENOMEM;
+	int err = nn ? link_for_each_conflict(c, nn, plan_group) : -ENOMEM;
 
 	if (!err)
 		err = hash_clashes(c, nn);
 	if (!err)
-		err = for_each_conflict(c, nn, apply_group);
+		err = link_for_each_conflict(c, nn, apply_group);
 	for (size_t k = 0; nn && k < c->nr_syms; k++)
 		free(nn[k]);
 	free(nn);
-	return err ? err : for_each_conflict(c, NULL, report_collision);
+	return err ? err : link_for_each_conflict(c, NULL, report_collision);
 }

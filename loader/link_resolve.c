@@ -19,12 +19,20 @@ static bool sec_is_special(const struct obj *o, uint32_t sec)
 				    !strcmp(o->secs[sec].name, "version"));
 }
 
-static const struct map_def *find_map_def(const struct link_ctx *c, const struct lsym *s)
+/* Is section sec of input in a license/version section that an earlier
+ * input has too?  The output keeps the first copy of the bytes and, as
+ * libbpf's linker, only the first copy's symbols. */
+static bool special_dup(const struct link_ctx *c, uint32_t in, uint32_t sec)
 {
-	for (size_t k = 0; k < c->nr_defs[s->in]; k++)
-		if (c->defs[s->in][k].sym == s->sym)
-			return &c->defs[s->in][k];
-	return NULL;
+	const char *name = c->in[in]->secs[sec].name;
+
+	for (uint32_t i = 0; i < in; i++) {
+		int k = obj_find_sec(c->in[i], name);
+
+		if (k > 0 && c->in[i]->secs[k].size)
+			return true;
+	}
+	return false;
 }
 
 /* Is extern idx placed in an initial slot of one of in's prog arrays? */
@@ -133,7 +141,9 @@ static int add_lsym(struct link_ctx *c, uint32_t in, uint32_t idx)
 			    .weak = s->bind == STB_WEAK, .winner = -1, .out_sym = -1 };
 	l->kind = classify(c, in, idx);
 	l->special = l->defined && sec_is_special(o, s->sec);
+	l->dup_special = l->special && special_dup(c, in, s->sec);
 	l->load_time = !l->defined && in_load_time_datasec(o->btf, s->name);
+	l->pinned = link_is_pinned_def(c, l);
 	l->name = strdup(s->name);
 	if (!l->name)
 		return -ENOMEM;
@@ -215,6 +225,29 @@ int *link_sorted_syms(const struct link_ctx *c)
 	return idx;
 }
 
+/* Calls fn on every group of symbols sharing a link name that has at
+ * least two strong definitions. */
+int link_for_each_conflict(struct link_ctx *c, void *arg,
+			   int (*fn)(struct link_ctx *c, const int *g, size_t n, void *arg))
+{
+	int *idx = link_sorted_syms(c);
+	int err = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t a = 0, b; a < c->nr_syms && !err; a = b) {
+		size_t nr_strong = 0;
+
+		for (b = a; b < c->nr_syms &&
+		     !strcmp(c->syms[idx[a]].name, c->syms[idx[b]].name); b++)
+			nr_strong += link_strong_def(&c->syms[idx[b]]);
+		if (nr_strong > 1)
+			err = fn(c, idx + a, b - a, arg);
+	}
+	free(idx);
+	return err;
+}
+
 static const char *path_of(const struct link_ctx *c, const struct lsym *s)
 {
 	return c->in[s->in]->path;
@@ -222,7 +255,7 @@ static const char *path_of(const struct link_ctx *c, const struct lsym *s)
 
 static int check_map_pair(const struct link_ctx *c, const struct lsym *s, const struct lsym *w)
 {
-	const struct map_def *a = find_map_def(c, s), *b = find_map_def(c, w);
+	const struct map_def *a = link_map_def(c, s), *b = link_map_def(c, w);
 	const char *why = NULL;
 
 	if (w->kind != LK_MAP) {
@@ -301,7 +334,7 @@ static int resolve_group(struct link_ctx *c, const int *g, size_t n)
 
 		if (!s->defined)
 			continue;
-		if (!s->weak && !s->special) {
+		if (link_strong_def(s)) {
 			if (strong >= 0) {
 				pr_err("conflicting non-weak symbol '%s' defined in %s and %s",
 				       s->name, path_of(c, &c->syms[strong]), path_of(c, s));

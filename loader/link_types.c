@@ -149,18 +149,10 @@ static int protos_compat(struct side a, struct side b, char *why, size_t n)
 	return 0;
 }
 
-static const struct map_def *map_def_of(const struct link_ctx *c, const struct lsym *s)
-{
-	for (size_t k = 0; k < c->nr_defs[s->in]; k++)
-		if (c->defs[s->in][k].sym == s->sym)
-			return &c->defs[s->in][k];
-	return NULL;
-}
-
 static int check_map_types(const struct link_ctx *c, const struct lsym *s, const struct lsym *w,
 			   char *why, size_t n)
 {
-	const struct map_def *a = map_def_of(c, s), *b = map_def_of(c, w);
+	const struct map_def *a = link_map_def(c, s), *b = link_map_def(c, w);
 	const struct btf *ba = c->in[s->in]->btf, *bb = c->in[w->in]->btf;
 	int err = 0;
 

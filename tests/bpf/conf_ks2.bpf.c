@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/* conf_ks1, conf_ks2, conf_ks3 linked together (every order): the same
+ * load-time externs in several objects, here the kfunc as a weak __ksym,
+ * a strong and a weak __kconfig extern.
+ * Each must become one symbol and one BTF VAR/FUNC inside .kconfig or
+ * .ksyms; the strong/weak binding is libbpf's (strong when any is strong).
+ * Every program passes every packet.  (No __ksym variable: their
+ * addresses come from kallsyms, which holds no data symbols on kernels
+ * without CONFIG_KALLSYMS_ALL.) */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym __weak;
+extern _Bool CONFIG_XDPLD_CONF_NOSUCH __kconfig __weak;
+
+SEC("xdp")
+int prog_ks2(struct xdp_md *ctx)
+{
+	struct bpf_dynptr d;
+
+	if (CONFIG_XDPLD_CONF_NOSUCH || LINUX_KERNEL_VERSION < 0x20000)
+		return XDP_ABORTED;	/* an unknown weak kconfig extern is 0 */
+	if (bpf_dynptr_from_xdp && bpf_dynptr_from_xdp(ctx, 0, &d))
+		return XDP_DROP;
+	return XDP_PASS;
+}
+
+char _license[] SEC("license") = "GPL";
