@@ -1,12 +1,15 @@
-/* Matching ELF symbols and BTF types.  Names alone are not enough: a linked
- * object holds one `static int counter` per vendor, all in .data, so data
- * symbols are matched through their place (section and offset) and functions
+/* Matching ELF symbols and BTF types, and filling in the .BTF offsets and
+ * sizes clang leaves open.  Names alone are not enough: a linked object
+ * holds one `static int counter` per vendor, all in .data, so data symbols
+ * are matched through their place (section and offset) and functions
  * through the func_info record at their first instruction. */
 #include "obj.h"
 #include "btf.h"
+#include "log.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int obj_sec_sym_at(const struct obj *o, uint32_t sec, const char *name, uint64_t off)
@@ -125,4 +128,91 @@ int64_t obj_sym_btf_id(const struct obj *o, uint32_t sym)
 		return ds > 0 ? var_in_datasec(o, (uint32_t)ds, s) : -ENOENT;
 	}
 	return by_name(o, s);
+}
+
+static int cmp_secinfo(const void *a, const void *b)
+{
+	const struct btf_var_secinfo *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
+{
+	const char *sec_name = btf_type_name(o->btf, id);
+	struct btf_var_secinfo *vi = (struct btf_var_secinfo *)(t + 1);
+	uint16_t vlen = BTF_INFO_VLEN(t->info);
+	int sec = obj_find_sec(o, sec_name);
+	bool filled;
+
+	/* Extern-only DATASECs (.kconfig, .ksyms) have no ELF section: they
+	 * are left as clang wrote them for the loader to resolve or drop. */
+	if (sec < 0) {
+		pr_debug("%s: .BTF: DATASEC '%s' has no section, left as is", o->path, sec_name);
+		return 0;
+	}
+	if (o->secs[sec].size > UINT32_MAX) {
+		pr_err("%s: section '%s' is too large for BTF", o->path, sec_name);
+		return -E2BIG;
+	}
+	/* A filled-in DATASEC (a linked object) keeps its offsets: its names
+	 * need not be unique (one static 'counter' per linked input). */
+	filled = t->size != 0;
+	t->size = (uint32_t)o->secs[sec].size;
+	for (uint16_t i = 0; i < vlen; i++) {
+		const struct btf_type *v = btf_type_by_id(o->btf, vi[i].type);
+		const char *var_name;
+		int sym;
+
+		if (!v || BTF_INFO_KIND(v->info) != BTF_KIND_VAR)
+			continue;	/* extern FUNCs in .ksyms */
+		if (((const struct btf_var *)(v + 1))->linkage == BTF_VAR_GLOBAL_EXTERN)
+			continue;
+		var_name = btf_type_name(o->btf, vi[i].type);
+		if (filled) {
+			if ((uint64_t)vi[i].offset + vi[i].size > o->secs[sec].size) {
+				pr_err("%s: .BTF: DATASEC '%s': variable '%s' (size %u at 0x%x) is outside the section",
+				       o->path, sec_name, var_name, vi[i].size, vi[i].offset);
+				return -EINVAL;
+			}
+			continue;
+		}
+		sym = obj_sec_sym_at(o, (uint32_t)sec, var_name, vi[i].offset);
+		if (sym < 0) {
+			pr_err("%s: .BTF: DATASEC '%s': %s symbol for variable '%s'",
+			       o->path, sec_name, sym == -EEXIST ? "more than one" : "no", var_name);
+			return sym;
+		}
+		if (o->syms[sym].value + vi[i].size > o->secs[sec].size) {
+			pr_err("%s: .BTF: DATASEC '%s': variable '%s' (size %u at 0x%llx) is outside the section",
+			       o->path, sec_name, var_name, vi[i].size,
+			       (unsigned long long)o->syms[sym].value);
+			return -EINVAL;
+		}
+		vi[i].offset = (uint32_t)o->syms[sym].value;
+	}
+	qsort(vi, vlen, sizeof(*vi), cmp_secinfo);
+	return 0;
+}
+
+int obj_fixup_btf(struct obj *o)
+{
+	uint32_t n;
+
+	if (!o->btf)
+		return 0;
+	n = btf_nr_types(o->btf);
+	for (uint32_t id = 1; id < n; id++) {
+		struct btf_type *t = btf_type_mut(o->btf, id);
+		int err;
+
+		if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_DATASEC)
+			continue;
+		err = fixup_datasec(o, id, t);
+		if (err)
+			return err;
+	}
+	return 0;
 }
