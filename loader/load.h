@@ -15,12 +15,15 @@
 struct obj;
 struct map_def;
 
-/* Replace a .rodata variable's initial value before loading (len must
- * equal the variable's size). */
+/* Replace len bytes at off inside a .rodata variable before loading: the
+ * whole variable (off 0, len its size) or one member of it (off + len must
+ * not exceed the variable's size).  Several overrides of one variable are
+ * applied in order. */
 struct load_rodata_override {
 	const char *var;
 	const void *val;
 	size_t len;
+	size_t off;		/* bytes into the variable */
 };
 
 /* An existing map to use instead of creating the object's map `name` (a
@@ -134,9 +137,13 @@ int load_prog_type_from_sec(const char *sec, uint32_t *prog_type,
 			    uint32_t *expected_attach_type, uint32_t *prog_flags);
 
 /* Parse "VAR=VALUE" into an override for a variable of the object's
- * .rodata: VALUE is a decimal/hex integer sized like the variable, or
- * "0x" followed by exactly 2*size hex digits taken as raw bytes.  The value
- * buffer is malloc'ed into *val (caller frees). */
+ * .rodata, or "VAR.MEMBER...=VALUE" for a member of a struct/union
+ * variable (also nested, through anonymous members, and array elements
+ * "VAR.arr[2]"), resolved through the object's BTF (typedefs and
+ * modifiers skipped; bit fields refused).  VALUE is a decimal/hex integer
+ * sized like the variable or member, or "0x" followed by exactly 2*size
+ * hex digits taken as raw bytes.  The value buffer is malloc'ed into *val
+ * (caller frees). */
 int load_parse_rodata_set(const struct obj *o, const char *arg,
 			  struct load_rodata_override *ov, void **val);
 

@@ -1,5 +1,6 @@
 /* Shared state of the loader's stages (load.c, load_btf.c, load_maps.c,
- * load_reloc.c, load_prog.c); not for use outside the loader. */
+ * load_reloc.c, load_prog.c, load_log.c); not for use outside the loader.
+ * The driver (load.c) calls the stages; the stages never call the driver. */
 #ifndef XDPLD_LOAD_INTERNAL_H
 #define XDPLD_LOAD_INTERNAL_H
 
@@ -69,7 +70,7 @@ void prog_image_free(struct prog_image *img);
 /* load_prog.c */
 int load_progs(struct load_ctx *c);
 
-/* load.c */
+/* load_log.c */
 /* The last lines of a kernel log, each prefixed with what. */
 void load_log_tail(enum log_level lvl, const char *what, const char *log);
 
