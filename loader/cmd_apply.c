@@ -71,7 +71,10 @@ static int make_jobs(const struct run *r, struct job **out, size_t *nr)
 			}
 			j->pl = pl;
 			j->line = pl->devices[d].line;
-			j->present = if_nametoindex(pl->devices[d].name) != 0;
+			/* resolved once: pipeline_apply takes plan.ifindex */
+			err = nic_ifindex(pl->devices[d].name, true);
+			j->plan.ifindex = err > 0 ? err : 0;
+			j->present = err > 0;
 			n++;
 		}
 	}

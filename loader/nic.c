@@ -60,7 +60,7 @@ static uint32_t mode_flag(enum nic_mode m)
 	}
 }
 
-int nic_ifindex(const char *ifname)
+int nic_ifindex(const char *ifname, bool may_be_absent)
 {
 	unsigned int idx;
 
@@ -78,11 +78,22 @@ int nic_ifindex(const char *ifname)
 		return -EINVAL;
 	}
 	idx = if_nametoindex(ifname);
+	if (!idx && may_be_absent)
+		return 0;
 	if (!idx) {
 		pr_err("interface '%s' does not exist", ifname);
 		return -ENODEV;
 	}
 	return (int)idx;
+}
+
+/* An ifindex the caller did not resolve (0, negative) names no interface. */
+static int check_index(int ifindex, const char *ifname)
+{
+	if (ifindex > 0)
+		return 0;
+	pr_err("interface '%s' does not exist", ifname);
+	return -ENODEV;
 }
 
 void nic_prog_describe(uint32_t prog_id, char *buf, size_t len)
@@ -304,12 +315,14 @@ static int query_index(const char *ifname, int ifindex, struct nic_xdp *out)
 	return 0;
 }
 
-int nic_query(const char *ifname, struct nic_xdp *out)
+int nic_query(int ifindex, const char *ifname, struct nic_xdp *out)
 {
-	int ifindex = nic_ifindex(ifname);
+	int err = check_index(ifindex, ifname);
 
-	if (ifindex < 0)
-		return ifindex;
+	if (err) {
+		memset(out, 0, sizeof(*out));
+		return err;
+	}
 	return query_index(ifname, ifindex, out);
 }
 
@@ -424,15 +437,15 @@ static int replace(const char *ifname, int ifindex, int prog_fd, enum nic_mode m
 	return 0;
 }
 
-int nic_attach(const char *ifname, int prog_fd, enum nic_mode mode,
+int nic_attach(int ifindex, const char *ifname, int prog_fd, enum nic_mode mode,
 	       int expected_fd, bool force, enum nic_mode *used_mode)
 {
-	int ifindex = nic_ifindex(ifname), ret;
+	int ret = check_index(ifindex, ifname);
 	enum nic_mode try = mode == NIC_MODE_AUTO ? NIC_MODE_NATIVE : mode;
 	struct nl_reply r;
 
-	if (ifindex < 0)
-		return ifindex;
+	if (ret)
+		return ret;
 	if (prog_fd < 0) {
 		pr_err("no program to attach to '%s'", ifname);
 		return -EBADF;
@@ -475,16 +488,17 @@ int nic_attach(const char *ifname, int prog_fd, enum nic_mode mode,
 	return 0;
 }
 
-int nic_detach(const char *ifname, enum nic_mode mode, uint32_t expected_prog_id)
+int nic_detach(int ifindex, const char *ifname, enum nic_mode mode,
+	       uint32_t expected_prog_id)
 {
-	int ifindex = nic_ifindex(ifname), ret, expected_fd = -1;
+	int ret = check_index(ifindex, ifname), expected_fd = -1;
 	uint32_t flags, cur_id;
 	struct nic_xdp cur;
 	struct nl_reply r;
 	char desc[64];
 
-	if (ifindex < 0)
-		return ifindex;
+	if (ret)
+		return ret;
 	ret = query_index(ifname, ifindex, &cur);
 	if (ret < 0)
 		return ret;

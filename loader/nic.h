@@ -2,6 +2,9 @@
  * API; libnl has no XDP helpers).  Every failure is logged with the
  * interface name and, when the kernel gave one, its extended-ack message.
  *
+ * A command resolves its interface name once (nic_ifindex); every netlink
+ * operation then takes that ifindex, and the name only for its messages.
+ *
  * Safety rules:
  *  - a first attach (expected_fd < 0) never replaces a program that is
  *    already there unless force is set; the error names that program;
@@ -33,10 +36,13 @@ struct nic_xdp {
 
 /* Checks that ifname is a valid name of an existing interface (in the
  * current network namespace).  Returns its ifindex or negative errno, with
- * a message naming the interface. */
-int nic_ifindex(const char *ifname);
+ * a message naming the interface; with may_be_absent, 0 (and no message)
+ * when the name is valid but no such interface exists. */
+int nic_ifindex(const char *ifname, bool may_be_absent);
 
-int nic_query(const char *ifname, struct nic_xdp *out);
+/* In every call below, ifindex is the interface (> 0, else -ENODEV) and
+ * ifname its name for messages. */
+int nic_query(int ifindex, const char *ifname, struct nic_xdp *out);
 
 /* Attach prog_fd.  expected_fd < 0: first attach (refuses to replace any
  * program unless force).  expected_fd >= 0: atomic replace of that program.
@@ -46,13 +52,14 @@ int nic_query(const char *ifname, struct nic_xdp *out);
  * the mode the old program runs in.  Errors about an occupied interface
  * always quote the kernel's extended ack.
  * *used_mode (may be NULL) gets the mode the program now runs in. */
-int nic_attach(const char *ifname, int prog_fd, enum nic_mode mode,
+int nic_attach(int ifindex, const char *ifname, int prog_fd, enum nic_mode mode,
 	       int expected_fd, bool force, enum nic_mode *used_mode);
 
 /* Remove the XDP program of the given mode (AUTO: whatever mode the current
  * program runs in).  expected_prog_id != 0: only if that program is the one
  * attached (atomic), else -EEXIST.  Nothing attached: returns 0. */
-int nic_detach(const char *ifname, enum nic_mode mode, uint32_t expected_prog_id);
+int nic_detach(int ifindex, const char *ifname, enum nic_mode mode,
+	       uint32_t expected_prog_id);
 
 /* "id 42 'xdp_fw'" for messages; falls back to "id 42" if the program
  * cannot be opened. */

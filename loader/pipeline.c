@@ -504,8 +504,8 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	if (!err)
 		err = pipeline_stage_links(p->ifname, pins, nr, true);
 	if (!err)
-		err = nic_attach(p->ifname, p->prog_fd, p->mode, prev->ours ? prev->prog_fd : -1,
-				 force, &used);
+		err = nic_attach(p->ifindex, p->ifname, p->prog_fd, p->mode,
+				 prev->ours ? prev->prog_fd : -1, force, &used);
 	if (err) {
 		pipeline_stage_links(p->ifname, pins, nr, false);
 		goto out;
@@ -607,10 +607,10 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	memset(&prev, 0, sizeof(prev));
 	prev.prog_fd = -1;
 	/* check verifies the pipeline of a NIC that is not there yet too */
-	no_nic = o->prepare && !if_nametoindex(want->ifname);
-	err = no_nic ? 0 : nic_ifindex(want->ifname);
+	err = want->ifindex ? want->ifindex : nic_ifindex(want->ifname, o->prepare);
 	if (err < 0)
 		return err;
+	no_nic = !err;
 	p.ifindex = want->ifindex = err;
 	err = p.mode == NIC_MODE_HW && !no_nic ? check_offload(&p) : 0;
 	/* relink and restore run the recorded backend on the kernel it runs on */
@@ -627,7 +627,7 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		err = lock;
 		goto out;
 	}
-	err = no_nic ? 0 : pipeline_prev_save(want->ifname, &prev);
+	err = no_nic ? 0 : pipeline_prev_save(p.ifindex, want->ifname, &prev);
 	if (!err && o->restore_record)
 		err = check_restore(o, want, &prev);
 	if (err)
@@ -644,7 +644,7 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		goto out;
 	}
 	if (prev.ours) {
-		err = nic_query(want->ifname, &cur);
+		err = nic_query(p.ifindex, want->ifname, &cur);
 		if (!err)
 			err = check_mode(want->ifname, want->mode, &cur);
 		if (err)

@@ -135,7 +135,7 @@ bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
 uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
 
 /* pipeline_state.c */
-int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev);
+int pipeline_prev_save(int ifindex, const char *ifname, struct pipeline_prev *prev);
 void pipeline_prev_free(struct pipeline_prev *prev);
 int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name);
 /* Every pin of the new pipeline p (rootlet, maps, links), names unique. */

@@ -39,10 +39,11 @@ int pipeline_restore(const char *ifname, bool force)
 	}
 	/* The modules as last re-linked, even if a crash cut the record short. */
 	pipeline_slots_settle(ifname, &want, false);
-	err = nic_ifindex(ifname);
+	err = nic_ifindex(ifname, false);
 	if (err < 0)
 		goto out;
-	err = nic_query(ifname, &cur);
+	want.ifindex = err;	/* pipeline_apply takes it from there */
+	err = nic_query(want.ifindex, ifname, &cur);
 	if (err)
 		goto out;
 	/* Cheap early answer; pipeline_apply checks again under the lock. */

@@ -96,7 +96,7 @@ static int prev_add_plan_pins(const char *ifname, struct pipeline_prev *prev)
 	return err;
 }
 
-int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
+int pipeline_prev_save(int ifindex, const char *ifname, struct pipeline_prev *prev)
 {
 	struct nic_xdp cur;
 	int err;
@@ -125,7 +125,7 @@ int pipeline_prev_save(const char *ifname, struct pipeline_prev *prev)
 		err = prev_add_plan_pins(ifname, prev);
 	if (err)
 		return err;
-	err = nic_query(ifname, &cur);
+	err = nic_query(ifindex, ifname, &cur);
 	if (err)
 		return err;
 	prev->prog_id = cur.prog_id;
@@ -314,9 +314,10 @@ static void roll_back(const struct pipeline *p, enum nic_mode mode,
 	int err;
 
 	if (prev->prog_fd >= 0)
-		err = nic_attach(p->ifname, prev->prog_fd, NIC_MODE_AUTO, p->prog_fd, false, NULL);
+		err = nic_attach(p->ifindex, p->ifname, prev->prog_fd, NIC_MODE_AUTO, p->prog_fd,
+				 false, NULL);
 	else
-		err = nic_detach(p->ifname, mode, p->prog_id);
+		err = nic_detach(p->ifindex, p->ifname, mode, p->prog_id);
 	for (size_t i = 0; i < nr_pins; i++)
 		if (!pin_taken(prev->pins, prev->nr_pins, pins[i].name))
 			state_unpin(p->ifname, pins[i].name);
@@ -364,7 +365,7 @@ int pipeline_detach(const char *ifname, bool force)
 	uint32_t ours = 0;
 	struct plan pl;
 	struct nic_xdp cur;
-	int err, lock = state_lock();
+	int err, ifindex, lock = state_lock();
 
 	if (lock < 0)
 		return lock;
@@ -388,12 +389,13 @@ int pipeline_detach(const char *ifname, bool force)
 		ours = pl.prog_id;
 		plan_free(&pl);
 	}
-	if (!if_nametoindex(ifname)) {
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex) {
 		pr_warn("detach %s: interface is gone; removing its state only", ifname);
 		err = state_remove(ifname);
 		goto out;
 	}
-	err = nic_query(ifname, &cur);
+	err = nic_query(ifindex, ifname, &cur);
 	if (err)
 		goto out;
 	if (cur.prog_id && cur.prog_id != ours && !force) {
@@ -404,7 +406,7 @@ int pipeline_detach(const char *ifname, bool force)
 		goto out;
 	}
 	if (cur.prog_id) {
-		err = nic_detach(ifname, NIC_MODE_AUTO, force ? 0 : ours);
+		err = nic_detach(ifindex, ifname, NIC_MODE_AUTO, force ? 0 : ours);
 		if (err)
 			goto out;
 	}

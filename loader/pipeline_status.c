@@ -301,7 +301,8 @@ static int show_iface(const char *ifname, void *arg)
 	char *rec = NULL, where[4200];
 	struct plan pl;
 	struct nic_xdp cur = { 0 };
-	bool present = if_nametoindex(ifname) != 0;
+	int ifindex = (int)if_nametoindex(ifname);
+	bool present = ifindex != 0;
 	int stats_fd = -1, ncpu = 0, err;
 
 	err = state_record_read(ifname, &rec);
@@ -318,7 +319,7 @@ static int show_iface(const char *ifname, void *arg)
 		return 0;
 	}
 	pipeline_slots_settle(ifname, &pl, false);
-	if (present && nic_query(ifname, &cur))
+	if (present && nic_query(ifindex, ifname, &cur))
 		present = false;
 	if (pl.counters) {
 		ncpu = possible_cpus();

@@ -240,73 +240,79 @@ static void test_nic(int pass_fd, int drop_fd)
 	enum nic_mode used = NIC_MODE_AUTO, m;
 	const char *log;
 	char want[64];
-	int ret;
+	int ret, ia, lo;
 
 	CHECK(nic_mode_parse("native", &m) == 0 && m == NIC_MODE_NATIVE &&
 		  nic_mode_parse("generic", &m) == 0 && m == NIC_MODE_SKB &&
 		  nic_mode_parse("bogus", &m) == -EINVAL, "mode names parse");
 	CHECK(!strcmp(nic_mode_name(NIC_MODE_SKB), "skb"), "mode name");
 
-	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == 0, "fresh veth has no XDP program");
+	/* The name is resolved once; every netlink call takes the index. */
+	ia = nic_ifindex(if_a, false);
+	lo = nic_ifindex("lo", true);
+	CHECK(ia > 0 && ia == (int)if_nametoindex(if_a) && lo > 0,
+	      "%s resolves to ifindex %d, lo to %d", if_a, ia, lo);
+
+	CHECK(nic_query(ia, if_a, &x) == 0 && x.prog_id == 0, "fresh veth has no XDP program");
 	CHECK(ping_from_b() == 0, "ping across the veth works before attach");
 
-	ret = nic_attach(if_a, pass_fd, NIC_MODE_NATIVE, -1, false, &used);
+	ret = nic_attach(ia, if_a, pass_fd, NIC_MODE_NATIVE, -1, false, &used);
 	CHECK(ret == 0 && used == NIC_MODE_NATIVE, "native attach of PASS (%d)", ret);
-	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == pass_id && x.mode == NIC_MODE_NATIVE &&
+	CHECK(nic_query(ia, if_a, &x) == 0 && x.prog_id == pass_id && x.mode == NIC_MODE_NATIVE &&
 		  x.drv_prog_id == pass_id, "query shows PASS id %u in native mode (got %u %s)",
 		  pass_id, x.prog_id, nic_mode_name(x.mode));
 	CHECK(ping_from_b() == 0, "ping works with PASS attached");
 
 	snprintf(want, sizeof(want), "id %u 'xdpld_pass'", pass_id);
 	capture_start();
-	ret = nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, false, NULL);
+	ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_NATIVE, -1, false, NULL);
 	log = capture_end();
 	CHECK(ret == -EBUSY && strstr(log, want) && strstr(log, if_a),
 		  "second first-attach without force fails naming %s", want);
 
-	ret = nic_attach(if_a, drop_fd, NIC_MODE_AUTO, pass_fd, false, &used);
+	ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_AUTO, pass_fd, false, &used);
 	CHECK(ret == 0 && used == NIC_MODE_NATIVE, "atomic replace PASS -> DROP keeps native mode");
-	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == drop_id, "query shows DROP");
+	CHECK(nic_query(ia, if_a, &x) == 0 && x.prog_id == drop_id, "query shows DROP");
 	CHECK(ping_from_b() != 0, "ping fails with DROP attached");
 
 	capture_start();
-	ret = nic_attach(if_a, pass_fd, NIC_MODE_NATIVE, pass_fd, false, NULL);
+	ret = nic_attach(ia, if_a, pass_fd, NIC_MODE_NATIVE, pass_fd, false, NULL);
 	log = capture_end();
 	CHECK(ret == -EEXIST && strstr(log, "changed meanwhile"),
 		  "replace with a wrong expected fd fails");
-	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == drop_id, "DROP is still attached");
+	CHECK(nic_query(ia, if_a, &x) == 0 && x.prog_id == drop_id, "DROP is still attached");
 
 	capture_start();
-	ret = nic_detach(if_a, NIC_MODE_AUTO, pass_id);
+	ret = nic_detach(ia, if_a, NIC_MODE_AUTO, pass_id);
 	log = capture_end();
 	CHECK(ret == -EEXIST && strstr(log, "xdpld_drop"),
 		  "detach expecting another program refuses and names the attached one");
-	CHECK(nic_detach(if_a, NIC_MODE_AUTO, drop_id) == 0 &&
-		  nic_query(if_a, &x) == 0 && x.prog_id == 0, "detach with the right expected id");
-	CHECK(nic_detach(if_a, NIC_MODE_AUTO, 0) == 0, "detach with nothing attached is a no-op");
+	CHECK(nic_detach(ia, if_a, NIC_MODE_AUTO, drop_id) == 0 &&
+		  nic_query(ia, if_a, &x) == 0 && x.prog_id == 0, "detach with the right expected id");
+	CHECK(nic_detach(ia, if_a, NIC_MODE_AUTO, 0) == 0, "detach with nothing attached is a no-op");
 	CHECK(ping_from_b() == 0, "ping works again after detach");
 
-	ret = nic_attach(if_a, pass_fd, NIC_MODE_SKB, -1, false, &used);
-	CHECK(ret == 0 && used == NIC_MODE_SKB && nic_query(if_a, &x) == 0 &&
+	ret = nic_attach(ia, if_a, pass_fd, NIC_MODE_SKB, -1, false, &used);
+	CHECK(ret == 0 && used == NIC_MODE_SKB && nic_query(ia, if_a, &x) == 0 &&
 		  x.prog_id == pass_id && x.mode == NIC_MODE_SKB && x.skb_prog_id == pass_id,
 		  "skb attach shows up as skb mode");
 	capture_start();
-	ret = nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL);
+	ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL);
 	log = capture_end();
 	CHECK(ret < 0 && strstr(log, want) && strstr(log, "skb mode") &&
 	      strstr(log, "Native and generic XDP"),
 	      "native attach next to a foreign skb program fails even with force, naming it "
 	      "and quoting the kernel's extended ack");
 	capture_start();
-	ret = nic_attach(if_a, drop_fd, NIC_MODE_AUTO, -1, false, NULL);
+	ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_AUTO, -1, false, NULL);
 	log = capture_end();
 	CHECK(ret == -EBUSY && strstr(log, want) && strstr(log, "skb mode") &&
 	      strstr(log, "--force"),
 	      "auto attach next to a foreign skb program names it and mentions --force");
-	ret = nic_attach(if_a, drop_fd, NIC_MODE_AUTO, -1, true, &used);
-	CHECK(ret == 0 && used == NIC_MODE_SKB && nic_query(if_a, &x) == 0 &&
+	ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_AUTO, -1, true, &used);
+	CHECK(ret == 0 && used == NIC_MODE_SKB && nic_query(ia, if_a, &x) == 0 &&
 	      x.skb_prog_id == drop_id, "auto attach with force replaces it in its skb mode");
-	CHECK(nic_detach(if_a, NIC_MODE_SKB, 0) == 0 && nic_query(if_a, &x) == 0 &&
+	CHECK(nic_detach(ia, if_a, NIC_MODE_SKB, 0) == 0 && nic_query(ia, if_a, &x) == 0 &&
 		  x.prog_id == 0, "skb detach");
 
 	/* A bpf_link holds the hook: even force cannot replace it, and the
@@ -317,7 +323,7 @@ static void test_nic(int pass_fd, int drop_fd)
 		int link_fd = ret;
 
 		capture_start();
-		ret = nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL);
+		ret = nic_attach(ia, if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL);
 		log = capture_end();
 		CHECK(ret < 0 && strstr(log, want) && strstr(log, "even with --force") &&
 		      strstr(log, "Can't replace active BPF XDP link") &&
@@ -325,39 +331,61 @@ static void test_nic(int pass_fd, int drop_fd)
 		      "force against a bpf_link quotes the kernel's reason");
 		close(link_fd);
 	}
-	CHECK(nic_query(if_a, &x) == 0 && x.prog_id == 0, "link closed: nothing attached");
+	CHECK(nic_query(ia, if_a, &x) == 0 && x.prog_id == 0, "link closed: nothing attached");
 
-	CHECK(nic_attach(if_a, pass_fd, NIC_MODE_NATIVE, -1, false, NULL) == 0 &&
-		  nic_attach(if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL) == 0 &&
-		  nic_query(if_a, &x) == 0 && x.prog_id == drop_id,
+	CHECK(nic_attach(ia, if_a, pass_fd, NIC_MODE_NATIVE, -1, false, NULL) == 0 &&
+		  nic_attach(ia, if_a, drop_fd, NIC_MODE_NATIVE, -1, true, NULL) == 0 &&
+		  nic_query(ia, if_a, &x) == 0 && x.prog_id == drop_id,
 		  "force replaces a foreign program");
-	CHECK(nic_detach(if_a, NIC_MODE_NATIVE, 0) == 0, "detach any");
+	CHECK(nic_detach(ia, if_a, NIC_MODE_NATIVE, 0) == 0, "detach any");
 
 	capture_start();
-	ret = nic_attach("lo", pass_fd, NIC_MODE_AUTO, -1, false, &used);
+	ret = nic_attach(lo, "lo", pass_fd, NIC_MODE_AUTO, -1, false, &used);
 	log = capture_end();
 	CHECK(ret == 0 && used == NIC_MODE_SKB && strstr(log, "falling back") &&
 		  strstr(log, "'lo'") && strstr(log, "does not support XDP in native mode"),
 		  "auto mode on lo falls back to skb with a warning saying why");
-	CHECK(nic_query("lo", &x) == 0 && x.prog_id == pass_id && x.mode == NIC_MODE_SKB,
+	CHECK(nic_query(lo, "lo", &x) == 0 && x.prog_id == pass_id && x.mode == NIC_MODE_SKB,
 		  "lo runs PASS in skb mode");
-	CHECK(nic_detach("lo", NIC_MODE_AUTO, pass_id) == 0, "lo detach");
+	CHECK(nic_detach(lo, "lo", NIC_MODE_AUTO, pass_id) == 0, "lo detach");
 
 	capture_start();
-	ret = nic_attach(if_a, pass_fd, NIC_MODE_HW, -1, false, NULL);
+	ret = nic_attach(ia, if_a, pass_fd, NIC_MODE_HW, -1, false, NULL);
 	log = capture_end();
 	CHECK(ret < 0 && strstr(log, if_a) && strstr(log, "hw mode"),
 		  "hw mode on veth fails with a message naming the interface");
 
 	capture_start();
-	ret = nic_attach("nosuch0", pass_fd, NIC_MODE_NATIVE, -1, false, NULL);
+	ret = nic_ifindex("nosuch0", false);
 	log = capture_end();
 	CHECK(ret == -ENODEV && strstr(log, "'nosuch0' does not exist"), "nonexistent interface");
 	capture_start();
-	ret = nic_query("averyveryverylongname", &x);
+	ret = nic_ifindex("nosuch0", true);
+	log = capture_end();
+	CHECK(ret == 0 && !log[0], "nonexistent interface that may be absent: 0, no message");
+	capture_start();
+	ret = nic_attach(ret, "nosuch0", pass_fd, NIC_MODE_NATIVE, -1, false, NULL);
+	log = capture_end();
+	CHECK(ret == -ENODEV && strstr(log, "'nosuch0' does not exist"),
+	      "attach to an unresolved interface (ifindex 0) fails naming it");
+	capture_start();
+	ret = nic_query(0x7ffffff0, "gone0", &x);
+	log = capture_end();
+	CHECK(ret == -ENODEV && strstr(log, "'gone0'") && x.prog_id == 0,
+	      "query of an ifindex no interface has: the kernel's ENODEV, named");
+	capture_start();
+	ret = nic_detach(0x7ffffff0, "gone0", NIC_MODE_AUTO, 0);
+	log = capture_end();
+	CHECK(ret == -ENODEV && strstr(log, "'gone0'"), "detach from an ifindex that is gone");
+	capture_start();
+	ret = nic_ifindex("averyveryverylongname", true);
 	log = capture_end();
 	CHECK(ret == -EINVAL && strstr(log, "averyveryverylongname") && strstr(log, "too long"),
-		  "overlong interface name");
+		  "overlong interface name (even when it may be absent)");
+	capture_start();
+	ret = nic_ifindex("lo:1", true);
+	log = capture_end();
+	CHECK(ret == -EINVAL && strstr(log, "'lo:1'"), "alias name refused, not resolved to lo");
 }
 
 /* ---- state ---- */
