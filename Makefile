@@ -99,6 +99,15 @@ demo: deps
 clean:
 	rm -rf $(O)
 
+# `make install [PREFIX=/usr/local] [DESTDIR=DIR]`: xdpld and its man page
+# (sbin: the init script runs /usr/sbin/xdpld).
+PREFIX ?= /usr/local
+.PHONY: install
+install: $(O)/xdpld
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(O)/xdpld $(DESTDIR)$(PREFIX)/sbin/xdpld
+	install -m 644 docs/xdpld.8 $(DESTDIR)$(PREFIX)/share/man/man8/xdpld.8
+
 # --- static build, image and VM ---
 # `make static`: one static musl xdpld in $(O)/static (Makefile.cross).
 # `make image`: the initramfs firmware image for the test VM in $(O)/image.

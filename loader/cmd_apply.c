@@ -1,6 +1,4 @@
-/* xdpld check [-c FILE] [--state-dir DIR]
- * xdpld apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force]
- *             [--state-dir DIR]
+/* xdpld check, xdpld apply (options: the tables at the end).
  * The manifest (default /etc/config/xdpld): check prepares everything (parse,
  * resolve, link, verify-load against what runs) and changes nothing; apply
  * prepares everything first, then makes each NIC run its pipeline through
@@ -15,7 +13,6 @@
 #include "state.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,41 +181,26 @@ out:
 	return err;
 }
 
-static int manifest_cmd(int argc, char **argv, bool check)
+static int manifest_cmd(struct cli *c, bool check)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "device", required_argument, NULL, 'd' },
-		{ "reset-state", no_argument, NULL, 'r' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ 0 }
-	};
 	struct pipeline_apply_opts o = { .relink_slot = -1, .strict_maps = true,
 					 .idempotent = true };
 	struct run r = { .check = check };
 	const char *path = MANIFEST_DEFAULT_PATH;
 	struct manifest *m = NULL;
-	int c, err;
+	int opt, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c')
-			path = optarg;
-		else if (c == 'n' && !check)
-			r.dry_run = true;
-		else if (c == 'd' && !check)
-			r.device = optarg;
-		else if (c == 'r' && !check)
-			o.reset_state = true;
-		else if (c == 'f' && !check)
-			o.force = true;
-		else if (c != 's' || state_set_root(optarg))
-			goto usage;
+	while ((opt = cli_next(c)) > 0) {
+		switch (opt) {
+		case 'c': path = c->arg; break;
+		case 'n': r.dry_run = true; break;
+		case 'd': r.device = c->arg; break;
+		case 'r': o.reset_state = true; break;
+		case 'f': o.force = true; break;
+		}
 	}
-	if (optind != argc)
-		goto usage;
+	if (opt < 0 || cli_state_dir(c) < 0)
+		return c->rc;
 	err = manifest_load(path, &m);
 	if (!err) {
 		r.m = m;
@@ -226,19 +208,39 @@ static int manifest_cmd(int argc, char **argv, bool check)
 	}
 	manifest_free(m);
 	return err ? 1 : 0;
-usage:
-	pr_err("usage: xdpld %s", check ? "check [-c FILE] [--state-dir DIR]" :
-	       "apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force] "
-	       "[--state-dir DIR]");
-	return 2;
 }
 
-int cmd_check(int argc, char **argv)
+static int run_check(struct cli *c)
 {
-	return manifest_cmd(argc, argv, true);
+	return manifest_cmd(c, true);
 }
 
-int cmd_apply(int argc, char **argv)
+static int run_apply(struct cli *c)
 {
-	return manifest_cmd(argc, argv, false);
+	return manifest_cmd(c, false);
 }
+
+#define OPT_CONFIG \
+	{ 'c', CLI_SHORT, "config", "FILE", "the manifest (default " MANIFEST_DEFAULT_PATH ")" }
+
+const struct cli_cmd cmd_check = {
+	"check", "", "prepare the manifest's pipelines, change nothing", run_check,
+	(const struct cli_opt[]){
+		OPT_CONFIG,
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};
+
+const struct cli_cmd cmd_apply = {
+	"apply", "", "make every NIC run the manifest's pipeline", run_apply,
+	(const struct cli_opt[]){
+		OPT_CONFIG,
+		{ 'n', 0, "dry-run", NULL, "print what would change, change nothing" },
+		{ 'd', 0, "device", "DEV", "only DEV's pipeline (hotplug)" },
+		{ 'r', 0, "reset-state", NULL, "changed modules start with empty maps" },
+		CLI_OPT_FORCE("replace XDP programs xdpld did not attach"),
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};

@@ -1,78 +1,72 @@
-/* xdpld attach IFACE OBJ[:PROG]... [--mode native|skb|hw|auto]
- *       [--backend static|tailcall|freplace|auto] [--continue-on SLOT=ACTIONS]...
- *       [--no-counters] [--force] [--state-dir DIR]
+/* xdpld attach IFACE OBJ[:PROG]... (options: the table at the end)
  * Builds the plan from the arguments and applies it (see pipeline.h,
  * docs/pipeline.md). */
 #include "cli.h"
 #include "log.h"
 #include "pipeline.h"
 #include "plan.h"
-#include "state.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 
-#define ATTACH_USAGE "usage: xdpld attach IFACE OBJ[:PROG]... [--mode native|skb|hw|auto] " \
-	"[--backend static|tailcall|freplace|auto] [--continue-on SLOT=ACTIONS]... " \
-	"[--no-counters] [--force] [--state-dir DIR]"
-
-int cmd_attach(int argc, char **argv)
+static int run_attach(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "continue-on", required_argument, NULL, 'c' },
-		{ "no-counters", no_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ 0 }
-	};
 	struct plan_args pa = { .mode = NIC_MODE_AUTO, .counters = true };
-	char **cont = calloc((size_t)argc, sizeof(*cont));
+	char **cont = calloc((size_t)c->argc, sizeof(*cont));
+	char **ren = calloc((size_t)c->argc, sizeof(*ren));
+	char **pfx = calloc((size_t)c->argc, sizeof(*pfx));
+	struct plan_naming_args *na = &pa.naming;
 	bool force = false;
-	int c, rc = 2;
+	int opt, rc = 1;
 
-	if (!cont)
-		return 1;
+	if (!cont || !ren || !pfx)
+		goto out;
+	rc = 2;
 	pa.continue_on = cont;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
+	na->renames = ren;
+	na->prefixes = pfx;
+	while ((opt = cli_next(c)) > 0) {
+		switch (opt) {
 		case 'm':
-			if (nic_mode_parse(optarg, &pa.mode)) {
-				pr_err("attach: unknown --mode '%s' (native, skb, hw, auto)", optarg);
+			if (nic_mode_parse(c->arg, &pa.mode)) {
+				pr_err("attach: unknown --mode '%s' (native, skb, hw, auto)", c->arg);
 				goto out;
 			}
 			break;
-		case 'b':
-			pa.backend = optarg;
-			break;
-		case 'c':
-			cont[pa.nr_continue_on++] = optarg;
-			break;
-		case 'n':
-			pa.counters = false;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 's':
-			if (state_set_root(optarg))
-				goto out;
-			break;
-		default:
-			goto out;
+		case 'b': pa.backend = c->arg; break;
+		case 'c': cont[pa.nr_continue_on++] = c->arg; break;
+		case 'n': pa.counters = false; break;
+		case 'f': force = true; break;
+		default: cli_naming_option(na, ren, pfx, opt, c->arg);
 		}
 	}
-	if (argc - optind < 2) {
-		pr_err("attach: " ATTACH_USAGE);
+	if (opt < 0 || cli_state_dir(c) < 0) {
+		rc = c->rc;
 		goto out;
 	}
-	pa.ifname = argv[optind];
-	pa.modules = argv + optind + 1;
-	pa.nr_modules = (size_t)(argc - optind - 1);
+	pa.ifname = c->pos[0];
+	pa.modules = c->pos + 1;
+	pa.nr_modules = (size_t)(c->nr_pos - 1);
 	rc = pipeline_attach(&pa, force) ? 1 : 0;
 out:
 	free(cont);
+	free(ren);
+	free(pfx);
 	return rc;
 }
+
+const struct cli_cmd cmd_attach = {
+	"attach", "IFACE OBJ[:PROG]...", "run modules in order behind a rootlet on IFACE",
+	run_attach,
+	(const struct cli_opt[]){
+		{ 'm', 0, "mode", "native|skb|hw|auto", "XDP attach mode (default auto)" },
+		{ 'b', 0, "backend", "static|tailcall|freplace|auto",
+		  "how slots call modules (default auto)" },
+		{ 'c', CLI_MULTI, "continue-on", "SLOT=ACTIONS",
+		  "verdicts that go on to the next slot" },
+		CLI_OPT_NO_COUNTERS,
+		CLI_OPT_FORCE("replace an XDP program xdpld did not attach"),
+		CLI_OPT_NAMING,
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};

@@ -1,4 +1,4 @@
-/* xdpld inspect OBJ [--json] [--rewrite OUT]: what a BPF object contains.
+/* xdpld inspect OBJ [--json] [--rewrite OUT.o]: what a BPF object contains.
  *
  * One emitter prints both forms: JSON (fields documented in docs/inspect.md)
  * or text, where top-level scalars are "key: value" lines, every element of
@@ -12,7 +12,6 @@
 #include "obj.h"
 
 #include <elf.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -379,48 +378,24 @@ static void emit_report(FILE *f, bool json, const struct obj *o, const struct ma
 		fputc('\n', f);
 }
 
-static void usage(void)
+static int run_inspect(struct cli *c)
 {
-	fprintf(stderr, "usage: xdpld inspect OBJ [--json] [--rewrite OUT]\n");
-}
-
-int cmd_inspect(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "rewrite", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *rewrite = NULL;
 	struct map_def *defs = NULL;
 	size_t nr_defs = 0;
 	struct obj *o = NULL;
 	bool json = false;
-	int c, ret = 1;
+	int opt, ret = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jw:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'w':
-			rewrite = optarg;
-			break;
-		case 'h':
-			usage();
-			return 0;
-		default:
-			usage();
-			return 2;
+	while ((opt = cli_next(c)) > 0) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'w': rewrite = c->arg; break;
 		}
 	}
-	if (optind != argc - 1) {
-		usage();
-		return 2;
-	}
-	if (obj_read_file(argv[optind], &o) || obj_map_defs(o, &defs, &nr_defs))
+	if (opt < 0)
+		return c->rc;
+	if (obj_read_file(c->pos[0], &o) || obj_map_defs(o, &defs, &nr_defs))
 		goto out;
 	if (rewrite) {
 		if (obj_write_file(o, rewrite))
@@ -438,3 +413,13 @@ out:
 	obj_free(o);
 	return ret;
 }
+
+const struct cli_cmd cmd_inspect = {
+	"inspect", "OBJ", "show the programs, maps, symbols and BTF of an object", run_inspect,
+	(const struct cli_opt[]){
+		{ 'j', CLI_SHORT, "json", NULL, "print JSON (docs/inspect.md)" },
+		{ 'w', CLI_SHORT, "rewrite", "OUT.o",
+		  "write the object as xdpld reads it, no report" },
+		{ 0 },
+	},
+};

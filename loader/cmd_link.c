@@ -1,14 +1,13 @@
-/* xdpld link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...
- *            [--no-rename] [--partial] [--map-file FILE]
+/* xdpld link -o OUT.o IN.o... (options: the table at the end).
  * Nothing is written unless the whole link succeeds. */
 #include "cli.h"
 #include "link.h"
 #include "log.h"
 #include "obj.h"
+#include "prog_type.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 struct link_args {
 	const char *out, *map_file;
+	const char *type;	/* --type */
 	struct link_rename *renames;
 	struct link_prefix *prefixes;
 	char **strings;		/* every string the rules point into */
@@ -100,55 +100,29 @@ static int parse_prefix(struct link_args *a, const char *arg)
 	return 0;
 }
 
-enum { OPT_RENAME = 256, OPT_PREFIX, OPT_NO_RENAME, OPT_PARTIAL, OPT_MAP_FILE };
-
-static const struct option link_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "rename", required_argument, NULL, OPT_RENAME },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
-	{ "no-rename", no_argument, NULL, OPT_NO_RENAME },
-	{ "partial", no_argument, NULL, OPT_PARTIAL },
-	{ "map-file", required_argument, NULL, OPT_MAP_FILE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: xdpld link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... "
-		"[--prefix OBJ=PFX]...\n"
-		"                  [--no-rename] [--partial] [--map-file FILE]\n");
-}
-
-/* Returns 0, an exit code for usage errors (2), or negative errno. */
-static int parse_args(struct link_args *a, int argc, char **argv)
+/* Sets a from the options; 0, or 2 for a usage error, or -1 (c->rc) for
+ * --help or a usage error cli_next reported. */
+static int parse_args(struct link_args *a, struct cli *c)
 {
 	int opt, err = 0;
 
-	optind = 1;
-	opterr = 0;
-	while (!err && (opt = getopt_long(argc, argv, "o:h", link_options, NULL)) != -1) {
+	while (!err && (opt = cli_next(c)) > 0) {
 		switch (opt) {
-		case 'o': a->out = optarg; break;
-		case OPT_RENAME: err = parse_rename(a, optarg); break;
-		case OPT_PREFIX: err = parse_prefix(a, optarg); break;
-		case OPT_NO_RENAME: a->opts.no_rename = true; break;
-		case OPT_PARTIAL: a->opts.allow_unresolved = true; break;
-		case OPT_MAP_FILE: a->map_file = optarg; break;
-		case 'h': usage(stdout); return 1;
-		default:
-			pr_err("link: unknown option or missing argument '%s'", argv[optind - 1]);
-			usage(stderr);
-			return 2;
+		case 'o': a->out = c->arg; break;
+		case 'r': err = parse_rename(a, c->arg); break;
+		case 'p': err = parse_prefix(a, c->arg); break;
+		case 'n': a->opts.no_rename = true; break;
+		case 'P': a->opts.allow_unresolved = true; break;
+		case 'm': a->map_file = c->arg; break;
+		case 'T': err = prog_type_check("link --type", c->arg) ? 2 : 0;
+			a->type = c->arg;
+			break;
 		}
 	}
 	if (err)
 		return 2;
-	if (!a->out || optind >= argc) {
-		pr_err("link: %s", !a->out ? "-o OUT.o is required" : "no input objects");
-		usage(stderr);
-		return 2;
-	}
+	if (opt < 0)
+		return -1;
 	a->opts.out_name = a->out;
 	a->opts.renames = a->renames;
 	a->opts.prefixes = a->prefixes;
@@ -200,7 +174,7 @@ static void log_name_map(const struct link_result *res)
 			 res->names[k].explicit_rule ? " (--rename)" : "");
 }
 
-int cmd_link(int argc, char **argv)
+static int run_link(struct cli *c)
 {
 	struct link_args a = { 0 };
 	struct link_result res = { 0 };
@@ -209,16 +183,17 @@ int cmd_link(int argc, char **argv)
 	size_t nr_in = 0;
 	int ret = 1, err;
 
-	err = parse_args(&a, argc, argv);
+	err = parse_args(&a, c);
 	if (err) {
-		ret = err == 1 ? 0 : 2;
+		ret = err < 0 ? c->rc : 2;
 		goto out;
 	}
-	in = calloc((size_t)(argc - optind), sizeof(*in));
+	in = calloc((size_t)c->nr_pos, sizeof(*in));
 	if (!in)
 		goto out;
-	for (int k = optind; k < argc; k++, nr_in++)
-		if (obj_read_file(argv[k], &in[nr_in]))
+	for (int k = 0; k < c->nr_pos; k++, nr_in++)
+		if (obj_read_file(c->pos[k], &in[nr_in]) ||
+		    (a.type && obj_retype_programs(in[nr_in], a.type, NULL)))
 			goto out;
 	if (link_objects(in, nr_in, &a.opts, &res))
 		goto out;
@@ -251,3 +226,17 @@ out:
 	free(a.prefixes);
 	return ret;
 }
+
+const struct cli_cmd cmd_link = {
+	"link", "IN.o...", "link BPF objects into one, renaming what conflicts", run_link,
+	(const struct cli_opt[]){
+		{ 'o', CLI_SHORT | CLI_REQ, "output", "OUT.o", "write the linked object to OUT.o" },
+		{ 'r', CLI_MULTI, "rename", "[OBJ:]OLD=NEW", "rename OLD (of OBJ only) to NEW" },
+		{ 'p', CLI_MULTI, "prefix", "OBJ=PFX", "prefix of OBJ's renamed names" },
+		{ 'n', 0, "no-rename", NULL, "a name conflict is an error" },
+		{ 'P', 0, "partial", NULL, "keep unresolved externs" },
+		{ 'm', 0, "map-file", "FILE", "write the old and new names to FILE" },
+		CLI_OPT_TYPE,
+		{ 0 },
+	},
+};

@@ -6,32 +6,20 @@
 #include "probe.h"
 #include "rootlet.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #define NR_BACKENDS 3
 
 
-int cmd_probe(int argc, char **argv)
+static int run_probe(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 }
-	};
 	char why[NR_BACKENDS][256];
-	int res[NR_BACKENDS], c, failed = 0;
-	bool json = false;
+	int res[NR_BACKENDS], failed = 0;
+	bool json;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j')
-			return 2;
-		json = true;
-	}
-	if (optind < argc) {
-		pr_err("probe: usage: xdpld probe [--json]");
-		return 2;
-	}
+	if (cli_parse(c) < 0)
+		return c->rc;
+	json = cli_get(c, 'j');
 	for (int b = 0; b < NR_BACKENDS; b++) {
 		res[b] = probe_backend((enum rootlet_backend)b, why[b], sizeof(why[b]));
 		if (res[b] < 0) {
@@ -66,3 +54,11 @@ int cmd_probe(int argc, char **argv)
 		printf("%-10s%s\n", "auto", best);
 	return 0;
 }
+
+const struct cli_cmd cmd_probe = {
+	"probe", "", "which rootlet backends this kernel runs", run_probe,
+	(const struct cli_opt[]){
+		CLI_OPT_JSON,
+		{ 0 },
+	},
+};

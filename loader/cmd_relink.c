@@ -2,34 +2,41 @@
  * Replaces the module of one slot of a running pipeline; with the tailcall
  * and freplace backends the rootlet keeps running (see docs/pipeline.md). */
 #include "cli.h"
-#include "log.h"
 #include "pipeline.h"
-#include "state.h"
+#include "plan.h"
 
-#include <getopt.h>
-#include <stdbool.h>
+#include <stdlib.h>
 
-int cmd_relink(int argc, char **argv)
+static int run_relink(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "reset-state", no_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ 0 }
-	};
+	char **ren = calloc((size_t)c->argc, sizeof(*ren));
+	char **pfx = calloc((size_t)c->argc, sizeof(*pfx));
+	struct plan_naming_args na = { .renames = ren, .prefixes = pfx };
 	bool reset = false;
-	int c;
+	int opt, rc = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'r')
-			reset = true;
-		else if (c != 's' || state_set_root(optarg))
-			return 2;
-	}
-	if (argc - optind != 3) {
-		pr_err("relink: usage: xdpld relink IFACE SLOT|MODULE OBJ[:PROG] [--reset-state] "
-		       "[--state-dir DIR]");
-		return 2;
-	}
-	return pipeline_relink(argv[optind], argv[optind + 1], argv[optind + 2], reset) ? 1 : 0;
+	if (!ren || !pfx)
+		goto out;
+	while ((opt = cli_next(c)) > 0)
+		if (!cli_naming_option(&na, ren, pfx, opt, c->arg))
+			reset |= opt == 'r';
+	if (opt < 0 || cli_state_dir(c) < 0)
+		rc = c->rc;
+	else
+		rc = pipeline_relink(c->pos[0], c->pos[1], c->pos[2], reset, &na) ? 1 : 0;
+out:
+	free(ren);
+	free(pfx);
+	return rc;
 }
+
+const struct cli_cmd cmd_relink = {
+	"relink", "IFACE SLOT|MODULE OBJ[:PROG]", "replace one slot's module of a running pipeline",
+	run_relink,
+	(const struct cli_opt[]){
+		{ 'r', 0, "reset-state", NULL, "the new module starts with empty maps" },
+		CLI_OPT_NAMING,
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};

@@ -2,7 +2,7 @@
  * pipeline builds the rootlet in memory), or show a program's libxdp run
  * config.
  *   xdpld rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]
- *         [--continue-on SLOT=ACTION,...]... [--no-counters] [--be]
+ *         [--continue-on SLOT|all=ACTION,...]... [--no-counters] [--be]
  *   xdpld rootlet --show-runcfg OBJ:PROG                                    */
 #include "cli.h"
 #include "log.h"
@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <gelf.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,49 +97,36 @@ out:
 	return err ? 1 : 0;
 }
 
-int cmd_rootlet(int argc, char **argv)
+static int run_rootlet(struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "slots", required_argument, NULL, 's' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "continue-on", required_argument, NULL, 'c' },
-		{ "no-counters", no_argument, NULL, 'n' },
-		{ "be", no_argument, NULL, 'B' },
-		{ "show-runcfg", required_argument, NULL, 'r' },
-		{ 0 }
-	};
 	struct rootlet_cfg cfg;
-	const char *out = NULL;
 	uint32_t max_slot = 0;
-	bool have_slots = false;
 	int byte_order = ELFDATA2LSB;
+	const char *out = NULL;
 	struct obj *o = NULL;
-	int c, err;
+	int opt, err;
 
 	rootlet_cfg_init(&cfg, 0, ROOTLET_STATIC);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		switch (c) {
+	while ((opt = cli_next(c)) > 0) {
+		switch (opt) {
 		case 'o':
-			out = optarg;
+			out = c->arg;
 			break;
 		case 's':
-			have_slots = true;
-			if (parse_u32(optarg, &cfg.nr_slots)) {
-				pr_err("rootlet: bad --slots '%s'", optarg);
+			if (parse_u32(c->arg, &cfg.nr_slots)) {
+				pr_err("rootlet: bad --slots '%s'", c->arg);
 				return 2;
 			}
 			break;
 		case 'b':
-			if (rootlet_backend_parse(optarg, &cfg.backend)) {
+			if (rootlet_backend_parse(c->arg, &cfg.backend)) {
 				pr_err("rootlet: unknown backend '%s' (static, tailcall, freplace)",
-				       optarg);
+				       c->arg);
 				return 2;
 			}
 			break;
 		case 'c':
-			if (parse_continue(optarg, &cfg, &max_slot))
+			if (parse_continue(c->arg, &cfg, &max_slot))
 				return 2;
 			break;
 		case 'n':
@@ -150,16 +136,11 @@ int cmd_rootlet(int argc, char **argv)
 			byte_order = ELFDATA2MSB;
 			break;
 		case 'r':
-			return show_runcfg(optarg);
-		default:
-			return 2;
+			return show_runcfg(c->arg);
 		}
 	}
-	if (optind != argc || !out || !have_slots) {
-		pr_err("rootlet: usage: xdpld rootlet -o OUT.o --slots N [--backend B] "
-		       "[--continue-on SLOT=ACTIONS]... [--no-counters] [--be]");
-		return 2;
-	}
+	if (opt < 0)
+		return c->rc;
 	if (max_slot > cfg.nr_slots) {
 		pr_err("rootlet: --continue-on names slot %u but there are only %u slots",
 		       max_slot - 1, cfg.nr_slots);
@@ -176,3 +157,21 @@ int cmd_rootlet(int argc, char **argv)
 	}
 	return 0;
 }
+
+/* --show-runcfg is a second form: it runs as soon as it is seen, without
+ * -o and --slots. */
+const struct cli_cmd cmd_rootlet = {
+	"rootlet", "", "write the generated dispatcher (rootlet) to a file", run_rootlet,
+	(const struct cli_opt[]){
+		{ 'o', CLI_SHORT | CLI_REQ, "output", "OUT.o", "write the rootlet to OUT.o" },
+		{ 's', CLI_REQ, "slots", "N", "number of slots" },
+		{ 'b', 0, "backend", "static|tailcall|freplace",
+		  "how slots call modules (default static)" },
+		{ 'c', CLI_MULTI, "continue-on", "SLOT|all=ACTIONS",
+		  "verdicts that go on to the next slot" },
+		CLI_OPT_NO_COUNTERS,
+		{ 'B', 0, "be", NULL, "big-endian object" },
+		{ 'r', 0, "show-runcfg", "OBJ:PROG", "only print PROG's libxdp run config" },
+		{ 0 },
+	},
+};

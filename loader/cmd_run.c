@@ -1,5 +1,5 @@
 /* xdpld run OBJ PROG PKTFILE... [--repeat N] [--set VAR=VALUE]...
- *           [--pin-root DIR] [--no-btf|--btf-optional]
+ *           [--pin-root DIR] [--no-btf] [--btf-optional]
  *
  * Loads OBJ with xdpld's own loader and runs program PROG on each packet
  * with BPF_PROG_TEST_RUN.  The output is exactly tests/tools/progrun's, so
@@ -12,7 +12,6 @@
 #include "log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,60 +87,38 @@ static int run_packet(int fd, const char *path, uint32_t repeat)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_run(struct cli *c)
 {
-	static const struct option longopts[] = {
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },
-		{ "no-btf", no_argument, NULL, 'n' },
-		{ "btf-optional", no_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct load_cli lc = { 0 };
 	struct loaded_obj *lo = NULL;
 	unsigned long repeat = 1;
 	int opt, fd, ret = 1;
 	char *end;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			errno = 0;
-			repeat = strtoul(optarg, &end, 10);
-			if (errno || *end || !repeat || repeat > UINT32_MAX) {
-				pr_err("run: bad --repeat '%s'", optarg);
-				ret = 2;
-				goto out;
-			}
-			break;
-		case 'p': lc.opts.pin_root = optarg; break;
-		case 'n': lc.opts.no_btf = true; break;
-		case 'B': lc.opts.btf_optional = true; break;
-		case 's':
-			if (load_cli_add_set(&lc, optarg))
-				goto out;
-			break;
-		default:
+	while ((opt = load_cli_next(&lc, c)) > 0) {
+		if (opt != 'r')
+			continue;
+		errno = 0;
+		repeat = strtoul(c->arg, &end, 10);
+		if (errno || *end || !repeat || repeat > UINT32_MAX) {
+			pr_err("run: bad --repeat '%s'", c->arg);
 			ret = 2;
 			goto out;
 		}
 	}
-	if (argc - optind < 3) {
-		pr_err("run: expected OBJ PROG PKTFILE...");
-		ret = 2;
+	if (opt < 0) {
+		ret = c->rc;
 		goto out;
 	}
-	if (load_cli_open(&lc, argv + optind, 1) || load_object(lc.obj, &lc.opts, &lo))
+	if (load_cli_open(&lc, c->pos, 1) || load_object(lc.obj, &lc.opts, &lo))
 		goto out;
-	fd = loaded_obj_prog_fd(lo, argv[optind + 1]);
+	fd = loaded_obj_prog_fd(lo, c->pos[1]);
 	if (fd < 0) {
-		pr_err("%s: no program '%s'", argv[optind], argv[optind + 1]);
+		pr_err("%s: no program '%s'", c->pos[0], c->pos[1]);
 		goto out;
 	}
-	for (int i = optind + 2; i < argc; i++)
-		if (run_packet(fd, argv[i], (uint32_t)repeat))
+	for (int i = 2; i < c->nr_pos; i++)
+		if (run_packet(fd, c->pos[i], (uint32_t)repeat))
 			goto out;
 	ret = 0;
 out:
@@ -150,3 +127,13 @@ out:
 	load_cli_free(&lc);
 	return ret;
 }
+
+const struct cli_cmd cmd_run = {
+	"run", "OBJ PROG PKTFILE...", "load an object and run PROG on packets (test run)",
+	run_run,
+	(const struct cli_opt[]){
+		{ 'r', 0, "repeat", "N", "run each packet N times" },
+		LOAD_CLI_OPTS,
+		{ 0 },
+	},
+};

@@ -1,5 +1,5 @@
 /* xdpld verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]...
- *              [--no-btf|--btf-optional]
+ *              [--no-btf] [--btf-optional]
  *
  * Loads the object (several are linked first) into the kernel without
  * attaching anything, reports every program's verified instruction count
@@ -13,7 +13,7 @@
 #include "mapdef.h"
 #include "obj.h"
 
-#include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,44 +87,21 @@ static void print_text(const struct loaded_obj *lo)
 	}
 }
 
-int cmd_verify(int argc, char **argv)
+static int run_verify(struct cli *c)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },
-		{ "no-btf", no_argument, NULL, 'n' },
-		{ "btf-optional", no_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct load_cli lc = { 0 };
 	struct loaded_obj *lo = NULL;
 	bool json = false;
 	int opt, ret = 1;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = true; break;
-		case 'p': lc.opts.pin_root = optarg; break;
-		case 'n': lc.opts.no_btf = true; break;
-		case 'B': lc.opts.btf_optional = true; break;
-		case 's':
-			if (load_cli_add_set(&lc, optarg))
-				goto out;
-			break;
-		default:
-			ret = 2;
-			goto out;
-		}
-	}
-	if (optind >= argc) {
-		pr_err("verify: no object given");
-		ret = 2;
+	while ((opt = load_cli_next(&lc, c)) > 0)
+		json |= opt == 'j';
+	if (opt < 0) {
+		ret = c->rc;
 		goto out;
 	}
 	lc.opts.no_new_pins = true;
-	if (load_cli_open(&lc, argv + optind, (size_t)(argc - optind)))
+	if (load_cli_open(&lc, c->pos, (size_t)c->nr_pos))
 		goto out;
 	if (load_object(lc.obj, &lc.opts, &lo))
 		goto out;
@@ -138,3 +115,12 @@ out:
 	load_cli_free(&lc);
 	return ret;
 }
+
+const struct cli_cmd cmd_verify = {
+	"verify", "OBJ...", "load objects (several: linked) without attaching", run_verify,
+	(const struct cli_opt[]){
+		CLI_OPT_JSON,
+		LOAD_CLI_OPTS,
+		{ 0 },
+	},
+};

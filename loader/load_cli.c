@@ -1,21 +1,50 @@
 /* Shared by cmd_verify.c and cmd_run.c (see load_cli.h). */
 #include "load_cli.h"
+#include "cli_opts.h"
 #include "log.h"
 #include "obj.h"
+#include "prog_type.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-int load_cli_add_set(struct load_cli *lc, char *arg)
+static int load_cli_option(struct load_cli *lc, int id, char *arg)
 {
-	char **n = realloc(lc->sets, (lc->nr_sets + 1) * sizeof(*n));
+	char **n;
 
-	if (!n)
-		return -ENOMEM;
-	lc->sets = n;
-	lc->sets[lc->nr_sets++] = arg;
+	switch (id) {
+	case 'p': lc->opts.pin_root = arg; break;
+	case 'N': lc->opts.no_btf = true; break;
+	case 'B': lc->opts.btf_optional = true; break;
+	case 'T':
+		lc->type = arg;
+		return prog_type_check("--type", arg);
+	case 's':
+		n = realloc(lc->sets, (lc->nr_sets + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		lc->sets = n;
+		lc->sets[lc->nr_sets++] = arg;
+		break;
+	}
 	return 0;
+}
+
+int load_cli_next(struct load_cli *lc, struct cli *c)
+{
+	int opt, err;
+
+	while ((opt = cli_next(c)) > 0) {
+		if (!strchr("psNBT", opt))
+			return opt;
+		err = load_cli_option(lc, opt, c->arg);
+		if (err) {
+			c->rc = err == -EINVAL ? 2 : 1;
+			return -1;
+		}
+	}
+	return opt;
 }
 
 static int parse_sets(struct load_cli *lc)
@@ -49,6 +78,8 @@ int load_cli_open(struct load_cli *lc, char *const *paths, size_t nr)
 		if (err)
 			return err;
 		lc->nr_inputs++;
+		if (lc->type && (err = obj_retype_programs(lc->inputs[i], lc->type, NULL)))
+			return err;
 	}
 	if (nr == 1) {
 		lc->obj = lc->inputs[0];

@@ -9,38 +9,30 @@
 #include <string.h>
 #include <unistd.h>
 
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
+static const struct cli_cmd *const commands[] = {
+	&cmd_link, &cmd_inspect, &cmd_verify, &cmd_run, &cmd_rootlet, &cmd_attach, &cmd_check,
+	&cmd_apply, &cmd_relink, &cmd_detach, &cmd_status, &cmd_restore, &cmd_probe,
 };
-
-static const struct command commands[] = {
-	{ "link", cmd_link,
-	  "link -o OUT.o IN.o... [--rename [OBJ:]OLD=NEW]... [--prefix OBJ=PFX]...\n"
-	  "        [--no-rename] [--partial] [--map-file FILE]" },
-	{ "inspect", cmd_inspect, "inspect OBJ [--json] [--rewrite OUT.o]" },
-	{ "verify", cmd_verify, "verify OBJ... [--json] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf|--btf-optional]" },
-	{ "run", cmd_run, "run OBJ PROG PKTFILE... [--repeat N] [--pin-root DIR] [--set VAR=VALUE]... [--no-btf|--btf-optional]" },
-	{ "rootlet", cmd_rootlet, "rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]\n"
-	  "        [--continue-on SLOT|all=ACTIONS]... [--no-counters] [--be]\n"
-	  "  xdpld rootlet --show-runcfg OBJ:PROG" },
-	{ "attach", cmd_attach, "attach IFACE OBJ[:PROG]... [--mode M] [--backend B] [--continue-on SLOT=ACTIONS]...\n"
-	  "        [--no-counters] [--force] [--state-dir DIR]" },
-	{ "check", cmd_check, "check [-c FILE] [--state-dir DIR]" },
-	{ "apply", cmd_apply, "apply [-c FILE] [--dry-run] [--device DEV] [--reset-state] [--force] [--state-dir DIR]" },
-	{ "relink", cmd_relink, "relink IFACE SLOT|MODULE OBJ[:PROG] [--reset-state] [--state-dir DIR]" },
-	{ "detach", cmd_detach, "detach IFACE [--force] [--state-dir DIR]" },
-	{ "status", cmd_status, "status [IFACE] [--json] [--state-dir DIR]" },
-	{ "restore", cmd_restore, "restore IFACE [--force] [--state-dir DIR]" },
-	{ "probe", cmd_probe, "probe [--json]" },
-};
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xdpld [-v|-q] COMMAND [ARGS...]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  xdpld %s\n", commands[i].usage);
+	fputs("usage: xdpld [-v|-q] COMMAND [ARGS...]\n\n"
+	      "  -v, --verbose  say more (what is renamed, loader details)\n"
+	      "  -q, --quiet    only warnings and errors\n\ncommands:\n", f);
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-9s%s\n", commands[i]->name, commands[i]->summary);
+	fputs("\n'xdpld COMMAND --help' or 'xdpld help COMMAND' shows its options.\n", f);
+}
+
+static const struct cli_cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	pr_err("unknown command '%s'", name);
+	usage(stderr);
+	return NULL;
 }
 
 /* procd and hotplug may start us with stdin (or more) closed; the kernel
@@ -55,6 +47,7 @@ static void keep_std_fds_open(void)
 
 int main(int argc, char **argv)
 {
+	const struct cli_cmd *cmd;
 	int i = 1;
 
 	keep_std_fds_open();
@@ -78,10 +71,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return fdcheck_end(commands[c].run(argc - i, argv + i));
-	pr_err("unknown command '%s'", argv[i]);
-	usage(stderr);
-	return 2;
+	if (!strcmp(argv[i], "help")) {	/* xdpld help [COMMAND] */
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		cmd = find_command(argv[i + 1]);
+		if (cmd)
+			cli_usage(cmd, stdout, 1);
+		return cmd ? 0 : 2;
+	}
+	cmd = find_command(argv[i]);
+	if (!cmd)
+		return 2;
+	return fdcheck_end(cli_run(cmd, argc - i, argv + i));
 }

@@ -3,6 +3,7 @@
 #include "manifest.h"
 
 #include "log.h"
+#include "prog_type.h"
 #include "rootlet.h"
 #include "uci.h"
 
@@ -15,9 +16,9 @@
 
 /* Options each section type takes; anything else is an error. */
 static const char *const module_opts[] = { "object", "program", "continue_on", "enabled",
-					   "description", NULL };
+					   "rename", "prefix", "type", "description", NULL };
 static const char *const pipeline_opts[] = { "device", "mode", "backend", "counters", "module",
-					     "enabled", "description", NULL };
+					     "no_rename", "enabled", "description", NULL };
 
 struct ctx {
 	const char *path;
@@ -98,9 +99,49 @@ static int get_bool(const struct ctx *c, const struct uci_section *s, const char
 	return 0;
 }
 
+/* rename (list of OLD=NEW), prefix and type: how the module is linked. */
+static int add_naming(struct ctx *c, const struct uci_section *s, struct manifest_module *mod)
+{
+	const struct uci_option *ren = uci_option(s, "rename");
+	unsigned int line = 0;
+	const char *v;
+	char what[320];
+
+	for (size_t i = 0; ren && i < ren->nr_values; i++) {
+		char *r = strdup(ren->values[i]), *eq = r ? strchr(r, '=') : NULL;
+		bool ok = eq && (*eq = '\0', plan_name_ok(r, true)) && plan_name_ok(eq + 1, false);
+
+		free(r);
+		if (!ok)
+			return bad(c, ren->lines[i], s->type, s->name, "rename: '%s' is not "
+				   "OLD=NEW (names of letters, digits and '_')%s", ren->values[i], "");
+	}
+	if (ren && !(mod->renames = calloc(ren->nr_values, sizeof(char *))))
+		return -ENOMEM;
+	for (size_t i = 0; ren && i < ren->nr_values; i++)
+		if (!(mod->renames[mod->nr_renames++] = strdup(ren->values[i])))
+			return -ENOMEM;
+	if ((v = value(s, "prefix", &line))) {
+		if (!plan_name_ok(v, false) || strlen(v) > 32)
+			return bad(c, line, s->type, s->name, "prefix: '%s' is not a name of at "
+				   "most 32 letters, digits and '_'%s", v, "");
+		if (!(mod->prefix = strdup(v)))
+			return -ENOMEM;
+	}
+	if ((v = value(s, "type", &line))) {
+		snprintf(what, sizeof(what), "%s:%u: module '%s': option type", c->path, line,
+			 s->name);
+		if (prog_type_check(what, v))
+			return -EINVAL;
+		if (!(mod->type = strdup(v)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int add_module(struct ctx *c, const struct uci_section *s)
 {
-	static const char *const lists[] = { "continue_on", NULL };
+	static const char *const lists[] = { "continue_on", "rename", NULL };
 	struct manifest_module *mod = &c->m->modules[c->m->nr_modules];
 	const struct uci_option *cont = uci_option(s, "continue_on");
 	const char *v;
@@ -150,7 +191,8 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 		mod->continue_mask |= mask;
 		mod->has_mask = true;
 	}
-	return get_bool(c, s, s->name, "enabled", &mod->enabled);
+	err = add_naming(c, s, mod);
+	return err ? err : get_bool(c, s, s->name, "enabled", &mod->enabled);
 }
 
 static int find_module(const struct manifest *m, const char *name)
@@ -186,7 +228,7 @@ static int add_devices(struct ctx *c, const struct uci_section *s, struct manife
 		const char *dev = o->values[i];
 		unsigned int first = device_taken(c->m, dev);
 
-		if (!*dev || strlen(dev) >= IF_NAMESIZE || strchr(dev, '/') || strchr(dev, ' '))
+		if (!*dev || strlen(dev) >= IF_NAMESIZE || strpbrk(dev, "/: \t"))
 			return bad(c, o->lines[i], s->type, pl->name, "device '%s' is not an interface "
 				   "name%s", dev, "");
 		for (size_t k = 0; !first && k < pl->nr_devices; k++)
@@ -271,6 +313,8 @@ static int add_pipeline(struct ctx *c, const struct uci_section *s, size_t anon)
 	if (!err)
 		err = get_bool(c, s, pl->name, "enabled", &pl->enabled);
 	if (!err)
+		err = get_bool(c, s, pl->name, "no_rename", &pl->no_rename);
+	if (!err)
 		err = add_slots(c, s, pl);
 	/* Counted before its devices: device_taken sees only earlier ones. */
 	if (!err)
@@ -330,6 +374,11 @@ void manifest_free(struct manifest *m)
 		free(m->modules[i].name);
 		free(m->modules[i].object);
 		free(m->modules[i].program);
+		for (size_t k = 0; k < m->modules[i].nr_renames; k++)
+			free(m->modules[i].renames[k]);
+		free(m->modules[i].renames);
+		free(m->modules[i].prefix);
+		free(m->modules[i].type);
 	}
 	for (size_t i = 0; i < m->nr_pipelines; i++) {
 		struct manifest_pipeline *pl = &m->pipelines[i];
@@ -346,6 +395,19 @@ void manifest_free(struct manifest *m)
 	free(m->pipelines);
 	free(m->path);
 	free(m);
+}
+
+static int module_naming(struct plan *w, const struct manifest_module *mod,
+			 struct plan_slot *s)
+{
+	int err = 0;
+
+	if ((mod->prefix && !(s->prefix = strdup(mod->prefix))) ||
+	    (mod->type && !(s->type = strdup(mod->type))))
+		return -ENOMEM;
+	for (size_t i = 0; !err && i < mod->nr_renames; i++)
+		err = plan_add_rename(w, mod->renames[i], mod->name);
+	return err;
 }
 
 int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out)
@@ -398,7 +460,9 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			s->continue_mask = mod->continue_mask;
 			s->mask_from = PLAN_MASK_OPTION;
 		}
+		err = module_naming(w, mod, s);
 	}
+	w->no_rename = pl->no_rename;
 	if (!err && !w->nr_slots)
 		err = -ENODATA;	/* every module disabled: nothing to run */
 	if (err)

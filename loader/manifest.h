@@ -25,6 +25,11 @@ struct manifest_module {
 	uint32_t continue_mask;
 	bool has_mask;		/* continue_on given */
 	bool enabled;
+	/* Naming (checked): */
+	char **renames;		/* "OLD=NEW" */
+	size_t nr_renames;
+	char *prefix;		/* NULL: from the file name */
+	char *type;		/* section type of legacy sections; NULL: none */
 };
 
 struct manifest_device {
@@ -41,6 +46,7 @@ struct manifest_pipeline {
 	char *backend;		/* NULL: auto */
 	bool counters;
 	bool enabled;
+	bool no_rename;
 	size_t *modules;	/* indices into manifest.modules, slot order */
 	unsigned int *module_lines;
 	size_t nr_modules;

@@ -10,6 +10,7 @@
 #include "obj.h"
 #include "plan.h"
 #include "probe.h"
+#include "prog_type.h"
 #include "rootlet.h"
 #include "runcfg.h"
 #include "sha256.h"
@@ -191,11 +192,19 @@ static int open_module(struct pipeline *p, size_t i, bool expect_sha)
 		pr_err("%s: byte order differs from this host's", m->s->path);
 		return -EINVAL;
 	}
+	if (m->s->type) {
+		size_t n;
+
+		err = obj_retype_programs(m->obj, m->s->type, &n);
+		if (err)
+			return err;
+		if (!n)
+			pr_info("module %s: --type %s: every program section has a known type "
+				"already", m->s->label, m->s->type);
+	}
 	return find_entry(m);
 }
 
-/* libxdp orders programs by run-config priority; xdpld keeps the order the
- * modules are given in, and says so when the priorities disagree. */
 /* libxdp orders programs by run-config priority; xdpld keeps the order the
  * modules are given in, and says so when the priorities disagree. */
 static void report_priorities(const struct pipeline *p)
@@ -258,16 +267,29 @@ static int open_modules(struct pipeline *p, bool expect_sha)
 	return 0;
 }
 
-/* [rootlet, modules...] with module:entry=xdpld_slot<i>. */
+/* The module whose label is `label` (a naming rule's), by its object's path. */
+static const char *module_path(const struct pipeline *p, const char *label)
+{
+	for (size_t i = 0; i < p->nr_mods; i++)
+		if (!strcmp(p->mods[i].s->label, label))
+			return p->mods[i].s->path;
+	return label;	/* not reached: rules name the plan's modules */
+}
+
+/* [rootlet, modules...] with module:entry=xdpld_slot<i>, and the plan's
+ * naming rules (modules named by their object's path). */
 static int link_pipeline(struct pipeline *p)
 {
-	struct link_rename *renames = calloc(p->nr_mods, sizeof(*renames));
+	const struct plan *pl = p->plan;
+	size_t nr_ren = p->nr_mods + pl->nr_renames, nr_pfx = 0;
+	struct link_rename *renames = calloc(nr_ren, sizeof(*renames));
+	struct link_prefix *prefixes = calloc(p->nr_mods, sizeof(*prefixes));
 	char (*slot_names)[32] = calloc(p->nr_mods, sizeof(*slot_names));
 	struct obj **in = calloc(p->nr_mods + 1, sizeof(*in));
-	struct link_opts lo = { 0 };
+	struct link_opts lo = { .no_rename = pl->no_rename };
 	int err = -ENOMEM;
 
-	if (!renames || !slot_names || !in)
+	if (!renames || !prefixes || !slot_names || !in)
 		goto out;
 	in[0] = p->rootlet;
 	for (size_t i = 0; i < p->nr_mods; i++) {
@@ -276,14 +298,32 @@ static int link_pipeline(struct pipeline *p)
 		renames[i].old_name = p->mods[i].s->prog;
 		renames[i].new_name = rootlet_slot_name((uint32_t)i, slot_names[i],
 							sizeof(slot_names[i]));
+		if (p->mods[i].s->prefix) {
+			prefixes[nr_pfx].obj = p->mods[i].s->path;
+			prefixes[nr_pfx++].prefix = p->mods[i].s->prefix;
+		}
+	}
+	for (size_t k = 0; k < pl->nr_renames; k++) {
+		struct link_rename *r = &renames[p->nr_mods + k];
+
+		r->obj = pl->renames[k].module ? module_path(p, pl->renames[k].module) : NULL;
+		r->old_name = pl->renames[k].old_name;
+		r->new_name = pl->renames[k].new_name;
 	}
 	lo.renames = renames;
-	lo.nr_renames = p->nr_mods;
+	lo.nr_renames = nr_ren;
+	lo.prefixes = prefixes;
+	lo.nr_prefixes = nr_pfx;
 	err = link_objects(in, p->nr_mods + 1, &lo, &p->linked);
-	if (err)
+	if (err == -EEXIST)
+		pr_err("attach %s: linking the pipeline failed: name the modules' symbols with "
+		       "--prefix MODULE=PFX or --rename MODULE:OLD=NEW (manifest: option prefix, "
+		       "list rename)", p->ifname);
+	else if (err)
 		pr_err("attach %s: linking the pipeline failed", p->ifname);
 out:
 	free(renames);
+	free(prefixes);
 	free(slot_names);
 	free(in);
 	return err;
@@ -525,11 +565,15 @@ out:
  * record's owner changes. */
 static int adopt(struct plan *cur, const struct plan *want)
 {
-	if (cur->managed == want->managed && !strcmp(cur->pipeline, want->pipeline))
+	int err;
+
+	if (cur->managed == want->managed && !strcmp(cur->pipeline, want->pipeline) &&
+	    plan_naming_same(cur, want, NULL))
 		return 0;
 	cur->managed = want->managed;
 	memcpy(cur->pipeline, want->pipeline, sizeof(cur->pipeline));
-	return pipeline_record_plan(want->ifname, cur);
+	err = plan_naming_adopt(cur, want);
+	return err ? err : pipeline_record_plan(want->ifname, cur);
 }
 
 /* --dry-run: what apply would do, one line per change. */
@@ -719,7 +763,8 @@ static int relink_slot(const struct plan *pl, const char *slot)
 	return hit >= 0 ? hit : -ENOENT;
 }
 
-int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state)
+int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state,
+		    const struct plan_naming_args *naming)
 {
 	struct pipeline_apply_opts o = { .relink_slot = -1, .reset_state = reset_state };
 	struct plan want, cur_plan;
@@ -761,6 +806,9 @@ int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool 
 	repl.path = repl.prog = NULL;
 	plan_slot_free(&repl);
 	s->sha256[0] = '\0';
+	err = naming ? plan_apply_naming(&cur_plan, naming, s->label) : 0;
+	if (err)
+		goto out;
 	/* What runs now becomes the wanted plan, with slot i replaced. */
 	want = cur_plan;
 	plan_init(&cur_plan);

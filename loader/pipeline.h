@@ -66,7 +66,11 @@ int pipeline_attach(const struct plan_args *args, bool force);
 
 /* relink: replace the module of one slot (SLOT: index or module name) of
  * the pipeline recorded for ifname with obj ("OBJ" or "OBJ:PROG"). */
-int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state);
+/* naming (may be NULL): options for the new module; each kind given
+ * replaces the slot's rules of that kind, the others are kept. */
+struct plan_naming_args;
+int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool reset_state,
+		    const struct plan_naming_args *naming);
 
 /* Re-attach the pipeline recorded for ifname (after its NIC went away and
  * came back): the recorded plan, module files checked against the

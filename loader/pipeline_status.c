@@ -134,6 +134,32 @@ static void json_kv(const char *key, const char *val)
 	json_str(stdout, val);
 }
 
+/* A string or null. */
+static void json_kv_opt(const char *key, const char *val)
+{
+	if (val)
+		json_kv(key, val);
+	else
+		printf(", \"%s\": null", key);
+}
+
+/* The naming rules: "no_rename" and "renames" [{module, old, new}]. */
+static void json_naming(const struct plan *pl)
+{
+	printf(", \"no_rename\": %s, \"renames\": [", pl->no_rename ? "true" : "false");
+	for (size_t i = 0; i < pl->nr_renames; i++) {
+		printf("%s{\"module\": ", i ? ", " : "");
+		if (pl->renames[i].module)
+			json_str(stdout, pl->renames[i].module);
+		else
+			printf("null");
+		json_kv("old", pl->renames[i].old_name);
+		json_kv("new", pl->renames[i].new_name);
+		printf("}");
+	}
+	printf("]");
+}
+
 static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
 		       int ncpu, bool json)
 {
@@ -153,6 +179,14 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 		if (s->relinks)
 			printf(", re-linked %u times, last %s", s->relinks, s->relinked);
 		printf("\n    %s\n", s->path);
+		if (s->prefix || s->type)
+			printf("    linked with%s%s%s%s\n", s->prefix ? " prefix " : "",
+			       s->prefix ? s->prefix : "", s->type ? " type " : "",
+			       s->type ? s->type : "");
+		for (size_t k = 0; k < pl->nr_renames; k++)
+			if (!pl->renames[k].module || !strcmp(pl->renames[k].module, s->label))
+				printf("    rename %s=%s\n", pl->renames[k].old_name,
+				       pl->renames[k].new_name);
 		if (have_cnt) {
 			printf("    packets:");
 			for (uint32_t b = 0; b < ROOTLET_NR_BUCKETS; b++)
@@ -172,6 +206,8 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 			printf("%s\"%s\"", n++ ? ", " : "", rootlet_bucket_name(a));
 	printf("]");
 	json_kv("continue_from", plan_mask_from_name(s->mask_from));
+	json_kv_opt("prefix", s->prefix);
+	json_kv_opt("type", s->type);
 	printf(", \"prog_id\": ");
 	if (id)
 		printf("%u", id);
@@ -293,6 +329,7 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 		json_str(stdout, pl->pipeline);
 	else
 		printf("null");
+	json_naming(pl);
 }
 
 static int show_iface(const char *ifname, void *arg)

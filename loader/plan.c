@@ -25,6 +25,8 @@ void plan_slot_free(struct plan_slot *s)
 	free(s->path);
 	free(s->label);
 	free(s->prog);
+	free(s->prefix);
+	free(s->type);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -42,6 +44,7 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nr_slots; i++)
 		plan_slot_free(&p->slots[i]);
 	free(p->slots);
+	plan_renames_free(p->renames, p->nr_renames);
 	plan_maps_free(p->maps, p->nr_maps);
 	plan_maps_free(p->pending_maps, p->nr_pending_maps);
 	plan_slot_free(&p->pending);
@@ -54,8 +57,11 @@ int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
 	dst->path = src->path ? strdup(src->path) : NULL;
 	dst->label = src->label ? strdup(src->label) : NULL;
 	dst->prog = src->prog ? strdup(src->prog) : NULL;
+	dst->prefix = src->prefix ? strdup(src->prefix) : NULL;
+	dst->type = src->type ? strdup(src->type) : NULL;
 	if ((src->path && !dst->path) || (src->label && !dst->label) ||
-	    (src->prog && !dst->prog)) {
+	    (src->prog && !dst->prog) || (src->prefix && !dst->prefix) ||
+	    (src->type && !dst->type)) {
 		plan_slot_free(dst);
 		return -ENOMEM;
 	}
@@ -292,6 +298,9 @@ int plan_from_args(const struct plan_args *a, struct plan *out)
 		if (err)
 			goto fail;
 	}
+	err = plan_apply_naming(p, &a->naming, NULL);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	plan_free(p);
@@ -333,7 +342,9 @@ void plan_diff(const struct plan *old, const struct plan *want, struct plan_diff
 			continue;
 		}
 		if (!same_str(a->path, b->path) || !same_str(a->label, b->label) ||
-		    !same_str(a->prog, b->prog) || strcmp(a->sha256, b->sha256))
+		    !same_str(a->prog, b->prog) || strcmp(a->sha256, b->sha256) ||
+		    !same_str(a->prefix, b->prefix) || !same_str(a->type, b->type) ||
+		    !plan_naming_same(old, want, b->label))
 			d->change[i] |= PLAN_SLOT_CODE;
 		/* Another module in the slot (a new order, or a module renamed):
 		 * swapping slot by slot would run some module twice and another
@@ -359,4 +370,8 @@ void plan_diff(const struct plan *old, const struct plan *want, struct plan_diff
 	}
 	if (want->backend == ROOTLET_STATIC && d->nr_code)
 		layout(d, "the static backend links every module into the rootlet");
+	/* Unqualified rules and --no-rename matter to the static link only
+	 * (the record takes them in any case). */
+	if (want->backend == ROOTLET_STATIC && !plan_naming_same(old, want, NULL))
+		layout(d, "the naming rules change");
 }

@@ -42,6 +42,18 @@ struct plan_slot {
 	uint32_t target;	/* freplace: rootlet target it is attached to, 0 or 1 */
 	uint32_t relinks;	/* re-links since the pipeline was attached */
 	char relinked[PLAN_TIME_LEN];	/* time of the last re-link, "" never */
+	/* How the module is read and linked (wanted and recorded): */
+	char *prefix;		/* --prefix MODULE=PFX; NULL: from the file name */
+	char *type;		/* --type: section type of legacy sections; NULL: none */
+};
+
+/* A --rename rule of the pipeline: link's [OBJ:]OLD=NEW with the module
+ * name for OBJ.  It changes names only where modules are linked together
+ * (static backend); the others load each module on its own. */
+struct plan_rename {
+	char *module;		/* label; NULL: every module defining old_name */
+	char *old_name;
+	char *new_name;
 };
 
 /* A map of the pipeline pinned in the interface's state directory. */
@@ -54,7 +66,9 @@ struct plan_map {
 
 struct plan {
 	char ifname[IF_NAMESIZE];
-	int ifindex;		/* 0: not resolved (a record read while the NIC is gone) */
+	/* 0: not resolved yet (pipeline_apply resolves it once), or a record
+	 * read while the NIC is gone; a caller that resolved it sets it. */
+	int ifindex;
 	enum nic_mode mode;
 	enum rootlet_backend backend;
 	bool backend_auto;	/* pick the best backend the kernel supports */
@@ -63,6 +77,9 @@ struct plan {
 	char pipeline[64];	/* managed: the manifest's pipeline section name */
 	struct plan_slot *slots;
 	size_t nr_slots;
+	struct plan_rename *renames;	/* in the order given */
+	size_t nr_renames;
+	bool no_rename;		/* --no-rename: a name two modules define is an error */
 	/* Records only: */
 	uint32_t prog_id;	/* the rootlet program */
 	char time[PLAN_TIME_LEN];	/* when the rootlet was attached */
@@ -77,6 +94,17 @@ struct plan {
 	size_t nr_pending_maps;
 };
 
+/* Naming options as `xdpld link` takes them, for attach and relink
+ * (MODULE: a module name, or the object's path or file name). */
+struct plan_naming_args {
+	char *const *renames;		/* "[MODULE:]OLD=NEW" */
+	size_t nr_renames;
+	char *const *prefixes;		/* "MODULE=PFX" */
+	size_t nr_prefixes;
+	bool no_rename;
+	const char *type;		/* --type for every module; NULL: none */
+};
+
 /* What attach is asked for on the command line (or by the manifest). */
 struct plan_args {
 	const char *ifname;
@@ -87,6 +115,7 @@ struct plan_args {
 	enum nic_mode mode;
 	const char *backend;		/* NULL or "auto": the best the kernel supports */
 	bool counters;
+	struct plan_naming_args naming;
 };
 
 void plan_init(struct plan *p);
@@ -108,6 +137,29 @@ int plan_slot_from_arg(const char *arg, struct plan_slot *s);
 int plan_slot_set(struct plan_slot *s, const char *path, const char *prog, const char *label);
 /* Applies "SLOT=ACTIONS" to p's slots. */
 int plan_apply_continue(struct plan *p, const char *arg);
+
+/* plan_naming.c: the naming rules of a plan. */
+/* Adds "[MODULE:]OLD=NEW"; MODULE must name one of p's slots (label, path
+ * or file name) and is stored as its label; only_label (may be NULL)
+ * refuses other modules (relink) and is what an unqualified rule gets. */
+int plan_add_rename(struct plan *p, const char *arg, const char *only_label);
+/* "MODULE=PFX" into that slot's prefix (only_label as above). */
+int plan_set_prefix(struct plan *p, const char *arg, const char *only_label);
+/* Sets slot i's section type (checked; NULL clears). */
+int plan_set_type(struct plan *p, size_t i, const char *type);
+/* Applies naming options to p: all slots (attach), or, with only_label,
+ * that module's (relink: each kind of option given replaces the module's
+ * rules of that kind; unqualified rules are the module's). */
+int plan_apply_naming(struct plan *p, const struct plan_naming_args *a, const char *only_label);
+void plan_renames_free(struct plan_rename *r, size_t nr);
+/* Whether the rules for module label (NULL: the unqualified ones and
+ * no_rename) are the same in a and b. */
+bool plan_naming_same(const struct plan *a, const struct plan *b, const char *label);
+/* A name for a rule: [A-Za-z_][A-Za-z0-9_]* (allow_dot: '.' too, for
+ * existing names), at most 127 characters. */
+bool plan_name_ok(const char *s, bool allow_dot);
+/* Replaces a's rename rules and no_rename with copies of b's. */
+int plan_naming_adopt(struct plan *a, const struct plan *b);
 
 /* The record text of p (mode: the mode it runs in). */
 int plan_record_format(const struct plan *p, char **text);

@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include "log.h"
+#include "prog_type.h"
 #include "state.h"
 
 #include <errno.h>
@@ -28,6 +29,10 @@ static void put_slot(FILE *f, const char *pfx, const struct plan_slot *s)
 		"%s.relinked=%s\n", pfx, s->label, pfx, s->path, pfx, s->sha256, pfx,
 		s->prog ? s->prog : "", pfx, mask, pfx, plan_mask_from_name(s->mask_from), pfx,
 		s->prog_id, pfx, s->target, pfx, s->relinks, pfx, s->relinked);
+	if (s->prefix)
+		fprintf(f, "%s.prefix=%s\n", pfx, s->prefix);
+	if (s->type)
+		fprintf(f, "%s.type=%s\n", pfx, s->type);
 }
 
 static void put_maps(FILE *f, const char *pfx, const struct plan_map *maps, size_t nr)
@@ -53,6 +58,14 @@ int plan_record_format(const struct plan *p, char **text)
 		p->prog_id, p->counters, p->time, p->nr_slots);
 	if (p->managed)
 		fprintf(f, "managed=1\npipeline=%s\n", p->pipeline);
+	if (p->no_rename)
+		fprintf(f, "no_rename=1\n");
+	if (p->nr_renames)
+		fprintf(f, "renames=%zu\n", p->nr_renames);
+	for (size_t i = 0; i < p->nr_renames; i++)
+		fprintf(f, "rename.%zu.module=%s\nrename.%zu.old=%s\nrename.%zu.new=%s\n", i,
+			p->renames[i].module ? p->renames[i].module : "", i,
+			p->renames[i].old_name, i, p->renames[i].new_name);
 	for (size_t i = 0; i < p->nr_slots; i++) {
 		snprintf(pfx, sizeof(pfx), "slot.%zu", i);
 		put_slot(f, pfx, &p->slots[i]);
@@ -137,6 +150,34 @@ static int get_str(struct reader *r, char **out, size_t max, const char *fmt, co
 	return 0;
 }
 
+/* An optional name (a rename rule's part, a prefix): NULL when absent. */
+static int get_opt_name(struct reader *r, char **out, bool allow_dot, const char *fmt,
+			const char *pfx)
+{
+	char val[136];
+	int err = get(r, val, sizeof(val), fmt, pfx);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err || !plan_name_ok(val, allow_dot))
+		return bad(r, "is not a name");
+	*out = strdup(val);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_opt_type(struct reader *r, char **out, const char *fmt, const char *pfx)
+{
+	char val[40];
+	int err = get(r, val, sizeof(val), fmt, pfx);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err || prog_type_check(r->where, val))
+		return bad(r, "is not a program type");
+	*out = strdup(val);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* One slot's keys under pfx ("slot.3" or "pending"); v1: no runtime keys. */
 static int read_slot(struct reader *r, const char *pfx, bool v1, struct plan_slot *s)
 {
@@ -181,7 +222,54 @@ static int read_slot(struct reader *r, const char *pfx, bool v1, struct plan_slo
 	err = get(r, s->relinked, sizeof(s->relinked), "%s.relinked", pfx);
 	if (err == -ENOENT && v1)
 		err = 0;
-	return err ? bad(r, "is missing or too long") : 0;
+	if (err)
+		return bad(r, "is missing or too long");
+	err = get_opt_name(r, &s->prefix, false, "%s.prefix", pfx);
+	if (!err)
+		err = get_opt_type(r, &s->type, "%s.type", pfx);
+	return err;
+}
+
+/* The naming rules: renames=N, rename.<k>.module (empty: every module),
+ * .old, .new; no_rename=1. */
+static int read_renames(struct reader *r, struct plan *p)
+{
+	char val[136];
+	uint32_t n;
+	int err;
+
+	p->no_rename = !get(r, val, sizeof(val), "no_rename") && !strcmp(val, "1");
+	if (get(r, val, sizeof(val), "renames") == -ENOENT)
+		return 0;
+	err = get_u32(r, &n, PLAN_MAX_MAPS, false, "renames", "");
+	if (err)
+		return err;
+	p->renames = calloc(n ? n : 1, sizeof(*p->renames));
+	if (!p->renames)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		struct plan_rename *x = &p->renames[p->nr_renames++];
+		char pfx[24];
+		bool known = false;
+
+		snprintf(pfx, sizeof(pfx), "rename.%u", i);
+		err = get_opt_name(r, &x->old_name, true, "%s.old", pfx);
+		if (!err)
+			err = get_opt_name(r, &x->new_name, false, "%s.new", pfx);
+		if (!err && (!x->old_name || !x->new_name))
+			err = bad(r, "is missing");
+		if (!err && get(r, val, sizeof(val), "%s.module", pfx))
+			err = bad(r, "is missing or too long");
+		if (err)
+			return err;
+		for (size_t k = 0; k < p->nr_slots; k++)
+			known |= !strcmp(p->slots[k].label, val);
+		if (val[0] && !known)
+			return bad(r, "is not a module of the pipeline");
+		if (val[0] && !(x->module = strdup(val)))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static bool map_pin_taken(const struct plan_map *maps, size_t nr, const char *pin)
@@ -307,6 +395,8 @@ int plan_record_parse(const char *ifname, const char *where, const char *text,
 			err = read_slot(&r, "pending", false, &out->pending);
 		out->has_pending = !err;
 	}
+	if (!err)
+		err = read_renames(&r, out);
 	if (!err && out->has_pending)
 		err = read_maps(&r, "pending.", &out->pending_maps, &out->nr_pending_maps);
 	if (!err)

@@ -6,7 +6,7 @@ PKGS="clang llvm gcc make pkg-config libelf-dev zlib1g-dev libnl-3-dev
 libnl-route-3-dev libbpf-dev bpftool iproute2 xxd jq tcpdump
 musl-tools musl-dev linux-libc-dev flex bison bzip2 xz-utils cpio file
 busybox-static qemu-system-x86 linux-image-amd64 python3 procps iputils-ping strace
-util-linux coreutils dropbear-bin openssh-client"
+util-linux coreutils dropbear-bin openssh-client groff-base"
 
 missing=""
 for p in $PKGS; do

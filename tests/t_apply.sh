@@ -157,6 +157,9 @@ check_out "broken: ... named with FILE:LINE of its pipeline" \
 manifest "$V2" "pass,tx"
 printf "\nconfig pipeline 'lan'\n\toption device 'r0'\n\tlist module 'lb'\n" >>"$M"
 broken "a device twice" "$M:[0-9]+: pipeline 'lan': device r0 is given twice \(also at line [0-9]+\)"
+manifest "$V2" "pass,tx"
+printf "\nconfig pipeline 'lan'\n\toption device 'r1:0'\n\tlist module 'lb'\n" >>"$M"
+broken "an alias is no device" "$M:[0-9]+: pipeline 'lan': device 'r1:0' is not an interface name"
 check "broken: traffic unaffected" traffic_ok
 
 # ---- all or nothing across devices ----
