@@ -6,7 +6,16 @@ PKGS="clang llvm gcc make pkg-config libelf-dev zlib1g-dev libnl-3-dev
 libnl-route-3-dev libbpf-dev bpftool iproute2 xxd jq tcpdump
 musl-tools musl-dev linux-libc-dev flex bison bzip2 xz-utils cpio file
 busybox-static qemu-system-x86 linux-image-amd64 python3 procps iputils-ping strace
-util-linux coreutils dropbear-bin openssh-client groff-base"
+util-linux coreutils dropbear-bin openssh-client groff-base
+gnuplot-nox xdp-tools libxdp-dev time"
+# Router targets (Makefile.cross TARGET=aarch64|mipsel|armhf): Debian's cross
+# gcc, Debian's musl and UAPI headers for each architecture, qemu-user to run
+# the results.
+CROSS_ARCHS="arm64 mipsel armhf"
+CROSS_PKGS="gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf
+musl-dev:arm64 musl-dev:mipsel musl-dev:armhf linux-libc-dev:arm64
+linux-libc-dev:mipsel linux-libc-dev:armhf qemu-user-static"
+PKGS="$PKGS $CROSS_PKGS"
 
 missing=""
 for p in $PKGS; do
@@ -20,5 +29,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+for a in $CROSS_ARCHS; do
+	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+done
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
