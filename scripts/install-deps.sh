@@ -9,12 +9,14 @@ busybox-static qemu-system-x86 linux-image-amd64 python3 procps iputils-ping str
 util-linux coreutils dropbear-bin openssh-client groff-base
 gnuplot-nox xdp-tools libxdp-dev time"
 # Router targets (Makefile.cross TARGET=aarch64|mipsel|armhf): Debian's cross
-# gcc, Debian's musl and UAPI headers for each architecture, qemu-user to run
-# the results.
+# gcc (it brings the target's UAPI headers as linux-libc-dev-<arch>-cross),
+# Debian's musl for each architecture, qemu-user to run the results.  Not
+# linux-libc-dev:<arch>: it must have exactly the host linux-libc-dev's
+# version, and when the security archive has a newer one for amd64 only, apt
+# resolves that by removing libc6-dev and everything built on it.
 CROSS_ARCHS="arm64 mipsel armhf"
 CROSS_PKGS="gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf
-musl-dev:arm64 musl-dev:mipsel musl-dev:armhf linux-libc-dev:arm64
-linux-libc-dev:mipsel linux-libc-dev:armhf qemu-user-static"
+musl-dev:arm64 musl-dev:mipsel musl-dev:armhf qemu-user-static"
 PKGS="$PKGS $CROSS_PKGS"
 
 missing=""
@@ -33,4 +35,5 @@ for a in $CROSS_ARCHS; do
 	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
 done
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# --no-remove: fail rather than let a dependency conflict remove packages.
+apt-get install -y -qq --no-install-recommends --no-remove $missing >/dev/null
