@@ -35,6 +35,7 @@ static int run_attach(struct cli *c)
 		case 'b': pa.backend = c->arg; break;
 		case 'c': cont[pa.nr_continue_on++] = c->arg; break;
 		case 'n': pa.counters = false; break;
+		case 'L': pa.no_flatten = true; break;
 		case 'f': force = true; break;
 		default: cli_naming_option(na, ren, pfx, opt, c->arg);
 		}
@@ -59,11 +60,12 @@ const struct cli_cmd cmd_attach = {
 	run_attach,
 	(const struct cli_opt[]){
 		{ 'm', 0, "mode", "native|skb|hw|auto", "XDP attach mode (default auto)" },
-		{ 'b', 0, "backend", "static|tailcall|freplace|auto",
+		{ 'b', 0, "backend", "static|tailcall|freplace|chain|auto",
 		  "how slots call modules (default auto)" },
 		{ 'c', CLI_MULTI, "continue-on", "SLOT=ACTIONS",
 		  "verdicts that go on to the next slot" },
 		CLI_OPT_NO_COUNTERS,
+		{ 'L', 0, "no-flatten", NULL, "static, chain: keep modules as calls, not inlined" },
 		CLI_OPT_FORCE("replace an XDP program xdpld did not attach"),
 		CLI_OPT_NAMING,
 		CLI_OPT_STATE_DIR,

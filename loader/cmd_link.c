@@ -114,6 +114,8 @@ static int parse_args(struct link_args *a, struct cli *c)
 		case 'n': a->opts.no_rename = true; break;
 		case 'P': a->opts.allow_unresolved = true; break;
 		case 'm': a->map_file = c->arg; break;
+		case 'F': a->opts.flatten = true; break;
+		case 'N': a->opts.flatten = false; break;
 		case 'T': err = prog_type_check("link --type", c->arg) ? 2 : 0;
 			a->type = c->arg;
 			break;
@@ -236,6 +238,8 @@ const struct cli_cmd cmd_link = {
 		{ 'n', 0, "no-rename", NULL, "a name conflict is an error" },
 		{ 'P', 0, "partial", NULL, "keep unresolved externs" },
 		{ 'm', 0, "map-file", "FILE", "write the old and new names to FILE" },
+		{ 'F', 0, "flatten", NULL, "inline bpf-to-bpf calls into the programs" },
+		{ 'N', 0, "no-flatten", NULL, "keep calls as calls (the default)" },
 		CLI_OPT_TYPE,
 		{ 0 },
 	},

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#define NR_BACKENDS 3
+#define NR_BACKENDS 4
 
 
 static int run_probe(struct cli *c)

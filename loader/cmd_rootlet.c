@@ -1,7 +1,7 @@
 /* xdpld rootlet: write a generated rootlet object (a debugging aid; the
  * pipeline builds the rootlet in memory), or show a program's libxdp run
  * config.
- *   xdpld rootlet -o OUT.o --slots N [--backend static|tailcall|freplace]
+ *   xdpld rootlet -o OUT.o --slots N [--backend static|tailcall|freplace|chain]
  *         [--continue-on SLOT|all=ACTION,...]... [--no-counters] [--be]
  *   xdpld rootlet --show-runcfg OBJ:PROG                                    */
 #include "cli.h"
@@ -120,7 +120,7 @@ static int run_rootlet(struct cli *c)
 			break;
 		case 'b':
 			if (rootlet_backend_parse(c->arg, &cfg.backend)) {
-				pr_err("rootlet: unknown backend '%s' (static, tailcall, freplace)",
+				pr_err("rootlet: unknown backend '%s' (static, tailcall, freplace, chain)",
 				       c->arg);
 				return 2;
 			}
@@ -165,7 +165,7 @@ const struct cli_cmd cmd_rootlet = {
 	(const struct cli_opt[]){
 		{ 'o', CLI_SHORT | CLI_REQ, "output", "OUT.o", "write the rootlet to OUT.o" },
 		{ 's', CLI_REQ, "slots", "N", "number of slots" },
-		{ 'b', 0, "backend", "static|tailcall|freplace",
+		{ 'b', 0, "backend", "static|tailcall|freplace|chain",
 		  "how slots call modules (default static)" },
 		{ 'c', CLI_MULTI, "continue-on", "SLOT|all=ACTIONS",
 		  "verdicts that go on to the next slot" },

@@ -145,6 +145,8 @@ int link_objects(struct obj *const *in, size_t nr_in, const struct link_opts *op
 		err = link_merge_relocs(&c);
 	if (!err)
 		err = link_merge_btf(&c);
+	if (!err && c.opts->flatten)
+		err = link_flatten(c.out);
 	if (!err) {
 		res->out = c.out;
 		res->names = c.names;

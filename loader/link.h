@@ -42,6 +42,8 @@ struct link_opts {
 	 * kernel names), e.g. the -o path.  NULL: the inputs' file names
 	 * joined by '+' ("fw_acme.o+fw_bolt.o"). */
 	const char *out_name;
+	/* Inline the programs' bpf-to-bpf calls where possible (link_flatten). */
+	bool flatten;
 };
 
 /* One entry of the final name mapping (what was renamed to what). */
@@ -63,6 +65,13 @@ struct link_result {
  * names the file, section and symbol involved. */
 int link_objects(struct obj *const *in, size_t nr_in, const struct link_opts *opts,
 		 struct link_result *res);
+/* Flattening (link_flatten.c): in every program of o (a global function
+ * outside .text), each bpf-to-bpf call is replaced by a copy of the
+ * callee's body, recursively, in its own stack area; calls that cannot be
+ * inlined (tail calls or callbacks in the callee, global functions with
+ * arguments, recursion, CO-RE, over 512 bytes of stack) stay calls and -v
+ * says why.  Negative errno only for hard errors (memory). */
+int link_flatten(struct obj *o);
 void link_result_free(struct link_result *res);
 /* The mapping as text: "OBJ KIND OLD NEW" per line, sorted as produced. */
 int link_write_name_map(const struct link_result *res, FILE *f);

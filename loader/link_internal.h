@@ -6,6 +6,8 @@
  *   link_layout.c   where every input byte goes: kept, moved to .text, dropped
  *   link_merge.c    output sections, symbols and relocations
  *   link_btf.c      merged .BTF and .BTF.ext
+ *   link_flatten.c  optional last stage (link_opts.flatten): calls inlined;
+ *                   works on any object, so it is declared in link.h
  *   link_names.c    helpers the stages share (kind and file names, what
  *                   counts as a strong definition, a symbol's map definition)
  * Nothing here is visible outside the linker. */

@@ -304,7 +304,7 @@ static int add_pipeline(struct ctx *c, const struct uci_section *s, size_t anon)
 
 		if (strcmp(v, "auto") && rootlet_backend_parse(v, &b))
 			err = bad(c, line, s->type, pl->name, "option backend: '%s' is not auto, "
-				  "freplace, tailcall or static%s", v, "");
+				  "freplace, chain, tailcall or static%s", v, "");
 		else if (!(pl->backend = strdup(v)))
 			err = -ENOMEM;
 	}

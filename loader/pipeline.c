@@ -286,7 +286,8 @@ static int link_pipeline(struct pipeline *p)
 	struct link_prefix *prefixes = calloc(p->nr_mods, sizeof(*prefixes));
 	char (*slot_names)[32] = calloc(p->nr_mods, sizeof(*slot_names));
 	struct obj **in = calloc(p->nr_mods + 1, sizeof(*in));
-	struct link_opts lo = { .no_rename = pl->no_rename };
+	struct link_opts lo = { .no_rename = pl->no_rename,
+				.flatten = pl->backend == ROOTLET_STATIC && !pl->no_flatten };
 	int err = -ENOMEM;
 
 	if (!renames || !prefixes || !slot_names || !in)
@@ -456,6 +457,9 @@ static int resolve_backend(struct plan *pl)
 	}
 	if (pl->backend_auto) {
 		pl->backend = probe_best_backend();
+		if (pl->backend == ROOTLET_CHAIN && pl->nr_slots > ROOTLET_CHAIN_MAX_SLOTS)
+			pl->backend = probe_backend(ROOTLET_TAILCALL, NULL, 0) > 0 ?
+				      ROOTLET_TAILCALL : ROOTLET_STATIC;	/* a tail call per slot */
 		pr_debug("attach %s: backend auto: %s", pl->ifname,
 			 rootlet_backend_name(pl->backend));
 		return 0;

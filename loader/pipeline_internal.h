@@ -1,6 +1,6 @@
 /* Shared between the pipeline's files: pipeline.c (modules, static build,
- * the executor of a plan diff), pipeline_slots.c (tailcall and freplace:
- * rootlet and modules loaded apart, slot swaps), pipeline_maps.c (map pin
+ * the executor of a plan diff), pipeline_slots.c (tailcall, chain and
+ * freplace: rootlet and modules loaded apart, slot swaps), pipeline_maps.c (map pin
  * names and reuse), pipeline_state.c (previous state, pins, record,
  * roll-back, detach) and pipeline_status.c. */
 #ifndef XDPLD_PIPELINE_INTERNAL_H
@@ -31,7 +31,8 @@ struct pipeline_module {
 	/* static: the module's maps by linked name (filled after linking) */
 	struct pipeline_mod_map *maps;
 	size_t nr_maps;
-	/* tailcall, freplace: the module loaded on its own */
+	/* tailcall, freplace: the module loaded on its own; chain: its slot
+	 * program (the module linked with its slot wrapper) */
 	struct loaded_obj *lo;
 	int prog_fd;		/* its entry program (owned by lo) */
 	int link_fd;		/* freplace: the link to its rootlet target; -1 */
@@ -112,7 +113,7 @@ int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pi
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
 			const struct pipeline_module *m, struct load_map_reuse **out, size_t *nr);
 
-/* pipeline_slots.c (tailcall and freplace) */
+/* pipeline_slots.c (tailcall, chain and freplace) */
 /* Loads the rootlet alone, then every module whose slot needs it, and
  * puts each into its slot (nothing is attached to the NIC yet). */
 int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev);
@@ -130,8 +131,8 @@ int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, 
  * the new module's maps are pinned again by id.  True when pl had a
  * pending entry (the caller holding the lock rewrites the record). */
 bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
-/* The program id running in slot i of a tailcall/freplace pipeline, 0 if
- * it cannot be told. */
+/* The program id running in slot i of a tailcall/chain/freplace pipeline,
+ * 0 if it cannot be told. */
 uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
 
 /* pipeline_state.c */

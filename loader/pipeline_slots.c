@@ -1,9 +1,10 @@
-/* The tailcall and freplace backends: the rootlet is loaded on its own and
- * each module on its own, then put into its slot: a prog array entry
- * (tailcall) or a bpf_link to one of the slot's two rootlet targets
- * (freplace).  A re-link swaps one slot of the running rootlet:
+/* The tailcall, chain and freplace backends: the rootlet is loaded on its
+ * own and each module on its own, then put into its slot: a prog array
+ * entry (tailcall; chain: the module linked with its slot program, which
+ * tail-calls the next slot) or a bpf_link to one of the slot's two rootlet
+ * targets (freplace).  A re-link swaps one slot of the running rootlet:
  *
- *   tailcall: load the new module, one prog array update (atomic);
+ *   tailcall, chain: load the new module, one prog array update (atomic);
  *   freplace: load it as an extension of the idle target, link it, flip the
  *             slot's selector (one u32 store), wait until no packet still
  *             runs the old target (an RCU grace period), drop the old link.
@@ -15,8 +16,10 @@
 
 #include "bpf_sys.h"
 #include "kbtf.h"
+#include "link.h"
 #include "load.h"
 #include "log.h"
+#include "obj.h"
 #include "rootlet.h"
 #include "state.h"
 
@@ -25,6 +28,82 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static const char *const chain_maps[] = { ROOTLET_SLOTS_MAP, ROOTLET_STATS_MAP };
+
+/* chain: the rootlet's maps slot programs share (the rootlet just loaded,
+ * or the running one's pins) appended to reuse. */
+static int chain_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
+		       struct load_map_reuse **reuse, size_t *nr)
+{
+	struct load_map_reuse *r = realloc(*reuse, (*nr + 2) * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	*reuse = r;
+	for (size_t k = 0; k < 1u + p->counters; k++) {
+		int fd = p->lo ? loaded_obj_map_fd(p->lo, chain_maps[k]) :
+				 pipeline_prev_fd(prev, chain_maps[k]);
+
+		if (fd < 0) {
+			pr_err("%s: the rootlet's map %s is missing; attach again", p->ifname,
+			       chain_maps[k]);
+			return -ENOENT;
+		}
+		r[(*nr)++] = (struct load_map_reuse){ chain_maps[k], fd };
+	}
+	return 0;
+}
+
+/* chain: slot i's program, its slot wrapper linked with the module (the
+ * entry aliased onto xdpld_slot<i>, as the static backend links). */
+static int chain_link(const struct pipeline *p, size_t i, struct link_result *res)
+{
+	const struct pipeline_module *m = &p->mods[i];
+	struct rootlet_cfg cfg;
+	char slot[32];
+	struct link_rename ren = { m->s->path, m->s->prog,
+				   rootlet_slot_name((uint32_t)i, slot, sizeof(slot)) };
+	/* The module's body inlined where it can be: no call left, no
+	 * bpf-to-bpf call next to the tail call (see link_flatten). */
+	struct link_opts lo = { .renames = &ren, .nr_renames = 1, .out_name = m->s->path,
+				.flatten = !p->plan->no_flatten };
+	struct obj *in[2] = { NULL, m->obj };
+	int err;
+
+	rootlet_cfg_init(&cfg, (uint32_t)p->nr_mods, ROOTLET_CHAIN);
+	cfg.counters = p->counters;
+	cfg.continue_mask[i] = m->s->continue_mask;
+	err = rootlet_chain_slot_build(&cfg, (uint32_t)i, m->obj->byte_order, &in[0]);
+	if (!err)
+		err = link_objects(in, 2, &lo, res);
+	if (err)
+		pr_err("%s: slot %zu (%s): linking %s into its slot program failed", p->ifname, i,
+		       m->s->label, m->s->path);
+	obj_free(in[0]);
+	return err;
+}
+
+/* chain: the rootlet's maps in a slot program's load belong to the rootlet
+ * (pinned with it), not to the module. */
+static void forget_rootlet_maps(struct loaded_obj *lo)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < lo->nr_maps; k++) {
+		struct loaded_map *mp = &lo->maps[k];
+
+		if (mp->reused && (!strcmp(mp->name, chain_maps[0]) ||
+				   !strcmp(mp->name, chain_maps[1]))) {
+			close(mp->fd);
+			free(mp->name);
+			free(mp->pin_path);
+			continue;
+		}
+		lo->maps[n++] = *mp;
+	}
+	lo->nr_maps = n;
+}
 
 /* Loads module i for target `target` of the rootlet rootlet_fd; freplace
  * also links it.  Nothing is pinned here. */
@@ -35,13 +114,19 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	struct load_ext_target ext = { .prog = m->s->prog, .target_fd = rootlet_fd };
 	struct load_opts lopts = { 0 };
 	struct load_map_reuse *reuse = NULL;
+	struct link_result linked = { 0 };
+	bool chain = p->plan->backend == ROOTLET_CHAIN;
 	const struct loaded_prog *lp;
 	char fn[48];
 	int err;
 
 	err = pipeline_maps_reuse(p, prev, m, &reuse, &lopts.nr_reuse);
+	if (!err && chain)
+		err = chain_reuse(p, prev, &reuse, &lopts.nr_reuse);
+	if (!err && chain)
+		err = chain_link(p, i, &linked);
 	if (err)
-		return err;
+		goto out;
 	lopts.reuse = reuse;
 	lopts.no_new_pins = p->prepare;	/* check pins nothing */
 	if (p->plan->backend == ROOTLET_FREPLACE) {
@@ -54,13 +139,16 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 		}
 		lopts.ext = &ext;
 	}
-	err = load_object(m->obj, &lopts, &m->lo);
+	err = load_object(chain ? linked.out : m->obj, &lopts, &m->lo);
 	if (err) {
 		pr_err("%s: slot %zu (%s): loading %s failed; the slot is unchanged", p->ifname,
 		       i, m->s->label, m->s->path);
 		goto out;
 	}
-	lp = loaded_obj_prog(m->lo, m->s->prog);
+	if (chain)
+		forget_rootlet_maps(m->lo);
+	lp = loaded_obj_prog(m->lo, chain ? rootlet_chain_name((uint32_t)i, fn, sizeof(fn)) :
+				     m->s->prog);
 	if (!lp) {
 		err = -ENOENT;
 		goto out;
@@ -79,6 +167,8 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	}
 out:
 	free(reuse);
+	if (linked.out)
+		link_result_free(&linked);
 	return err;
 }
 
@@ -118,7 +208,7 @@ int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev)
 		return -ENOENT;
 	p->prog_fd = lp->fd;
 	p->prog_id = lp->id;
-	if (p->plan->backend == ROOTLET_TAILCALL) {
+	if (p->plan->backend != ROOTLET_FREPLACE) {
 		slots_fd = rootlet_map_fd(p->lo, ROOTLET_SLOTS_MAP, p->ifname);
 		if (slots_fd < 0)
 			return slots_fd;
@@ -420,14 +510,14 @@ uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint
 
 	if (pl->backend == ROOTLET_STATIC)
 		return 0;
-	fd = state_get(ifname, pl->backend == ROOTLET_TAILCALL ? ROOTLET_SLOTS_MAP : ROOTLET_SEL_MAP);
+	fd = state_get(ifname, pl->backend == ROOTLET_FREPLACE ? ROOTLET_SEL_MAP : ROOTLET_SLOTS_MAP);
 	if (fd < 0)
 		return 0;
 	/* A prog array lookup from user space gives the program's id. */
 	if (sys_map_lookup(fd, &i, &val))
 		val = 0;
 	close(fd);
-	if (pl->backend == ROOTLET_TAILCALL)
+	if (pl->backend != ROOTLET_FREPLACE)
 		return val;
 	pipeline_link_pin_name(i, val ? 1 : 0, name);
 	fd = state_get(ifname, name);
@@ -447,7 +537,7 @@ bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin)
 
 	if (!pl->has_pending || k >= pl->nr_slots)
 		return false;
-	if (pl->backend == ROOTLET_TAILCALL) {
+	if (pl->backend == ROOTLET_TAILCALL || pl->backend == ROOTLET_CHAIN) {
 		promote = pipeline_slot_kernel_id(ifname, pl, k) == pl->pending.prog_id;
 	} else if (pl->backend == ROOTLET_FREPLACE) {
 		fd = state_get(ifname, ROOTLET_SEL_MAP);

@@ -271,15 +271,23 @@ int plan_from_args(const struct plan_args *a, struct plan *out)
 	snprintf(p->ifname, sizeof(p->ifname), "%s", a->ifname);
 	p->mode = a->mode;
 	p->counters = a->counters;
+	p->no_flatten = a->no_flatten;
 	p->backend_auto = !a->backend || !strcmp(a->backend, "auto");
 	if (!p->backend_auto && rootlet_backend_parse(a->backend, &p->backend)) {
-		pr_err("attach %s: unknown backend '%s' (static, tailcall, freplace, auto)",
+		pr_err("attach %s: unknown backend '%s' (static, tailcall, freplace, chain, auto)",
 		       a->ifname, a->backend);
 		return -EINVAL;
 	}
 	if (!a->nr_modules || a->nr_modules > ROOTLET_MAX_SLOTS) {
 		pr_err("attach %s: between 1 and %u modules, not %zu", a->ifname,
 		       ROOTLET_MAX_SLOTS, a->nr_modules);
+		return -EINVAL;
+	}
+	if (!p->backend_auto && p->backend == ROOTLET_CHAIN &&
+	    a->nr_modules > ROOTLET_CHAIN_MAX_SLOTS) {
+		pr_err("attach %s: the chain backend takes at most %u modules, not %zu: each "
+		       "slot is a tail call and the kernel allows %u per packet", a->ifname,
+		       ROOTLET_CHAIN_MAX_SLOTS, a->nr_modules, ROOTLET_CHAIN_MAX_SLOTS + 1);
 		return -EINVAL;
 	}
 	p->slots = calloc(a->nr_modules, sizeof(*p->slots));
@@ -362,6 +370,9 @@ void plan_diff(const struct plan *old, const struct plan *want, struct plan_diff
 		layout(d, "the mode changes");
 	if (old->counters != want->counters)
 		layout(d, "counters are switched");
+	if (old->no_flatten != want->no_flatten &&
+	    (want->backend == ROOTLET_STATIC || want->backend == ROOTLET_CHAIN))
+		layout(d, "flattening is switched");
 	for (size_t i = 0; i < d->nr_slots; i++) {
 		if (d->change[i] & PLAN_SLOT_MASK)
 			layout(d, "a continue mask changes (masks are rootlet constants)");

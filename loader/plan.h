@@ -73,6 +73,7 @@ struct plan {
 	enum rootlet_backend backend;
 	bool backend_auto;	/* pick the best backend the kernel supports */
 	bool counters;
+	bool no_flatten;	/* static backend: keep the slots as calls (--no-flatten) */
 	bool managed;		/* applied from the manifest (apply detaches it when gone) */
 	char pipeline[64];	/* managed: the manifest's pipeline section name */
 	struct plan_slot *slots;
@@ -115,6 +116,7 @@ struct plan_args {
 	enum nic_mode mode;
 	const char *backend;		/* NULL or "auto": the best the kernel supports */
 	bool counters;
+	bool no_flatten;		/* --no-flatten */
 	struct plan_naming_args naming;
 };
 

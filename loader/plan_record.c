@@ -60,6 +60,8 @@ int plan_record_format(const struct plan *p, char **text)
 		fprintf(f, "managed=1\npipeline=%s\n", p->pipeline);
 	if (p->no_rename)
 		fprintf(f, "no_rename=1\n");
+	if (p->no_flatten)
+		fprintf(f, "no_flatten=1\n");
 	if (p->nr_renames)
 		fprintf(f, "renames=%zu\n", p->nr_renames);
 	for (size_t i = 0; i < p->nr_renames; i++)
@@ -369,6 +371,7 @@ static int read_head(struct reader *r, struct plan *p, bool *v1)
 		if (get(r, p->pipeline, sizeof(p->pipeline), "pipeline"))
 			p->pipeline[0] = '\0';
 	}
+	p->no_flatten = !get(r, val, sizeof(val), "no_flatten") && !strcmp(val, "1");
 	p->nr_slots = n;
 	return 0;
 }

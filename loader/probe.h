@@ -36,7 +36,8 @@ const char *probe_feature_name(enum probe_feature f);
  * why may be NULL.  XDPLD_PROBE_MISSING=tailcall,freplace (or "all") reports
  * those backends as missing; static is the fallback and never missing. */
 int probe_backend(enum rootlet_backend b, char *why, size_t len);
-/* The best backend the kernel supports: freplace, then tailcall, then static. */
+/* The best backend the kernel supports: freplace, then chain (at most 32
+ * slots), then tailcall, then static (docs/pipeline.md has the measurements). */
 enum rootlet_backend probe_best_backend(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include "bpf_sys.h"
 #include "btf.h"
 #include "kbtf.h"
+#include "link.h"
 #include "load.h"
 #include "log.h"
 #include "obj.h"
@@ -17,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define NR_BACKENDS 3
+#define NR_BACKENDS 4
 #define WHY_LEN 256
 #define PROBE_VERDICT 3		/* XDP_TX: what the probe's slot programs return */
 
@@ -96,26 +97,21 @@ static int verdict_is_ours(int prog_fd, char *why, const char *what)
 	return 1;
 }
 
-/* Loads a 1-slot rootlet of backend b (counters off, unpinned) into *lo:
- * 0 when loaded, 1 when the kernel refused it (msg, WHY_LEN bytes, gets the
- * loader's last error, captured rather than printed), or negative errno
- * when the probe could not run (why says so). */
-static int load_rootlet(enum rootlet_backend b, struct loaded_obj **lo, char *why, char *msg)
+static int host_order(void)
 {
-	struct load_opts opts = { .no_pin = true };
-	struct rootlet_cfg cfg;
-	struct obj *o;
+	return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+}
+
+/* Loads o (unpinned) into *lo: 0 when loaded, 1 when the kernel refused it
+ * (msg, WHY_LEN bytes, gets the loader's last error, captured rather than
+ * printed), or negative errno when the probe could not run (why says so). */
+static int load_captured(struct obj *o, const struct load_opts *opts, struct loaded_obj **lo,
+			 char *why, char *msg)
+{
 	int ret;
 
-	rootlet_cfg_init(&cfg, 1, b);
-	cfg.counters = false;
-	ret = rootlet_build(&cfg, __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
-									     : ELFDATA2MSB, &o);
-	if (ret)
-		return say(why, ret, "generating a %s rootlet failed: %s", rootlet_backend_name(b),
-			   strerror(-ret));
 	log_capture_begin(msg, WHY_LEN);
-	ret = load_object(o, &opts, lo);
+	ret = load_object(o, opts, lo);
 	log_capture_end();
 	obj_free(o);
 	if (ret == -ENOMEM)
@@ -123,6 +119,27 @@ static int load_rootlet(enum rootlet_backend b, struct loaded_obj **lo, char *wh
 	if (ret && !msg[0])
 		snprintf(msg, WHY_LEN, "%s", strerror(-ret));
 	return ret ? 1 : 0;
+}
+
+/* Loads a rootlet of backend b with nr slots (counters off) into *lo:
+ * 0 when loaded, 1 when the kernel refused it (msg, WHY_LEN bytes, gets the
+ * loader's last error, captured rather than printed), or negative errno
+ * when the probe could not run (why says so). */
+static int load_rootlet(enum rootlet_backend b, uint32_t nr, struct loaded_obj **lo, char *why,
+			char *msg)
+{
+	struct load_opts opts = { .no_pin = true };
+	struct rootlet_cfg cfg;
+	struct obj *o;
+	int ret;
+
+	rootlet_cfg_init(&cfg, nr, b);
+	cfg.counters = false;
+	ret = rootlet_build(&cfg, host_order(), &o);
+	if (ret)
+		return say(why, ret, "generating a %s rootlet failed: %s", rootlet_backend_name(b),
+			   strerror(-ret));
+	return load_captured(o, &opts, lo, why, msg);
 }
 
 /* The quotable part of a captured message: verifier log lines come indented. */
@@ -143,6 +160,15 @@ static int probe_static(char *why)
 	return 1;
 }
 
+/* A refused program that tail-calls and has a bpf-to-bpf call. */
+static int refused(char *why, const char *msg, const char *what)
+{
+	if (strstr(msg, "ail_call") || strstr(msg, "ail call"))
+		return say(why, 0, "the JIT does not allow tail calls from programs with "
+			   "bpf-to-bpf calls (verifier: %s)", quote(msg));
+	return say(why, 0, "the kernel refuses %s: %s", what, quote(msg));
+}
+
 static int probe_tailcall(char *why)
 {
 	struct loaded_obj *lo = NULL;
@@ -151,13 +177,11 @@ static int probe_tailcall(char *why)
 	uint32_t key = 0;
 	int map_fd, fd = -1, ret;
 
-	ret = load_rootlet(ROOTLET_TAILCALL, &lo, why, msg);
+	ret = load_rootlet(ROOTLET_TAILCALL, 1, &lo, why, msg);
 	if (ret < 0)
 		return ret;
 	if (ret) {
-		ret = say(why, 0, strstr(msg, "ail_call") || strstr(msg, "ail call")
-			  ? "the JIT does not allow tail calls from programs with bpf-to-bpf calls (verifier: %s)"
-			  : "the kernel refuses a tail-calling rootlet: %s", quote(msg));
+		ret = refused(why, msg, "a tail-calling rootlet");
 		goto out;
 	}
 	p = loaded_obj_prog(lo, ROOTLET_ENTRY_NAME);
@@ -183,6 +207,71 @@ static int probe_tailcall(char *why)
 out:
 	if (fd >= 0)
 		close(fd);
+	loaded_obj_free(lo);
+	return ret;
+}
+
+/* chain: a 3-slot chain rootlet, the generated slot programs 0 and 1
+ * (their placeholders, which return XDP_PASS and so continue, inlined as
+ * attach inlines a module) and r0 = XDP_TX at
+ * index 2: XDP_TX from one test run shows that both slot programs ran and
+ * tail-called the next. */
+static int probe_chain(char *why)
+{
+	struct loaded_obj *lo = NULL, *slo[2] = { NULL, NULL };
+	struct load_map_reuse r = { ROOTLET_SLOTS_MAP, -1 };
+	struct load_opts opts = { .no_pin = true, .reuse = &r, .nr_reuse = 1 };
+	const struct loaded_prog *p, *sp;
+	struct rootlet_cfg cfg;
+	char msg[WHY_LEN], name[32];
+	int fd = -1, ret;
+	struct obj *o;
+
+	ret = load_rootlet(ROOTLET_CHAIN, 3, &lo, why, msg);
+	if (ret) {
+		ret = ret < 0 ? ret : say(why, 0, "the kernel refuses a chain rootlet: %s", quote(msg));
+		goto out;
+	}
+	p = loaded_obj_prog(lo, ROOTLET_ENTRY_NAME);
+	r.fd = loaded_obj_map_fd(lo, ROOTLET_SLOTS_MAP);
+	if (!p || r.fd < 0) {
+		ret = say(why, -ENOENT, "the generated rootlet lacks %s or %s", ROOTLET_ENTRY_NAME,
+			  ROOTLET_SLOTS_MAP);
+		goto out;
+	}
+	rootlet_cfg_init(&cfg, 3, ROOTLET_CHAIN);
+	cfg.counters = false;
+	for (uint32_t k = 0; k < 3; k++) {
+		if (k < 2) {
+			/* flattened, as attach builds them: no call next to the tail call */
+			ret = rootlet_chain_slot_build(&cfg, k, host_order(), &o);
+			if (!ret && (ret = link_flatten(o)))
+				obj_free(o);
+			ret = ret ? say(why, ret, "generating a chain slot program failed: %s",
+					strerror(-ret)) : load_captured(o, &opts, &slo[k], why, msg);
+			if (ret) {
+				ret = ret < 0 ? ret : refused(why, msg, "a chain slot program");
+				goto out;
+			}
+			sp = loaded_obj_prog(slo[k], rootlet_chain_name(k, name, sizeof(name)));
+			ret = sp ? sys_map_update(r.fd, &k, &sp->fd, BPF_ANY) : -ENOENT;
+		} else {
+			/* Same type, attach type and flags as the rootlet: prog arrays insist. */
+			fd = load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
+			ret = fd < 0 ? fd : sys_map_update(r.fd, &k, &fd, BPF_ANY);
+		}
+		if (ret) {
+			ret = say(why, 0, "the kernel refuses program %u of the chain in the prog "
+				  "array: %s", k, strerror(-ret));
+			goto out;
+		}
+	}
+	ret = verdict_is_ours(p->fd, why, "chain of slot programs");
+out:
+	if (fd >= 0)
+		close(fd);
+	loaded_obj_free(slo[0]);
+	loaded_obj_free(slo[1]);
 	loaded_obj_free(lo);
 	return ret;
 }
@@ -257,7 +346,7 @@ static int probe_freplace(char *why)
 		return say(why, 0, "the kernel has no BTF (/sys/kernel/btf/vmlinux)");
 	if (!probe_has(PROBE_BTF_GLOBAL_FUNC))
 		return say(why, 0, "the kernel's BTF has no global functions (BTF_FUNC_GLOBAL)");
-	ret = load_rootlet(ROOTLET_FREPLACE, &lo, why, msg);
+	ret = load_rootlet(ROOTLET_FREPLACE, 1, &lo, why, msg);
 	if (ret < 0)
 		return ret;
 	if (ret) {
@@ -312,7 +401,7 @@ out:
 
 int probe_backend(enum rootlet_backend b, char *why, size_t len)
 {
-	static const char *const env_names[NR_BACKENDS] = { NULL, "tailcall", "freplace" };
+	static const char *const env_names[NR_BACKENDS] = { NULL, "tailcall", "freplace", "chain" };
 	static int result[NR_BACKENDS];
 	static bool done[NR_BACKENDS];
 	static char reason[NR_BACKENDS][WHY_LEN];
@@ -328,8 +417,8 @@ int probe_backend(enum rootlet_backend b, char *why, size_t len)
 			r = probe_static(reason[b]);
 		/* The others need XDP itself: without it, static's answer. */
 		else if ((r = probe_backend(ROOTLET_STATIC, reason[b], WHY_LEN)) > 0)
-			r = b == ROOTLET_TAILCALL ? probe_tailcall(reason[b])
-						  : probe_freplace(reason[b]);
+			r = b == ROOTLET_TAILCALL ? probe_tailcall(reason[b]) :
+			    b == ROOTLET_CHAIN ? probe_chain(reason[b]) : probe_freplace(reason[b]);
 		if (r > 0)
 			reason[b][0] = '\0';
 		result[b] = r;
@@ -347,6 +436,10 @@ enum rootlet_backend probe_best_backend(void)
 {
 	if (probe_backend(ROOTLET_FREPLACE, NULL, 0) > 0)
 		return ROOTLET_FREPLACE;
+	/* chain before tailcall: cheaper per slot once the modules are inlined
+	 * (docs/pipeline.md, "Which backend auto takes") */
+	if (probe_backend(ROOTLET_CHAIN, NULL, 0) > 0)
+		return ROOTLET_CHAIN;
 	if (probe_backend(ROOTLET_TAILCALL, NULL, 0) > 0)
 		return ROOTLET_TAILCALL;
 	return ROOTLET_STATIC;

@@ -159,6 +159,7 @@ struct gen {
 	uint32_t t_int, t_u32, t_u64, t_proto;
 	struct btf_var_secinfo maps_vars[3];
 	uint32_t nr_maps;
+	int64_t chain_slot;	/* chain: the slot program built, -1: the rootlet */
 };
 
 /* ---- slot bodies, one emitter per backend ---- */
@@ -212,6 +213,8 @@ static const struct slot_backend backends[] = {
 			       STB_GLOBAL, BTF_FUNC_STATIC, true, false, emit_tailcall_body },
 	[ROOTLET_FREPLACE] = { "freplace", "freplace target, returns XDP_ABORTED",
 			       STB_GLOBAL, BTF_FUNC_GLOBAL, false, true, emit_aborted_body },
+	[ROOTLET_CHAIN] = { "chain", "placeholder, returns XDP_PASS",
+			    STB_WEAK, BTF_FUNC_STATIC, true, false, emit_pass_body },
 };
 
 /* ---- BTF construction; failures are sticky in g->err ---- */
@@ -568,6 +571,86 @@ static void add_entry(struct gen *g)
 	code_free(&c);
 }
 
+/* ---- chain backend: a program per slot (see rootlet_chain_slot_build) ----
+ * Stack: fp-8 ctx, fp-16 verdict, fp-20 stats key.  No live value stays in
+ * r6-r9 across the slot's call, so the call can be inlined. */
+
+/* bpf_tail_call(ctx = r1, &xdpld_slots, idx) */
+static void emit_tail_call(struct gen *g, struct code *c, uint32_t idx)
+{
+	ld_sym(c, BPF_REG_2, g->slots_map_sym);
+	MOV32_IMM(c, BPF_REG_3, (int32_t)idx);
+	CALL_HELPER(c, BPF_FUNC_tail_call);
+}
+
+/* stats[i * 6 + bucket(verdict in r0)]++; r0 is the verdict again after. */
+static void emit_chain_count(struct gen *g, struct code *c, uint32_t i)
+{
+	MOV32_IMM(c, BPF_REG_1, ROOTLET_BUCKET_INVALID);
+	JMP_IMM(c, BPF_JGT, BPF_REG_0, ROOTLET_NR_ACTIONS - 1, 1);
+	MOV32_REG(c, BPF_REG_1, BPF_REG_0);
+	if (i)
+		ALU32_IMM(c, BPF_ADD, BPF_REG_1, (int32_t)rootlet_stats_key(i, 0));
+	STX(c, BPF_W, BPF_REG_10, BPF_REG_1, -20);
+	MOV64_REG(c, BPF_REG_2, BPF_REG_10);
+	ALU64_IMM(c, BPF_ADD, BPF_REG_2, -20);
+	ld_sym(c, BPF_REG_1, g->stats_sym);
+	CALL_HELPER(c, BPF_FUNC_map_lookup_elem);
+	JMP_IMM(c, BPF_JEQ, BPF_REG_0, 0, 3);
+	LDX(c, BPF_DW, BPF_REG_1, BPF_REG_0, 0);	/* per-CPU: a plain add */
+	ALU64_IMM(c, BPF_ADD, BPF_REG_1, 1);
+	STX(c, BPF_DW, BPF_REG_0, BPF_REG_1, 0);
+	LDX(c, BPF_DW, BPF_REG_0, BPF_REG_10, -16);
+}
+
+static void add_chain_entry(struct gen *g)
+{
+	uint32_t i = (uint32_t)g->chain_slot, mask;
+	struct code c = { 0 };
+	size_t labels[NR_LABELS];
+	char name[32];
+
+	if (g->chain_slot < 0) {	/* the rootlet: slot 0, or fail closed */
+		emit_tail_call(g, &c, 0);
+		MOV32_IMM(&c, BPF_REG_0, XDP_ABORTED_V);
+		EXIT(&c);
+		place_func(g, &c, g->entry_sec, ROOTLET_ENTRY_NAME, STB_GLOBAL, BTF_FUNC_GLOBAL,
+			   "tail call into slot 0, else XDP_ABORTED");
+		code_free(&c);
+		return;
+	}
+	mask = g->cfg->continue_mask[i];
+	emit_pass_body(g, &c, i);	/* the weak placeholder a module replaces */
+	g->slot_sym[i][0] = place_func(g, &c, g->text_sec, rootlet_slot_name(i, name, sizeof(name)),
+				       STB_WEAK, BTF_FUNC_STATIC, backends[ROOTLET_CHAIN].comment);
+	code_free(&c);
+	STX(&c, BPF_DW, BPF_REG_10, BPF_REG_1, -8);
+	call_sym(&c, g->slot_sym[i][0]);
+	MOV32_REG(&c, BPF_REG_0, BPF_REG_0);	/* int verdict, zero-extended */
+	STX(&c, BPF_DW, BPF_REG_10, BPF_REG_0, -16);
+	if (g->cfg->counters)
+		emit_chain_count(g, &c, i);
+	jump_to(&c, BPF_JGT, BPF_REG_0, ROOTLET_NR_ACTIONS - 1, LABEL_ABORTED);
+	if (i + 1 < g->cfg->nr_slots && mask) {
+		MOV32_IMM(&c, BPF_REG_1, (int32_t)mask);
+		ALU32_REG(&c, BPF_RSH, BPF_REG_1, BPF_REG_0);
+		ALU32_IMM(&c, BPF_AND, BPF_REG_1, 1);
+		jump_to(&c, BPF_JEQ, BPF_REG_1, 0, LABEL_OUT);
+		LDX(&c, BPF_DW, BPF_REG_1, BPF_REG_10, -8);
+		emit_tail_call(g, &c, i + 1);
+		LDX(&c, BPF_DW, BPF_REG_0, BPF_REG_10, -16);	/* next slot empty */
+	}
+	labels[LABEL_OUT] = c.nr;
+	EXIT(&c);
+	labels[LABEL_ABORTED] = c.nr;
+	MOV32_IMM(&c, BPF_REG_0, XDP_ABORTED_V);
+	EXIT(&c);
+	code_bind_labels(&c, labels);
+	place_func(g, &c, g->entry_sec, rootlet_chain_name(i, name, sizeof(name)), STB_GLOBAL,
+		   BTF_FUNC_GLOBAL, "calls its slot, tail-calls the next");
+	code_free(&c);
+}
+
 static int check_cfg(const struct rootlet_cfg *cfg, int byte_order)
 {
 	if (cfg->nr_slots < 1 || cfg->nr_slots > ROOTLET_MAX_SLOTS) {
@@ -577,6 +660,12 @@ static int check_cfg(const struct rootlet_cfg *cfg, int byte_order)
 	}
 	if ((unsigned int)cfg->backend >= sizeof(backends) / sizeof(backends[0])) {
 		pr_err("rootlet: unknown backend %d", (int)cfg->backend);
+		return -EINVAL;
+	}
+	if (cfg->backend == ROOTLET_CHAIN && cfg->nr_slots > ROOTLET_CHAIN_MAX_SLOTS) {
+		pr_err("rootlet: %u slots requested; the chain backend takes at most %u (one "
+		       "tail call per slot, %u per packet)", cfg->nr_slots,
+		       ROOTLET_CHAIN_MAX_SLOTS, ROOTLET_CHAIN_MAX_SLOTS + 1);
 		return -EINVAL;
 	}
 	if (byte_order != ELFDATA2LSB && byte_order != ELFDATA2MSB) {
@@ -604,9 +693,12 @@ static int add_sec(struct gen *g, const char *name, uint64_t flags, uint64_t ali
 	return 0;
 }
 
-int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **out)
+/* The rootlet (chain_slot -1) or the chain backend's slot program. */
+static int build(const struct rootlet_cfg *cfg, int64_t chain_slot, int byte_order,
+		 struct obj **out)
 {
-	struct gen g = { .cfg = cfg };
+	struct gen g = { .cfg = cfg, .chain_slot = chain_slot };
+	bool chain = cfg->backend == ROOTLET_CHAIN;
 	int err = check_cfg(cfg, byte_order);
 
 	*out = NULL;
@@ -618,9 +710,11 @@ int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **ou
 	err = -ENOMEM;
 	if (!g.o || !g.btf || !g.ext)
 		goto fail;
-	if ((err = add_sec(&g, ".text", SHF_ALLOC | SHF_EXECINSTR, 8, &g.text_sec)) ||
+	/* A chain rootlet has no slot functions, a slot program no config. */
+	if ((!(chain && chain_slot < 0) &&
+	     (err = add_sec(&g, ".text", SHF_ALLOC | SHF_EXECINSTR, 8, &g.text_sec))) ||
 	    (err = add_sec(&g, ROOTLET_ENTRY_SEC, SHF_ALLOC | SHF_EXECINSTR, 8, &g.entry_sec)) ||
-	    (err = add_sec(&g, ".rodata", SHF_ALLOC, 4, &g.rodata_sec)))
+	    (chain_slot < 0 && (err = add_sec(&g, ".rodata", SHF_ALLOC, 4, &g.rodata_sec))))
 		goto fail;
 	if ((cfg->counters || backends[cfg->backend].slots_map ||
 	     backends[cfg->backend].two_targets) &&
@@ -629,9 +723,13 @@ int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **ou
 
 	add_base_types(&g);
 	add_maps(&g);
-	add_config(&g, byte_order);
-	add_slots(&g);
-	if (!g.err)
+	if (chain_slot < 0)
+		add_config(&g, byte_order);
+	if (!chain)
+		add_slots(&g);
+	if (!g.err && chain)
+		add_chain_entry(&g);
+	else if (!g.err)
 		add_entry(&g);
 	err = g.err;
 	if (err)
@@ -648,6 +746,20 @@ fail:
 	btf_free(g.btf);
 	obj_free(g.o);
 	return err;
+}
+
+int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **out)
+{
+	return build(cfg, -1, byte_order, out);
+}
+
+int rootlet_chain_slot_build(const struct rootlet_cfg *cfg, uint32_t slot, int byte_order,
+			     struct obj **out)
+{
+	*out = NULL;
+	if (cfg->backend != ROOTLET_CHAIN || slot >= cfg->nr_slots)
+		return -EINVAL;
+	return build(cfg, slot, byte_order, out);
 }
 
 /* ---- configuration, names, stats ---- */
@@ -686,6 +798,13 @@ int rootlet_cfg_encode(const struct rootlet_cfg *cfg, int byte_order, void *buf,
 const char *rootlet_slot_name(uint32_t i, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, ROOTLET_SLOT_PREFIX "%u", i);
+
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
+const char *rootlet_chain_name(uint32_t i, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, ROOTLET_CHAIN_PREFIX "%u", i);
 
 	return n < 0 || (size_t)n >= len ? NULL : buf;
 }

@@ -20,6 +20,9 @@
  * idle target, flips the selector with one map update, then detaches the
  * old one, so no packet sees a placeholder.  The placeholders return
  * XDP_ABORTED (fail closed: visible as "aborted" counts and xdp_exception).
+ * The chain backend has no slot functions in the rootlet: each slot is a
+ * program of its own (rootlet_chain_slot_build) that does the counting and
+ * the continue mask itself and tail-calls the next.
  *
  * Configuration is the .rodata variable ROOTLET_CFG_NAME (layout: struct
  * rootlet_cfg_image below, in the object's byte order), so a loader can
@@ -44,6 +47,10 @@ struct obj;
 #define ROOTLET_SLOTS_MAP	"xdpld_slots"	/* prog array, tailcall backend */
 #define ROOTLET_SEL_MAP		"xdpld_sel"	/* u32 array: target per slot, freplace */
 #define ROOTLET_NR_TARGETS	2		/* freplace targets per slot: _a, _b */
+#define ROOTLET_CHAIN_PREFIX	"xdpld_chain"	/* chain: slot program i's entry */
+/* chain: the rootlet's tail call plus one per slot; the kernel allows 33
+ * per packet (MAX_TAIL_CALL_CNT) */
+#define ROOTLET_CHAIN_MAX_SLOTS	32
 
 /* Counter buckets: one per XDP action plus one for out-of-range verdicts.
  * The stats key of (slot, bucket) is slot * ROOTLET_NR_BUCKETS + bucket. */
@@ -57,6 +64,7 @@ enum rootlet_backend {
 	ROOTLET_STATIC,		/* weak placeholder, replaced at link time */
 	ROOTLET_TAILCALL,	/* bpf_tail_call into ROOTLET_SLOTS_MAP[i] */
 	ROOTLET_FREPLACE,	/* two global functions per slot + selector; EXT programs */
+	ROOTLET_CHAIN,		/* a program per slot, chained by tail calls (below) */
 };
 
 struct rootlet_cfg {
@@ -86,6 +94,24 @@ void rootlet_cfg_init(struct rootlet_cfg *cfg, uint32_t nr_slots,
 /* Generates the rootlet object in byte_order (ELFDATA2LSB/ELFDATA2MSB).
  * -EINVAL (with a message) for a bad slot count, backend or mask. */
 int rootlet_build(const struct rootlet_cfg *cfg, int byte_order, struct obj **out);
+
+/* chain backend.  The rootlet (rootlet_build) has no slot functions: its
+ * entry only tail-calls ROOTLET_SLOTS_MAP[0] and returns XDP_ABORTED when
+ * that falls through (an empty slot 0 fails closed).  Slot i runs as its
+ * own program, built from the object made here: entry ROOTLET_CHAIN_PREFIX<i>
+ * (section "xdp") calls the weak placeholder xdpld_slot<i> (returns
+ * XDP_PASS; a module's entry aliased onto it replaces it at link time),
+ * counts the verdict in ROOTLET_STATS_MAP[i * 6 + bucket], returns
+ * XDP_ABORTED for an out-of-range verdict, and when the verdict is in
+ * continue_mask[i] (a constant) tail-calls ROOTLET_SLOTS_MAP[i + 1]; an
+ * empty next slot, the last slot, or a verdict that stops returns the
+ * verdict.  ctx and the verdict stay on the stack across the call.  The
+ * maps have the rootlet's definitions: load the slot program with the
+ * rootlet's maps reused.  No .rodata. */
+int rootlet_chain_slot_build(const struct rootlet_cfg *cfg, uint32_t slot, int byte_order,
+			     struct obj **out);
+/* "xdpld_chain<i>" into buf; returns buf (NULL if it does not fit). */
+const char *rootlet_chain_name(uint32_t i, char *buf, size_t len);
 
 /* Writes the .rodata image of ROOTLET_CFG_NAME for cfg (len must be
  * rootlet_cfg_size(cfg->nr_slots)), for .rodata overrides at load time. */

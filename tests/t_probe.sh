@@ -1,6 +1,6 @@
 #!/bin/sh
 # xdpld probe [--json]: which rootlet backends the kernel runs, from test
-# loads.  On this host: static and tailcall yes; freplace as bpftool's own
+# loads.  On this host: static, tailcall and chain yes; freplace as bpftool's own
 # probe says (this kernel refuses EXT programs: then "no" naming extension
 # programs).  The JSON agrees with the text, XDPLD_PROBE_MISSING forces
 # backends off, no loader message leaks out, no descriptor stays open.
@@ -27,22 +27,22 @@ check "probe: tailcall yes (x86_64 JIT: tail calls from subprograms)" line text 
 if bpftool feature probe kernel 2>/dev/null | grep -q 'program_type ext is NOT available'; then
 	check "probe: freplace no, the kernel refuses extension programs (as bpftool says)" \
 		line text 'freplace  no   the kernel refuses extension programs \(BPF_PROG_TYPE_EXT\): .+'
-	check "probe: auto is tailcall" line text 'auto      tailcall'
+	check "probe: auto is chain" line text 'auto      chain'
 else
 	check "probe: freplace yes or a reason (bpftool says EXT programs load)" \
 		line text 'freplace  (yes|no   .+)'
-	check "probe: auto is the best supported" line text 'auto      (freplace|tailcall)'
+	check "probe: auto is the best supported" line text 'auto      (freplace|chain)'
 fi
-check "probe: four lines, nothing on stderr (probe failures are quiet)" \
-	sh -c "[ \$(wc -l <'$TMP/text.out') = 4 ] && [ ! -s '$TMP/text.err' ]"
+check "probe: five lines, nothing on stderr (probe failures are quiet)" \
+	sh -c "[ \$(wc -l <'$TMP/text.out') = 5 ] && [ ! -s '$TMP/text.err' ]"
 
 check "probe --json: runs" probe json "$XDPLD" probe --json
 check "probe --json: valid JSON with the documented keys" jq -e \
-	'(.backends | keys) == ["freplace", "static", "tailcall"] and (.auto | type) == "string"
+	'(.backends | keys) == ["chain", "freplace", "static", "tailcall"] and (.auto | type) == "string"
 	 and ([.backends[] | .supported | type] | unique) == ["boolean"]' "$TMP/json.out"
 # same NAME: the JSON agrees with the text for every backend and auto.
 same() {
-	for _b in static tailcall freplace; do
+	for _b in static tailcall freplace chain; do
 		_t=$(sed -n "s/^$_b  *//p" "$TMP/$1.out")
 		case $_t in
 		yes) jqis "$1-json" ".backends.$_b | [.supported, has(\"why\")] | @text" '[true,false]' ;;
@@ -60,18 +60,18 @@ check "probe: XDPLD_PROBE_MISSING=tailcall runs" probe mt XDPLD_PROBE_MISSING=ta
 check "probe: XDPLD_PROBE_MISSING=tailcall: tailcall no, saying so" \
 	line mt 'tailcall  no   disabled by XDPLD_PROBE_MISSING'
 check "probe: XDPLD_PROBE_MISSING=tailcall: static still yes" line mt 'static    yes'
-check "probe: XDPLD_PROBE_MISSING=tailcall,freplace: auto static" sh -c \
-	"XDPLD_PROBE_MISSING=tailcall,freplace $XDPLD probe | grep -qx 'auto      static'"
+check "probe: XDPLD_PROBE_MISSING=tailcall,freplace,chain: auto static" sh -c \
+	"XDPLD_PROBE_MISSING=tailcall,freplace,chain $XDPLD probe | grep -qx 'auto      static'"
 check "probe: XDPLD_PROBE_MISSING=freplace --json" probe mf-json \
 	XDPLD_PROBE_MISSING=freplace "$XDPLD" probe --json
-check "probe: XDPLD_PROBE_MISSING=freplace: JSON says why, auto tailcall" jq -e \
+check "probe: XDPLD_PROBE_MISSING=freplace: JSON says why, auto chain" jq -e \
 	'.backends.freplace == {"supported": false, "why": "disabled by XDPLD_PROBE_MISSING"}
-	 and .auto == "tailcall"' "$TMP/mf-json.out"
+	 and .auto == "chain"' "$TMP/mf-json.out"
 check "probe: XDPLD_PROBE_MISSING=all: only static, auto static" probe all \
 	XDPLD_PROBE_MISSING=all "$XDPLD" probe
 check "probe: XDPLD_PROBE_MISSING=all: the text" sh -c \
 	"grep -qx 'static    yes' '$TMP/all.out' && grep -qx 'auto      static' '$TMP/all.out' &&
-	 [ \$(grep -c 'no   disabled by XDPLD_PROBE_MISSING' '$TMP/all.out') = 2 ]"
+	 [ \$(grep -c 'no   disabled by XDPLD_PROBE_MISSING' '$TMP/all.out') = 3 ]"
 check "probe: XDPLD_PROBE_MISSING=vmlinux_btf: freplace no, no kernel BTF" sh -c \
 	"XDPLD_PROBE_MISSING=vmlinux_btf $XDPLD probe | grep -qx 'freplace  no   the kernel has no BTF (/sys/kernel/btf/vmlinux)'"
 check "probe: XDPLD_PROBE_MISSING takes whole names only (freplacex, tail)" sh -c \

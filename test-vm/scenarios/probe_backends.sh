@@ -1,26 +1,77 @@
 #!/bin/sh
 # `xdpld probe` on the router kernel (Debian 6.1: kernel BTF, trampolines,
-# EXT programs allowed): the test loads find all three rootlet backends,
+# EXT programs allowed): the test loads find all four rootlet backends,
 # and auto picks freplace.  The JSON (no jq here: grep) agrees with the
 # text, XDPLD_PROBE_MISSING turns a backend off, and no descriptor leaks.
+# Then a chain pipeline with the JIT on (net.core.bpf_jit_enable = 1): the
+# four sample modules on a veth, each slot a program of its own, the
+# corpus' verdicts counted per slot, XDP_TX replies back, one re-link (the
+# rootlet and the other slots keep their ids), detach.
 set -eu
+. "$TESTDIR/lib.sh"
 fail() { echo "FAIL: $*"; exit 1; }
+run() { "$@" >out 2>&1 || { cat out; fail "$*"; }; }
 
 XDPLD_CHECK_FD_LEAKS=1 "$XDPLD" probe --json >probe.json 2>err ||
 	{ cat probe.json err; fail "xdpld probe --json failed"; }
 cat probe.json
 [ ! -s err ] || { cat err; fail "xdpld probe printed messages"; }
-for b in static tailcall freplace; do
+for b in static tailcall freplace chain; do
 	grep -q "\"$b\": {\"supported\": true}" probe.json || fail "backend $b not supported"
 done
 grep -q '"auto": "freplace"}$' probe.json || fail "auto is not freplace"
 
 "$XDPLD" probe >probe.txt 2>&1 || { cat probe.txt; fail "xdpld probe failed"; }
 cat probe.txt
-printf 'static    yes\ntailcall  yes\nfreplace  yes\nauto      freplace\n' | cmp - probe.txt ||
-	fail "text output differs"
+printf 'static    yes\ntailcall  yes\nfreplace  yes\nchain     yes\nauto      freplace\n' |
+	cmp - probe.txt || fail "text output differs"
 
 XDPLD_PROBE_MISSING=freplace "$XDPLD" probe >missing.txt 2>&1 || { cat missing.txt; fail "probe"; }
 grep -qx 'freplace  no   disabled by XDPLD_PROBE_MISSING' missing.txt &&
-	grep -qx 'auto      tailcall' missing.txt || { cat missing.txt; fail "XDPLD_PROBE_MISSING=freplace"; }
-echo "xdpld probe: static, tailcall and freplace work here; auto is freplace"
+	grep -qx 'auto      chain' missing.txt || { cat missing.txt; fail "XDPLD_PROBE_MISSING=freplace"; }
+XDPLD_PROBE_MISSING=freplace,chain "$XDPLD" probe >missing.txt 2>&1 || { cat missing.txt; fail "probe"; }
+grep -qx 'auto      tailcall' missing.txt || { cat missing.txt; fail "XDPLD_PROBE_MISSING=freplace,chain"; }
+echo "xdpld probe: static, tailcall, freplace and chain work here; auto is freplace"
+
+# ---- a chain pipeline, JIT on ----
+jit=$(cat /proc/sys/net/core/bpf_jit_enable)
+[ "$jit" = 1 ] || { echo 1 >/proc/sys/net/core/bpf_jit_enable; echo "bpf_jit_enable was $jit, set to 1"; }
+[ "$(cat /proc/sys/net/core/bpf_jit_enable)" = 1 ] || fail "cannot turn the BPF JIT on"
+CORPUS=$TESTDIR/corpus
+MODS="$FW/sampler.o $FW/fw_acme.o $FW/fw_bolt.o $FW/lb.o"
+N=10
+PKTS="acme_drop_ipv4_src bolt_drop_tcp_23 lb_vip_tcp_80 lb_vip6_udp_80 ok_ipv4_tcp_443"
+ns=$(netns_new)
+[ -n "$ns" ] || fail "no network namespace"
+cleanup() { set +e; veth_netns_del "$ns"; }
+trap cleanup EXIT
+veth_netns "$ns"
+run "$XDPLD" attach vethR $MODS --backend chain --mode native
+"$XDPLD" status vethR --json >status.json 2>&1 || { cat status.json; fail "status --json"; }
+for want in '"matches": true' '"backend": "chain"' '"relink": "slot swap"'; do
+	grep -q "$want" status.json || { cat status.json; fail "status --json lacks $want"; }
+done
+# ids: rootlet, then slots 0..3 (the first prog_id is the kernel's)
+ids() {
+	echo $("$XDPLD" status vethR --json | tr ',{' '\n\n' | grep '"prog_id"' | sed 's/.*: *//' |
+		tail -n +2)
+}
+ids0=$(ids)
+[ "$(echo $ids0 | wc -w)" = 5 ] || { cat status.json; fail "no program id for the rootlet and four slots: $ids0"; }
+echo "attached the four sample modules as a chain (JIT on): program ids $ids0"
+corpus_traffic vethR vethS "$ns"
+slot_counters vethR >before
+run "$XDPLD" relink vethR fw_acme "$TESTDIR/relink_fw_v2.o"
+ids1=$(ids)
+set -- $ids0
+want="$1 $2 [0-9]* $4 $5"
+case $ids1 in $want) ;; *) fail "after the re-link: ids $ids1, want $want (slot 1 new)" ;; esac
+[ "$(echo $ids1 | cut -d' ' -f3)" != "$3" ] || fail "slot 1 kept its program id $3"
+echo "re-linked slot 1 (fw_acme): ids $ids1, the rootlet and the other slots unchanged"
+# the sender's sampler counts the replies from zero again
+run in_netns "$ns" "$XDPLD" detach vethS
+run in_netns "$ns" "$XDPLD" attach vethS "$FW/sampler.o" --mode native
+corpus_traffic vethR vethS "$ns" before
+run "$XDPLD" detach vethR
+[ ! -e /sys/fs/bpf/xdpld/vethR ] || fail "detach left /sys/fs/bpf/xdpld/vethR"
+echo "chain pipeline detached"
