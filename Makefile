@@ -158,3 +158,45 @@ vm: image
 
 vm-test: image
 	@O=$(O) sh test-vm/run.sh
+
+# --- bench ---
+# `make bench`: per-packet cost, re-link latency, cold apply and footprint
+# of xdpld vs the floor and libxdp / xdp-loader, in one run (bench/bench.py,
+# bench/README.md).  Not part of `make check` (tests/t_bench.sh runs it in
+# a quick mode without looking at the numbers).
+BENCH_OBJS := $(O)/bench/mod.o $(O)/bench/mod_v2.o $(O)/bench/floor.o
+BENCH_HDRS := bench/bpf/bench_mod.h
+
+.PHONY: bench bench-build
+bench: deps
+	@$(MAKE) --no-print-directory bench-build
+	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=x86_64 static \
+		>$(O)/bench/static-build.log 2>&1 || \
+		echo "bench: static build failed ($(O)/bench/static-build.log): commands are timed with $(O)/xdpld"
+	@$(MAKE) --no-print-directory image >$(O)/bench/image-build.log 2>&1 || \
+		echo "bench: image build failed ($(O)/bench/image-build.log): the VM part is n/a"
+	@O=$(O) python3 bench/bench.py
+
+bench-build: $(O)/xdpld firmware $(BENCH_OBJS) $(O)/bench/benchrun $(O)/bench/tools/nowns
+
+# A clock for the VM part's busybox shell (bench/vm/bench_vm.sh).
+$(O)/bench/tools/nowns: bench/tools/nowns.c
+	@mkdir -p $(@D)
+	musl-gcc -std=c11 $(WARN) -Os -static -s -o $@ $<
+
+$(O)/bench/mod.o: bench/bpf/bench_mod.bpf.c $(BENCH_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
+
+$(O)/bench/mod_v2.o: bench/bpf/bench_mod.bpf.c $(BENCH_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -DBENCH_VARIANT=2 -c -o $@ $<
+
+$(O)/bench/floor.o: bench/bpf/floor.bpf.c $(BENCH_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
+
+# The bench's BPF_PROG_TEST_RUN driver uses libbpf, like the test tools.
+$(O)/bench/benchrun: bench/tools/benchrun.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lbpf -lelf -lz
