@@ -127,6 +127,9 @@ int btf_ext_serialize(const struct btf_ext *ext, struct btf *btf, int byte_order
 struct btf_ext *btf_ext_new(void);
 void btf_ext_free(struct btf_ext *ext);
 /* The record list for a section, created empty when missing (NULL on ENOMEM). */
+/* The records of section sec_name, or NULL. */
+struct btf_ext_sec *btf_ext_sec_find(const struct btf_ext_info *info, const char *sec_name);
+/* The same, created empty when missing (NULL: no memory). */
 struct btf_ext_sec *btf_ext_sec_get(struct btf_ext_info *info, const char *sec_name);
 int btf_ext_sec_push(struct btf_ext_info *info, struct btf_ext_sec *s, const void *rec);
 

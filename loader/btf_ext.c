@@ -69,14 +69,20 @@ void btf_ext_free(struct btf_ext *ext)
 	free(ext);
 }
 
-struct btf_ext_sec *btf_ext_sec_get(struct btf_ext_info *info, const char *sec_name)
+struct btf_ext_sec *btf_ext_sec_find(const struct btf_ext_info *info, const char *sec_name)
 {
-	struct btf_ext_sec *secs, *s;
-	size_t i;
-
-	for (i = 0; i < info->nr_secs; i++)
+	for (size_t i = 0; i < info->nr_secs; i++)
 		if (!strcmp(info->secs[i].sec_name, sec_name))
 			return &info->secs[i];
+	return NULL;
+}
+
+struct btf_ext_sec *btf_ext_sec_get(struct btf_ext_info *info, const char *sec_name)
+{
+	struct btf_ext_sec *secs, *s = btf_ext_sec_find(info, sec_name);
+
+	if (s)
+		return s;
 	secs = realloc(info->secs, (info->nr_secs + 1) * sizeof(*secs));
 	if (!secs)
 		return NULL;

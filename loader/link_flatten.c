@@ -155,50 +155,25 @@ static void def_use(const struct fi *x, uint16_t *use, uint16_t *def)
 
 static int rel_index(struct flat *f, uint32_t sec, int32_t **out)
 {
-	const struct obj_sec *s = &f->o->secs[sec];
-	size_t n = s->size / 8;
+	uint64_t off;
+	int err = f->rel_at[sec] ? 0 : obj_reloc_index(f->o, sec, &f->rel_at[sec], &off);
 
-	if (!f->rel_at[sec]) {
-		int32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-
-		if (!idx)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			idx[i] = -1;
-		for (size_t r = 0; r < s->nr_relocs; r++) {
-			uint64_t off = s->relocs[r].offset;
-
-			if (off % 8 || off / 8 >= n || s->nr_relocs > INT32_MAX) {
-				free(idx);
-				return nope(f, "section %s: relocation at offset %llu is not on an instruction",
-					    s->name, (unsigned long long)off);
-			}
-			idx[off / 8] = (int32_t)r;
-		}
-		f->rel_at[sec] = idx;
-	}
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		return nope(f, "section %s: relocation at offset %llu is not alone on an "
+			    "instruction", f->o->secs[sec].name, (unsigned long long)off);
 	*out = f->rel_at[sec];
 	return 0;
-}
-
-static const struct btf_ext_sec *ext_sec(const struct btf_ext_info *info, const char *name)
-{
-	for (size_t i = 0; i < info->nr_secs; i++)
-		if (!strcmp(info->secs[i].sec_name, name))
-			return &info->secs[i];
-	return NULL;
 }
 
 /* The sized FUNC symbol at (sec, off), or -1. */
 static int func_at(const struct obj *o, uint32_t sec, uint64_t off)
 {
-	for (size_t i = 1; i < o->nr_syms; i++) {
-		const struct obj_sym *s = &o->syms[i];
+	int i = obj_func_at(o, sec, off);
 
-		if (s->sec == sec && s->type == STT_FUNC && s->value == off && s->size &&
-		    !(s->size % 8) && off + s->size <= o->secs[sec].size)
-			return (int)i;
-	}
+	if (i > 0 && !(o->syms[i].size % 8) && off + o->syms[i].size <= o->secs[sec].size)
+		return i;
 	return -1;
 }
 
@@ -208,8 +183,8 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 {
 	const struct obj *o = f->o;
 	const struct obj_sec *s = &o->secs[sec];
-	const struct btf_ext_sec *ls = o->btf_ext ? ext_sec(&o->btf_ext->line, s->name) : NULL;
-	const struct btf_ext_sec *cs = o->btf_ext ? ext_sec(&o->btf_ext->core, s->name) : NULL;
+	const struct btf_ext_sec *ls = o->btf_ext ? btf_ext_sec_find(&o->btf_ext->line, s->name) : NULL;
+	const struct btf_ext_sec *cs = o->btf_ext ? btf_ext_sec_find(&o->btf_ext->core, s->name) : NULL;
 	size_t n = size / 8;
 	int32_t *rel = NULL;
 	int err = rel_index(f, sec, &rel);
@@ -343,7 +318,7 @@ static bool global_with_args(const struct flat *f, uint32_t sec, uint64_t start)
 {
 	const struct obj *o = f->o;
 	const struct btf_ext_sec *s = o->btf && o->btf_ext ?
-		ext_sec(&o->btf_ext->func, o->secs[sec].name) : NULL;
+		btf_ext_sec_find(&o->btf_ext->func, o->secs[sec].name) : NULL;
 
 	for (uint32_t i = 0; s && i < s->nr; i++) {
 		const struct btf_ext_func *r = &((const struct btf_ext_func *)s->recs)[i];
@@ -659,7 +634,7 @@ static int cmp_line(const void *a, const void *b)
 static int ext_edit(struct btf_ext_info *info, const char *name, uint64_t start, uint64_t old,
 		    int64_t delta, const struct btf_ext_line *nl, size_t nr_nl, bool keep_start)
 {
-	struct btf_ext_sec *s = (struct btf_ext_sec *)ext_sec(info, name);
+	struct btf_ext_sec *s = btf_ext_sec_find(info, name);
 	size_t rs = info->rec_size, w = 0;
 	uint8_t *v;
 

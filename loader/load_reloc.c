@@ -39,48 +39,17 @@ static const char *sec_name(const struct obj *o, uint32_t sec)
 
 static int build_rel_index(struct builder *b, uint32_t sec)
 {
-	const struct obj_sec *s = &b->c->o->secs[sec];
-	size_t n = s->size / 8;
-	int32_t *idx;
+	const struct obj *o = b->c->o;
+	uint64_t off;
+	int err = b->rel_at[sec] ? 0 : obj_reloc_index(o, sec, &b->rel_at[sec], &off);
 
-	if (b->rel_at[sec])
-		return 0;
-	idx = malloc((n ? n : 1) * sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = -1;
-	for (size_t r = 0; r < s->nr_relocs; r++) {
-		uint64_t off = s->relocs[r].offset;
-
-		if (off % 8 || off / 8 >= n || s->nr_relocs > INT32_MAX) {
-			pr_err("%s: section %s: relocation %zu at offset %llu is not on an instruction",
-			       b->c->o->path, s->name, r, (unsigned long long)off);
-			free(idx);
-			return -EINVAL;
-		}
-		if (idx[off / 8] >= 0) {
-			pr_err("%s: section %s: two relocations at offset %llu (one instruction)",
-			       b->c->o->path, s->name, (unsigned long long)off);
-			free(idx);
-			return -EINVAL;
-		}
-		idx[off / 8] = (int32_t)r;
-	}
-	b->rel_at[sec] = idx;
-	return 0;
-}
-
-/* The FUNC symbol starting at (sec, off), or -ENOENT. */
-static int func_sym_at(const struct obj *o, uint32_t sec, uint64_t off)
-{
-	for (size_t i = 1; i < o->nr_syms; i++) {
-		const struct obj_sym *s = &o->syms[i];
-
-		if (s->sec == sec && s->type == STT_FUNC && s->value == off && s->size)
-			return (int)i;
-	}
-	return -ENOENT;
+	if (err == -EINVAL)
+		pr_err("%s: section %s: relocation at offset %llu is not on an instruction",
+		       o->path, o->secs[sec].name, (unsigned long long)off);
+	else if (err == -EEXIST)
+		pr_err("%s: section %s: two relocations at offset %llu (one instruction)",
+		       o->path, o->secs[sec].name, (unsigned long long)off);
+	return err == -EEXIST ? -EINVAL : err;
 }
 
 /* Index of the function at (sec, off) in b->funcs, appending its body to the
@@ -103,7 +72,7 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 		return -EINVAL;
 	}
 	s = &o->secs[sec];
-	sym = func_sym_at(o, sec, off);
+	sym = obj_func_at(o, sec, off);
 	if (sym < 0) {
 		pr_err("%s: program %s: %s target %s+%llu is not the start of a function",
 		       o->path, b->prog, why, s->name, (unsigned long long)off);
@@ -302,14 +271,6 @@ static int reloc_func(struct builder *b, size_t fi)
 	return 0;
 }
 
-static const struct btf_ext_sec *ext_sec(const struct btf_ext_info *info, const char *name)
-{
-	for (size_t i = 0; i < info->nr_secs; i++)
-		if (!strcmp(info->secs[i].sec_name, name))
-			return &info->secs[i];
-	return NULL;
-}
-
 static int check_no_core(struct builder *b)
 {
 	const struct obj *o = b->c->o;
@@ -318,7 +279,7 @@ static int check_no_core(struct builder *b)
 		return 0;
 	for (size_t fi = 0; fi < b->nr_funcs; fi++) {
 		const struct func_ref *f = &b->funcs[fi];
-		const struct btf_ext_sec *s = ext_sec(&o->btf_ext->core, o->secs[f->sec].name);
+		const struct btf_ext_sec *s = btf_ext_sec_find(&o->btf_ext->core, o->secs[f->sec].name);
 
 		for (uint32_t i = 0; s && i < s->nr; i++) {
 			const struct btf_ext_core *r = &((const struct btf_ext_core *)s->recs)[i];
@@ -345,7 +306,7 @@ static int build_func_info(struct builder *b, bool *complete)
 		return -ENOMEM;
 	for (size_t fi = 0; fi < b->nr_funcs; fi++) {
 		const struct func_ref *f = &b->funcs[fi];
-		const struct btf_ext_sec *s = ext_sec(&o->btf_ext->func, o->secs[f->sec].name);
+		const struct btf_ext_sec *s = btf_ext_sec_find(&o->btf_ext->func, o->secs[f->sec].name);
 		bool found = false;
 
 		for (uint32_t i = 0; s && i < s->nr && !found; i++) {
@@ -388,7 +349,7 @@ static int build_line_info(struct builder *b)
 
 	for (size_t fi = 0; fi < b->nr_funcs; fi++) {
 		const struct func_ref *f = &b->funcs[fi];
-		const struct btf_ext_sec *s = ext_sec(&o->btf_ext->line, o->secs[f->sec].name);
+		const struct btf_ext_sec *s = btf_ext_sec_find(&o->btf_ext->line, o->secs[f->sec].name);
 		uint32_t first = nr;
 
 		for (uint32_t i = 0; s && i < s->nr; i++) {

@@ -122,6 +122,13 @@ int obj_sec_sym_at(const struct obj *o, uint32_t sec, const char *name, uint64_t
 int64_t obj_sym_btf_id(const struct obj *o, uint32_t sym);
 
 /* Section classification. */
+/* The FUNC symbol with a size starting at (sec, off), or -ENOENT. */
+int obj_func_at(const struct obj *o, uint32_t sec, uint64_t off);
+/* *out (malloc'ed, size / 8 entries): per instruction of section sec the
+ * index of the relocation at it, or -1.  -EINVAL when a relocation is not
+ * on an instruction, -EEXIST when two are on one (*bad_off: its offset),
+ * -ENOMEM.  Does not log. */
+int obj_reloc_index(const struct obj *o, uint32_t sec, int32_t **out, uint64_t *bad_off);
 bool obj_sec_is_prog(const struct obj *o, uint32_t sec);	/* SHF_EXECINSTR */
 bool obj_sec_is_text(const struct obj *o, uint32_t sec);	/* ".text" */
 bool obj_sec_is_maps(const struct obj *o, uint32_t sec);	/* ".maps" or "maps" */

@@ -4,6 +4,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int obj_find_sec(const struct obj *o, const char *name)
@@ -85,4 +86,45 @@ const char *obj_sym_kind(const struct obj *o, const struct obj_sym *s)
 	if (s->type == STT_OBJECT || s->type == STT_NOTYPE)
 		return "variable";
 	return "symbol";
+}
+
+int obj_func_at(const struct obj *o, uint32_t sec, uint64_t off)
+{
+	for (size_t i = 1; i < o->nr_syms; i++) {
+		const struct obj_sym *s = &o->syms[i];
+
+		if (s->sec == sec && s->type == STT_FUNC && s->value == off && s->size)
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+int obj_reloc_index(const struct obj *o, uint32_t sec, int32_t **out, uint64_t *bad_off)
+{
+	const struct obj_sec *s = &o->secs[sec];
+	size_t n = s->size / 8;
+	int32_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	int err = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = -1;
+	for (size_t r = 0; !err && r < s->nr_relocs; r++) {
+		uint64_t off = s->relocs[r].offset;
+
+		*bad_off = off;
+		if (off % 8 || off / 8 >= n || s->nr_relocs > INT32_MAX)
+			err = -EINVAL;
+		else if (idx[off / 8] >= 0)
+			err = -EEXIST;
+		else
+			idx[off / 8] = (int32_t)r;
+	}
+	if (err) {
+		free(idx);
+		return err;
+	}
+	*out = idx;
+	return 0;
 }
