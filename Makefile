@@ -113,7 +113,8 @@ install: $(O)/xdpld
 # `make image`: the initramfs firmware image for the test VM in $(O)/image.
 # `make vm`: boot it with a shell on this terminal (and SSH from the host,
 # VM_SSH_PORT); `make vm-test`: run the VM scenarios (test-vm/scenarios,
-# with their host sides in test-vm/host).  See docs/image.md.
+# with their host sides in test-vm/host).  TARGET=aarch64|mipsel: the same
+# for a router CPU, on its own Debian kernel.  See docs/image.md.
 TARGET      ?= x86_64
 VM_BPF_SRCS := $(sort $(wildcard test-vm/bpf/*.bpf.c))
 VM_BPF_OBJS := $(VM_BPF_SRCS:test-vm/bpf/%.bpf.c=$(O)/vm/bpf/%.o)
@@ -149,6 +150,7 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
+ifeq ($(TARGET),x86_64)
 image: static firmware $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
 	@O=$(O) sh firmware/image/build.sh
@@ -158,6 +160,51 @@ vm: image
 
 vm-test: image
 	@O=$(O) sh test-vm/run.sh
+else
+# Router CPUs (`make image|vm|vm-test TARGET=aarch64|mipsel`): the same
+# image for that architecture's Debian kernel (docs/image.md, "Router CPU
+# VMs").  The test tools are cross-built static with musl like xdpld
+# (Makefile.cross's compiler recipe); probe_ext and bpfobj link a libbpf
+# cross-built from Debian's source package (scripts/build-static-libbpf.sh)
+# into cache/musl-$(TARGET).  BPF objects and the corpus are the host's.
+XVM_TRIPLE_aarch64 := aarch64-linux-gnu
+XVM_TRIPLE_mipsel  := mipsel-linux-gnu
+XVM_TRIPLE_armhf   := arm-linux-gnueabihf
+XVM_MUSL_aarch64   := aarch64-linux-musl
+XVM_MUSL_mipsel    := mipsel-linux-musl
+XVM_MUSL_armhf     := arm-linux-musleabihf
+ifeq ($(XVM_TRIPLE_$(TARGET)),)
+$(error TARGET=$(TARGET): make image/vm/vm-test know x86_64, aarch64, mipsel, armhf)
+endif
+XVM      := $(O)/vm-$(TARGET)
+XVM_CC   := $(XVM_TRIPLE_$(TARGET))-gcc -specs /usr/lib/$(XVM_MUSL_$(TARGET))/musl-gcc.specs
+XVM_DEPS := cache/musl-$(TARGET)
+XVM_BPF_TOOLS := $(XVM)/probe_ext $(XVM)/bpfobj
+XVM_PKT_TOOLS := $(XVM)/pktsend $(XVM)/pktcorpus
+
+$(XVM_DEPS)/lib/libbpf.a:
+	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=$(TARGET) static-deps
+	sh scripts/build-static-libbpf.sh $(XVM_DEPS) "$(XVM_CC)"
+
+$(XVM_BPF_TOOLS): $(XVM)/%: tests/tools/%.c $(XVM_DEPS)/lib/libbpf.a
+	@mkdir -p $(@D)
+	$(XVM_CC) -std=gnu11 $(WARN) -Os -static -s -I$(XVM_DEPS)/include -o $@ $< \
+		-L$(XVM_DEPS)/lib -lbpf -lelf -lz
+
+$(XVM_PKT_TOOLS): $(XVM)/%: tests/tools/%.c tests/tools/pkt.h $(XVM_DEPS)/lib/libbpf.a
+	@mkdir -p $(@D)
+	$(XVM_CC) -std=gnu11 $(WARN) -Os -static -s -I$(XVM_DEPS)/include -o $@ $<
+
+image: static firmware $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
+	$(O)/vm/corpus/expected.txt
+	@O=$(O) TARGET=$(TARGET) sh firmware/image/build.sh
+
+vm: image
+	@O=$(O) TARGET=$(TARGET) sh test-vm/run.sh --interactive
+
+vm-test: image
+	@O=$(O) TARGET=$(TARGET) sh test-vm/run.sh
+endif
 
 # --- bench ---
 # `make bench`: per-packet cost, re-link latency, cold apply and footprint

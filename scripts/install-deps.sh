@@ -17,6 +17,9 @@ gnuplot-nox xdp-tools libxdp-dev time"
 CROSS_ARCHS="arm64 mipsel armhf"
 CROSS_PKGS="gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf
 musl-dev:arm64 musl-dev:mipsel musl-dev:armhf qemu-user-static"
+# Their VMs (make vm-test TARGET=aarch64|mipsel): the emulators, and depmod
+# for the foreign kernel packages, which are downloaded, never installed.
+CROSS_PKGS="$CROSS_PKGS qemu-system-arm qemu-system-mips kmod"
 PKGS="$PKGS $CROSS_PKGS"
 
 missing=""

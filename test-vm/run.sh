@@ -18,16 +18,46 @@
 # this machine while the VM runs (see test-vm/host/lib.sh), and its
 # "ok - NAME: ..."/"not ok - NAME: ..." lines are printed after the
 # scenario's own and count like them.
+#
+# TARGET=aarch64|mipsel (default x86_64) boots $O/image-$TARGET (`make image
+# TARGET=...`) on that architecture's qemu instead, and keeps its log in
+# $O/vm-$TARGET; scenarios in SKIP below are reported as skipped there.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${O:=build}"
 : "${VM_TIMEOUT:=600}"
-IMG=$O/image/initramfs.cpio.gz
+: "${TARGET:=x86_64}"
 die() { echo "test-vm: $*" >&2; exit 2; }
 
-QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found (install qemu-system-x86)"
-[ -f "$IMG" ] && [ -f "$O/image/kernel" ] || die "no image in $O/image (run make image)"
-KERNEL=$(cat "$O/image/kernel")
+# Per architecture: the image and log folders, qemu and its machine, the
+# serial console, and the scenarios that cannot run there ("NAME:why").
+SKIP=
+case $TARGET in
+x86_64)
+	IMGDIR=$O/image VMDIR=$O/vm CONSOLE=ttyS0
+	QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found (install qemu-system-x86)"
+	MACHINE="-accel tcg -m 512 -smp 2" ;;
+aarch64)
+	IMGDIR=$O/image-$TARGET VMDIR=$O/vm-$TARGET CONSOLE=ttyAMA0
+	QEMU=$(command -v qemu-system-aarch64) || die "qemu-system-aarch64 not found (install qemu-system-arm)"
+	MACHINE="-M virt -cpu max -accel tcg -m 512 -smp 2"
+	SKIP="ssh_manage:needs dropbear (the image has none for $TARGET)" ;;
+mipsel)
+	IMGDIR=$O/image-$TARGET VMDIR=$O/vm-$TARGET CONSOLE=ttyS0
+	QEMU=$(command -v qemu-system-mipsel) || die "qemu-system-mipsel not found (install qemu-system-mips)"
+	MACHINE="-M malta -accel tcg -m 256"
+	SKIP="ssh_manage:needs dropbear (the image has none for $TARGET)" ;;
+armhf)	# armmp has no LPAE: keep the PCIe window below 4 GiB
+	IMGDIR=$O/image-$TARGET VMDIR=$O/vm-$TARGET CONSOLE=ttyAMA0
+	QEMU=$(command -v qemu-system-arm) || die "qemu-system-arm not found (install qemu-system-arm)"
+	MACHINE="-M virt,highmem=off -cpu cortex-a15 -accel tcg -m 512 -smp 2"
+	SKIP="ssh_manage:needs dropbear (the image has none for $TARGET)" ;;
+*) die "TARGET=$TARGET: one of x86_64, aarch64, mipsel, armhf" ;;
+esac
+IMG=$IMGDIR/initramfs.cpio.gz
+
+[ -f "$IMG" ] && [ -f "$IMGDIR/kernel" ] || die "no image in $IMGDIR (run make image)"
+KERNEL=$(cat "$IMGDIR/kernel")
 [ -r "$KERNEL" ] || die "kernel $KERNEL not readable (install linux-image-amd64)"
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
@@ -36,7 +66,7 @@ free_port() {
 }
 VM_SSH_PORT=${VM_SSH_PORT:-$(free_port)}
 [ -n "$VM_SSH_PORT" ] || die "no free TCP port for the VM's SSH forward (python3 missing?)"
-SSH_KEY=$O/image/ssh_key
+SSH_KEY=$IMGDIR/ssh_key
 MGMT_MAC=52:54:00:6d:67:74	# firmware/image/rootfs/etc/init.d/network looks for it
 
 # KVM hangs after kernel decompression on the CI machines: TCG only.
@@ -44,9 +74,9 @@ MGMT_MAC=52:54:00:6d:67:74	# firmware/image/rootfs/etc/init.d/network looks for 
 # the qemu command prefixed by WRAPPER (e.g. timeout).
 qemu_run() {
 	_append=$1; shift
-	"$@" "$QEMU" -accel tcg -m 512 -smp 2 -nodefaults -no-user-config -nographic \
+	"$@" "$QEMU" $MACHINE -nodefaults -no-user-config -nographic \
 		-serial mon:stdio -no-reboot \
-		-kernel "$KERNEL" -initrd "$IMG" -append "console=ttyS0 panic=-1 $_append" \
+		-kernel "$KERNEL" -initrd "$IMG" -append "console=$CONSOLE panic=-1 $_append" \
 		-netdev hubport,id=wan,hubid=0 -device virtio-net-pci,netdev=wan,romfile= \
 		-netdev hubport,id=lan,hubid=0 -device virtio-net-pci,netdev=lan,romfile= \
 		-netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$VM_SSH_PORT-:22" \
@@ -70,10 +100,25 @@ fi
 for name in "$@"; do
 	case $name in *[!A-Za-z0-9_-]*) die "bad scenario name '$name'" ;; esac
 done
+# Scenarios this architecture cannot run: reported, not booted.
+skipped=
+if [ -n "$SKIP" ]; then
+	_run=
+	for name in "$@"; do
+		why=$(echo "$SKIP" | sed -n "s/^$name://p")
+		if [ -n "$why" ]; then
+			skipped="$skipped$(printf '\nok - %s # SKIP skipped on %s: %s' "$name" "$TARGET" "$why")"
+		else
+			_run="$_run $name"
+		fi
+	done
+	set -- $_run
+	[ $# -gt 0 ] || { echo "$skipped" | sed 1d; exit 0; }
+fi
 
-mkdir -p "$O/vm"
-LOG=$O/vm/console.log
-rm -f "$O"/vm/*.host.out "$LOG.raw"	# host sides must not read an old log
+mkdir -p "$VMDIR"
+LOG=$VMDIR/console.log
+rm -f "$VMDIR"/*.host.out "$LOG.raw"	# host sides must not read an old log
 t0=$(date +%s)
 qemu_run "quiet loglevel=3 xdpld.test=$(echo "$@" | tr ' ' ',')" \
 	timeout -k 5 "$VM_TIMEOUT" </dev/null >"$LOG.raw" 2>&1 &
@@ -86,7 +131,7 @@ abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 for name in "$@"; do
 	[ -f "test-vm/host/$name.sh" ] || continue
 	VM_CONSOLE=$(abs "$LOG.raw") VM_PID=$vm_pid VM_SSH_PORT=$VM_SSH_PORT VM_SSH_KEY=$(abs "$SSH_KEY") \
-		VM_WORK=$(abs "$O/vm/host-$name") O=$O sh "test-vm/host/$name.sh" </dev/null >"$O/vm/$name.host.out" 2>&1 &
+		VM_WORK=$(abs "$VMDIR/host-$name") O=$O sh "test-vm/host/$name.sh" </dev/null >"$VMDIR/$name.host.out" 2>&1 &
 	host_pids="$host_pids $!"
 done
 wait $vm_pid
@@ -106,9 +151,12 @@ scenario_output() {
 }
 
 failed=0
+[ -n "$skipped" ] && echo "$skipped" | sed 1d
 for name in "$@"; do
 	if grep -qx "ok - $name" "$LOG"; then
 		echo "ok - $name"
+	elif grep -q "^ok - $name # SKIP " "$LOG"; then	# only outside x86_64 (run-scenarios)
+		grep "^ok - $name # SKIP " "$LOG" | head -n 1
 	else
 		failed=1
 		if grep -qx "not ok - $name" "$LOG"; then
@@ -119,7 +167,7 @@ for name in "$@"; do
 		scenario_output "$name"
 	fi
 	# The host side's results, with whatever else it printed indented.
-	hout=$O/vm/$name.host.out
+	hout=$VMDIR/$name.host.out
 	[ -f "test-vm/host/$name.sh" ] || continue
 	if ! grep -qE "^(not )?ok - " "$hout" 2>/dev/null; then
 		failed=1

@@ -11,6 +11,15 @@
 # dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
 # modules (KVER=... picks another).
 #
+# TARGET=aarch64|mipsel (default x86_64): the image for a router CPU, in
+# $O/image-$TARGET, from $O/static-$TARGET/xdpld and the test tools
+# cross-built into $O/vm-$TARGET/ (static musl; `make image TARGET=...`),
+# with that architecture's Debian busybox-static and kernel (and modules),
+# fetched with `apt-get download PKG:ARCH` and unpacked with dpkg-deb -x into
+# cache/foreign/ARCH/root (never installed).  No dropbear there (the
+# ssh_manage scenario is skipped on those targets).  Architecture-neutral
+# inputs (BPF objects, corpus) are the x86_64 build's.
+#
 # SSH: the image's host key ($OUT/dropbear_ed25519_host_key) and the client
 # key pair that logs in as root ($OUT/ssh_key, $OUT/ssh_key.pub, in the
 # image's /root/.ssh/authorized_keys) are made on the first build and kept
@@ -19,24 +28,80 @@ set -eu
 cd "$(dirname "$0")/../.."
 : "${O:=build}"
 HERE=firmware/image
-OUT=$O/image
-ROOT=$OUT/rootfs
+: "${TARGET:=x86_64}"
 die() { echo "image: $*" >&2; exit 1; }
 
+if [ "$TARGET" = x86_64 ]; then
+OUT=$O/image
+ROOT=$OUT/rootfs
+BIN=$O/static
+TOOLS=$O/vm
+BUSYBOX_LIST=
 if [ -z "${KVER:-}" ]; then
 	KVER=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
 fi
 [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] ||
 	die "no /boot/vmlinuz-*-amd64 kernel (install linux-image-amd64)"
+KERNEL_FILE=/boot/vmlinuz-$KVER
 MODSRC=/lib/modules/$KVER
 [ -f "$MODSRC/modules.dep" ] || die "no $MODSRC/modules.dep for kernel $KVER"
 BUSYBOX=$(command -v busybox) || die "no busybox (install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (install busybox-static)"
 DROPBEAR=/usr/sbin/dropbear
 [ -x "$DROPBEAR" ] && command -v dropbearkey >/dev/null || die "no dropbear (install dropbear-bin)"
+else
+# A router CPU: Debian's packages for that architecture, unpacked (never
+# installed) into cache/foreign/ARCH/root.
+case $TARGET in
+aarch64) DEBARCH=arm64 KFLAVOUR=arm64 QEMU_USER=qemu-aarch64-static ;;
+mipsel) DEBARCH=mipsel KFLAVOUR=4kc-malta QEMU_USER=qemu-mipsel-static ;;
+armhf) DEBARCH=armhf KFLAVOUR=armmp QEMU_USER=qemu-arm-static ;;
+*) die "TARGET=$TARGET: one of x86_64, aarch64, mipsel, armhf" ;;
+esac
+OUT=$O/image-$TARGET
+ROOT=$OUT/rootfs
+BIN=$O/static-$TARGET
+TOOLS=$O/vm-$TARGET
+FOREIGN=$(pwd)/cache/foreign/$DEBARCH
+if ! ls "$FOREIGN"/root/boot/vmlinuz-*-"$KFLAVOUR" >/dev/null 2>&1 || [ ! -x "$FOREIGN/root/bin/busybox" ]; then
+	# linux-image-FLAVOUR is a metapackage: download what it depends on.
+	kpkg=$(apt-cache depends "linux-image-$KFLAVOUR:$DEBARCH" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -n 1)
+	[ -n "$kpkg" ] || die "no linux-image-$KFLAVOUR:$DEBARCH in apt (dpkg --add-architecture $DEBARCH; apt-get update)"
+	mkdir -p "$FOREIGN"
+	echo "image: fetching busybox-static:$DEBARCH $kpkg:$DEBARCH into $FOREIGN"
+	(cd "$FOREIGN" && rm -f ./*.deb && apt-get download -q "busybox-static:$DEBARCH" "$kpkg:$DEBARCH" >/dev/null 2>&1) ||
+		die "apt-get download busybox-static:$DEBARCH $kpkg:$DEBARCH failed"
+	rm -rf "$FOREIGN/root"
+	for d in "$FOREIGN"/*.deb; do dpkg-deb -x "$d" "$FOREIGN/root" || die "dpkg-deb -x $d"; done
+fi
+if [ -z "${KVER:-}" ]; then
+	KVER=$(ls "$FOREIGN"/root/boot/vmlinuz-*-"$KFLAVOUR" 2>/dev/null | sed 's|^.*/vmlinuz-||' | sort -V | tail -n 1)
+fi
+KERNEL_FILE=$FOREIGN/root/boot/vmlinuz-$KVER
+[ -n "$KVER" ] && [ -f "$KERNEL_FILE" ] || die "no $TARGET kernel in $FOREIGN/root/boot"
+MODSRC=$FOREIGN/root/lib/modules/$KVER
+# The package's postinst would run depmod: run the host's on the unpacked tree.
+if [ ! -f "$MODSRC/modules.dep" ] && [ -d "$MODSRC/kernel" ]; then
+	DEPMOD=$(command -v depmod || echo /sbin/depmod)
+	"$DEPMOD" -b "$FOREIGN/root" "$KVER" || die "depmod for $MODSRC failed (install kmod)"
+fi
+[ -f "$MODSRC/modules.dep" ] || die "no $MODSRC/modules.dep for kernel $KVER"
+BUSYBOX=$FOREIGN/root/bin/busybox
+file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static"
+# The applet list: the target's busybox under qemu-user, or the host's
+# (the same Debian busybox-static version and configuration).
+if command -v "$QEMU_USER" >/dev/null; then
+	BUSYBOX_LIST="$QEMU_USER $BUSYBOX"
+else
+	BUSYBOX_LIST=$(command -v busybox) || die "no $QEMU_USER nor a host busybox for the applet list"
+fi
+DROPBEAR=
+command -v dropbearkey >/dev/null || die "no dropbearkey (install dropbear-bin)"
+fi
 command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
 RELINK_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o"
-for f in "$O/static/xdpld" "$O/vm/probe_ext" "$O/vm/bpfobj" "$O/vm/pktsend" "$O/vm/pktcorpus" \
+for f in "$BIN/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
 	"$O/vm/corpus/expected.txt" $(for o in $RELINK_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
@@ -64,7 +129,7 @@ cd - >/dev/null
 
 # busybox and one symlink per applet, where --list-full says it lives.
 cp "$BUSYBOX" "$ROOT/bin/busybox"
-"$BUSYBOX" --list-full | while read -r applet; do
+${BUSYBOX_LIST:-$BUSYBOX} --list-full | while read -r applet; do
 	case $applet in bin/busybox | "") continue ;; esac
 	[ -e "$ROOT/$applet" ] && continue
 	mkdir -p "$ROOT/$(dirname "$applet")"
@@ -73,7 +138,7 @@ cp "$BUSYBOX" "$ROOT/bin/busybox"
 done
 
 # xdpld, the vendor objects, policies and init scripts.
-install -m 755 "$O/static/xdpld" "$ROOT/usr/sbin/xdpld"
+install -m 755 "$BIN/xdpld" "$ROOT/usr/sbin/xdpld"
 for o in "$O"/firmware/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld/"
 done
@@ -99,11 +164,13 @@ done
 # The SSH server: Debian's dropbear with the shared libraries ldd names
 # (glibc's loader and libc included) at the same paths, the host key, and
 # the client key for root.
+if [ -n "$DROPBEAR" ]; then
 install -m 755 "$DROPBEAR" "$ROOT/usr/sbin/dropbear"
 for lib in $(ldd "$DROPBEAR" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
 	mkdir -p "$ROOT$(dirname "$lib")"
 	cp -L "$lib" "$ROOT$lib"
 done
+fi
 mkdir -p "$ROOT/etc/dropbear" "$ROOT/root/.ssh"
 install -m 600 "$OUT/dropbear_ed25519_host_key" "$ROOT/etc/dropbear/"
 chmod 700 "$ROOT/root" "$ROOT/root/.ssh"
@@ -112,9 +179,9 @@ install -m 600 "$OUT/ssh_key.pub" "$ROOT/root/.ssh/authorized_keys"
 # Test tools and scenarios.
 install -m 755 test-vm/guest/run-scenarios.sh "$ROOT/usr/lib/xdpld-test/run-scenarios"
 install -m 644 test-vm/guest/lib.sh "$ROOT/usr/lib/xdpld-test/lib.sh"
-install -m 755 "$O/vm/probe_ext" "$O/vm/bpfobj" "$ROOT/usr/lib/xdpld-test/"
+install -m 755 "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$ROOT/usr/lib/xdpld-test/"
 # Static packet tools and the pre-generated corpus (NAME.pkt, expected.txt).
-install -m 755 "$O/vm/pktsend" "$O/vm/pktcorpus" "$ROOT/usr/lib/xdpld-test/"
+install -m 755 "$TOOLS/pktsend" "$TOOLS/pktcorpus" "$ROOT/usr/lib/xdpld-test/"
 mkdir -p "$ROOT/usr/lib/xdpld-test/corpus"
 install -m 644 "$O"/vm/corpus/* "$ROOT/usr/lib/xdpld-test/corpus/"
 for o in "$O"/vm/bpf/*.o; do
@@ -180,5 +247,5 @@ newc_entry() {	# newc_entry NAME MODE RDEVMAJOR RDEVMINOR
 	cd "$ROOT" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet
 } | gzip -9n >"$OUT/initramfs.cpio.gz"
-echo "/boot/vmlinuz-$KVER" >"$OUT/kernel"
+echo "$KERNEL_FILE" >"$OUT/kernel"
 echo "image: $OUT/initramfs.cpio.gz ($(wc -c <"$OUT/initramfs.cpio.gz") bytes) for kernel $KVER"

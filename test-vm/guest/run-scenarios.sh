@@ -6,6 +6,8 @@
 # these lines and the final "xdpld-vm: done" marker.
 TESTDIR=/usr/lib/xdpld-test
 : "${SCENARIO_TIMEOUT:=180}"	# relink_freplace takes 20-40 s under TCG
+# ... and 2-3 minutes on an emulated router CPU (aarch64 under TCG)
+[ "$(uname -m)" = x86_64 ] || [ "$SCENARIO_TIMEOUT" != 180 ] || SCENARIO_TIMEOUT=600
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export XDPLD=/usr/sbin/xdpld FW=/usr/lib/xdpld TESTDIR
 
@@ -27,6 +29,10 @@ for name in "$@"; do
 	sed 's/^/# /' "$work.log"
 	if [ "$rc" = 0 ]; then
 		echo "ok - $name"
+	elif [ "$rc" = 77 ] && [ "$(uname -m)" != x86_64 ]; then
+		# skip (lib.sh): a kernel feature this router CPU's kernel lacks.
+		# The x86_64 VM's kernel has them all: there 77 is a failure.
+		echo "ok - $name # SKIP $(tail -n 1 "$work.log")"
 	else
 		echo "# exit status $rc"
 		echo "not ok - $name"

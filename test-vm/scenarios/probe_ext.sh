@@ -4,5 +4,6 @@
 # the target returns the extension's verdict, and the old one after detach.
 # (The host kernel refuses EXT programs, so this only runs here.)
 set -e
-[ -f /sys/kernel/btf/vmlinux ] || { echo "kernel has no BTF"; exit 1; }
+. "$TESTDIR/lib.sh"
+[ -f /sys/kernel/btf/vmlinux ] || skip "needs kernel BTF for EXT programs (kernel has no BTF)"
 "$TESTDIR/probe_ext" "$TESTDIR/ext_target.o" "$TESTDIR/ext_replace.o"
