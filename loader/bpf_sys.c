@@ -287,3 +287,14 @@ int sys_link_detach(int link_fd)
 	attr.link_detach.link_fd = link_fd;
 	return bpf_syscall(BPF_LINK_DETACH, &attr);
 }
+
+#define KERNEL_ENOTSUPP 524	/* include/linux/errno.h, not in the UAPI */
+
+const char *sys_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == KERNEL_ENOTSUPP)
+		return "not supported by this kernel or its JIT (ENOTSUPP, 524)";
+	return strerror(err);
+}

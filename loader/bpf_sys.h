@@ -17,6 +17,12 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
+/* strerror() for what bpf(2) returns (err negative or positive), knowing the
+ * kernel-internal ENOTSUPP (524) that libcs have no text for: the JIT or
+ * the kernel cannot run what the verifier accepted (ARM32: calls between BPF
+ * functions; the interpreter compiled out). */
+const char *sys_strerror(int err);
+
 /* dst gets at most BPF_OBJ_NAME_LEN - 1 characters plus NUL; NULL name -> "". */
 void sys_obj_name_copy(char dst[BPF_OBJ_NAME_LEN], const char *name);
 

@@ -124,7 +124,7 @@ static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct sy
 	}
 	a->log_buf = NULL;
 	pr_err("%s: program %s (section %s%s) was rejected by the kernel: %s", c->o->path, p->name,
-	       p->sec, a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "", strerror(-fd));
+	       p->sec, a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "", sys_strerror(fd));
 	if (log && log[0])
 		load_log_tail(LOG_LVL_ERR, p->name, log);
 	free(log);

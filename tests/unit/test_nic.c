@@ -143,6 +143,9 @@ static uint32_t prog_id(int fd)
 
 static void test_bpf_sys(int pass_fd, int drop_fd)
 {
+	TAP_CHECK(strstr(sys_strerror(-524), "ENOTSUPP, 524") != NULL,
+		  "sys_strerror: the kernel's ENOTSUPP has a text (%s)", sys_strerror(-524));
+	TAP_CHECK(!strcmp(sys_strerror(-ENOENT), strerror(ENOENT)), "sys_strerror: others as strerror");
 	unsigned char pkt[64] = { 0 };
 	struct sys_test_run_args run = { .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1 };
 	char name[BPF_OBJ_NAME_LEN];
