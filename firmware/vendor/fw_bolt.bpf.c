@@ -71,8 +71,11 @@ struct bolt_pkt {
 };
 
 /* Skips Ethernet and at most two VLAN tags.  *off is advanced past them;
- * returns the ethertype in host order, or -1 on truncation. */
-static __noinline int parse_eth(void *data, void *data_end, __u32 *off)
+ * returns the ethertype in host order, or -1 on truncation.  The offset is
+ * 64-bit: the 6.1 verifier loses the value of a 4-byte stack slot written
+ * through a pointer, and on CPUs without unaligned access (MIPS) it then
+ * refuses every 2- or 4-byte header read at data + off. */
+static __noinline int parse_eth(void *data, void *data_end, __u64 *off)
 {
 	struct ethhdr *eth = data;
 	__u16 type;
@@ -103,7 +106,7 @@ static __noinline int parse_ports(struct xdp_md *ctx, struct bolt_pkt *pkt)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	void *l4;
-	__u32 off = 0;
+	__u64 off = 0;
 	int type;
 
 	type = parse_eth(data, data_end, &off);

@@ -87,8 +87,10 @@ struct lb_flow {
 };
 
 /* Ethernet plus up to two VLAN tags; *l3 is set past them.  Returns the
- * ethertype (network order) or 0 when truncated. */
-static __noinline __u16 parse_eth(void *data, void *data_end, __u32 *l3)
+ * ethertype (network order) or 0 when truncated.  *l3 is 64-bit so that the
+ * verifier keeps its value through the stack (a 4-byte slot written through
+ * a pointer becomes unknown, and MIPS then refuses the header reads). */
+static __noinline __u16 parse_eth(void *data, void *data_end, __u64 *l3)
 {
 	struct ethhdr *eth = data;
 	__u16 proto;
@@ -245,7 +247,7 @@ int xdp_lb(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct lb_backend be;
-	__u32 l3 = 0;
+	__u64 l3 = 0;
 	__u16 proto;
 	int ret;
 
