@@ -20,6 +20,7 @@
 #include "load.h"
 #include "log.h"
 #include "obj.h"
+#include "probe.h"
 #include "rootlet.h"
 #include "state.h"
 
@@ -501,6 +502,29 @@ out:
 	return err;
 }
 
+static bool prog_alive(uint32_t id)
+{
+	int fd = id ? sys_prog_fd_by_id(id) : -ENOENT;
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* Where a prog array cannot be read back (probe_prog_array_lookup: 32-bit
+ * kernels), which program a tailcall or chain slot runs follows from which
+ * are alive: only the prog array holds a slot's program.  The recorded one
+ * is freed by the swap that replaces it, and a pending one outlives its
+ * re-link's process only in the array. */
+static uint32_t slot_id_by_liveness(const struct plan *pl, uint32_t i)
+{
+	bool pending = pl->has_pending && pl->pending_index == i;
+
+	if (pending && prog_alive(pl->pending.prog_id) && !prog_alive(pl->slots[i].prog_id))
+		return pl->pending.prog_id;
+	return prog_alive(pl->slots[i].prog_id) ? pl->slots[i].prog_id : 0;
+}
+
 uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i)
 {
 	struct bpf_link_info info;
@@ -508,8 +532,10 @@ uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint
 	char name[PLAN_PIN_LEN];
 	int fd;
 
-	if (pl->backend == ROOTLET_STATIC)
+	if (pl->backend == ROOTLET_STATIC || i >= pl->nr_slots)
 		return 0;
+	if (pl->backend != ROOTLET_FREPLACE && !probe_has(PROBE_PROG_ARRAY_LOOKUP))
+		return slot_id_by_liveness(pl, i);
 	fd = state_get(ifname, pl->backend == ROOTLET_FREPLACE ? ROOTLET_SEL_MAP : ROOTLET_SLOTS_MAP);
 	if (fd < 0)
 		return 0;

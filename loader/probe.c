@@ -19,6 +19,7 @@ static const char *const feature_names[PROBE__COUNT] = {
 	[PROBE_BTF_TYPE_TAG] = "type_tag",
 	[PROBE_BTF_ENUM64] = "enum64",
 	[PROBE_VMLINUX_BTF] = "vmlinux_btf",
+	[PROBE_PROG_ARRAY_LOOKUP] = "prog_array_lookup",
 };
 
 /* String table shared by every probe blob; offsets below index into it. */
@@ -121,16 +122,18 @@ bool probe_has(enum probe_feature f)
 	if ((unsigned)f >= PROBE__COUNT)
 		return false;
 	if (!cache[f]) {
+		bool btf = f != PROBE_PROG_ARRAY_LOOKUP;
 		bool has = !forced_missing(f) &&
 			   (f == PROBE_VMLINUX_BTF ? access("/sys/kernel/btf/vmlinux", R_OK) == 0
+			    : !btf		   ? probe_prog_array_lookup()
 						   : probe_btf_blob(blobs[f].types, blobs[f].size));
 
 		/* Every BTF feature needs BTF itself. */
-		if (has && f != PROBE_BTF && !probe_has(PROBE_BTF))
+		if (has && btf && f != PROBE_BTF && !probe_has(PROBE_BTF))
 			has = false;
 		cache[f] = has ? 1 : -1;
-		pr_debug("probe: kernel %s BTF feature '%s'", has ? "has" : "lacks",
-			 feature_names[f]);
+		pr_debug("probe: kernel %s %sfeature '%s'", has ? "has" : "lacks",
+			 btf ? "BTF " : "", feature_names[f]);
 	}
 	return cache[f] > 0;
 }

@@ -22,6 +22,7 @@ enum probe_feature {
 	PROBE_BTF_TYPE_TAG,
 	PROBE_BTF_ENUM64,
 	PROBE_VMLINUX_BTF,	/* kernel's own BTF (/sys/kernel/btf/vmlinux) */
+	PROBE_PROG_ARRAY_LOOKUP, /* a prog array lookup from user space reads its key */
 	PROBE__COUNT
 };
 
@@ -36,6 +37,12 @@ const char *probe_feature_name(enum probe_feature f);
  * why may be NULL.  XDPLD_PROBE_MISSING=tailcall,freplace (or "all") reports
  * those backends as missing; static is the fallback and never missing. */
 int probe_backend(enum rootlet_backend b, char *why, size_t len);
+/* Whether BPF_MAP_LOOKUP_ELEM on a prog array gives the id of the program
+ * at that key (probe_has(PROBE_PROG_ARRAY_LOOKUP) caches it).  32-bit
+ * kernels answer key k with entry 2k (the lookup steps by the 8-byte
+ * element size over an array of 4-byte pointers; seen on 6.1 mipsel and
+ * armhf), so there the slot's program must be found another way. */
+bool probe_prog_array_lookup(void);
 /* The best backend the kernel supports: freplace, then chain (at most 32
  * slots), then tailcall, then static (docs/pipeline.md has the measurements). */
 enum rootlet_backend probe_best_backend(void);

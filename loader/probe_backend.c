@@ -80,6 +80,27 @@ static int load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags)
 	return sys_prog_load(&a);
 }
 
+bool probe_prog_array_lookup(void)
+{
+	struct bpf_prog_info info;
+	uint32_t key = 1, id = 0, len = sizeof(info);
+	int map_fd, prog_fd = -1;
+	bool ok = true;		/* when the probe cannot run, trust the lookup */
+
+	map_fd = sys_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpld_probe", 4, 4, 2, 0, NULL);
+	if (map_fd >= 0)
+		prog_fd = load_ret_tx(BPF_PROG_TYPE_XDP, 0, 0);
+	memset(&info, 0, sizeof(info));
+	if (prog_fd >= 0 && !sys_obj_info(prog_fd, &info, &len) &&
+	    !sys_map_update(map_fd, &key, &prog_fd, BPF_ANY))
+		ok = !sys_map_lookup(map_fd, &key, &id) && id == info.id;
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	return ok;
+}
+
 /* One BPF_PROG_TEST_RUN of the rootlet over a 64-byte zero packet: 1 when
  * it returns PROBE_VERDICT, i.e. what (the tail-called or extension
  * program) ran. */

@@ -149,11 +149,26 @@ pins_follow() {
 		case $_maps in *" $(bpftool -j map show pinned "$SD/r0/$_p" | jq .id) "*) ;; *) return 1 ;; esac
 	done
 }
+# The program id status gives for slot 1 is the one in the kernel's prog
+# array (bpftool reads it; on this 64-bit kernel its lookup is right).
+kernel_slot1() {
+	printf '%d\n' "0x$(bpftool -j map lookup pinned "$SD/r0/xdpld_slots" key 1 0 0 0 |
+		jq -r '.value | reverse | map(ltrimstr("0x")) | join("")')"
+}
 consistent() {
 	X status r0 --json >"$TMP/k.json" 2>"$TMP/k.err" &&
 	jq -e '.interfaces[0].matches' "$TMP/k.json" >/dev/null &&
+	[ "$(jq '.interfaces[0].slots[1].prog_id' "$TMP/k.json")" = "$(kernel_slot1)" ] &&
 	[ "$(running_build)" = "$(build_of "$(jq -r '.interfaces[0].slots[1].path' "$TMP/k.json")")" ]
 }
+# Twice: xdpld reading the slot from the prog array, then as on 32-bit
+# kernels, where a prog array lookup cannot be trusted and xdpld goes by
+# which programs are alive (XDPLD_PROBE_MISSING=prog_array_lookup).
+for LOOKUP in "prog array" liveness; do
+[ "$LOOKUP" = liveness ] && export XDPLD_PROBE_MISSING=prog_array_lookup
+case $LOOKUP in liveness) has=lacks ;; *) has=has ;; esac
+check_out "kill -9 ($BE, by $LOOKUP): status $has a trustworthy prog array lookup" \
+	"kernel $has feature 'prog_array_lookup'" X -v status r0
 killed_ok=0 killed=0
 for at in bpf:5 bpf:20 bpf:40 bpf:60 bpf:80 bpf:95 bpf:105 bpf:110 rename:1 rename:2 rename:3 \
 	rename:4 rename:5 rename:6; do
@@ -172,8 +187,10 @@ for at in bpf:5 bpf:20 bpf:40 bpf:60 bpf:80 bpf:95 bpf:105 bpf:110 rename:1 rena
 		echo "    killed at $at:"; cat "$TMP/k.err" "$TMP/k.out" 2>/dev/null | sed 's/^/    /' | tail -n 15
 	fi
 done
-check "kill -9 ($BE): re-links killed at $killed points, each left a consistent slot ($killed_ok)" \
+check "kill -9 ($BE, by $LOOKUP): re-links killed at $killed points, each left a consistent slot ($killed_ok)" \
 	test "$killed" -ge 10 -a "$killed_ok" -eq "$killed"
+unset XDPLD_PROBE_MISSING
+done
 rx0=$(s0_rx)
 in_snd "$TOOLS/pktsend" s0 --count 30 "$P" "$D" >/dev/null
 check "kill -9 ($BE): traffic as before" wait_for \
@@ -242,6 +259,28 @@ check "crash: the next relink settles the record" X relink r0 fw_acme "$V1"
 record_text "$SD/r0/record" >"$TMP/rec.txt"
 check "crash: the record has no pending entry left (and is readable)" sh -c \
 	"grep -q '^slot.1.module=fw_acme' $TMP/rec.txt && ! grep -q '^pending' $TMP/rec.txt"
+# As on a 32-bit kernel (no prog array lookup): the slot runs the pending
+# module when it is alive and the recorded one is gone, else the recorded one.
+kid=$(jget '.interfaces[0].slots[1].prog_id')
+export XDPLD_PROBE_MISSING=prog_array_lookup
+check "crash, by liveness: a pending re-link that never swapped (record crafted)" pend 4000000000
+check_out "crash, by liveness: status says the previous module runs" \
+	"slot 1 \(fw_acme\) is in progress or was interrupted; the slot runs the previous module" X status r0
+check "crash, by liveness: ... and shows it" \
+	json ".interfaces[0].slots[1] | .prog_id == $kid and (.path | endswith(\"/fw_acme.o\"))"
+check "crash, by liveness: a pending re-link that did swap (record crafted)" pend "$kid"
+check "crash, by liveness: ... and the recorded program is gone" \
+	craft_record "$SD/r0/record" 's/^slot\.1\.prog_id=.*/slot.1.prog_id=4000000001/'
+check "crash, by liveness: status shows the pending module as the one running" \
+	json ".interfaces[0].slots[1] | .prog_id == $kid and (.path | endswith(\"/relink_fw_v2.o\"))"
+check "crash, by liveness: the next relink settles the record" X relink r0 fw_acme "$V1"
+settled() {
+	! record_text "$SD/r0/record" | grep -q '^pending' &&
+	[ "$(kernel_slot1)" = "$(jget '.interfaces[0].slots[1].prog_id')" ] &&
+	json '.interfaces[0].slots[1].path | endswith("/fw_acme.o")'
+}
+check "crash, by liveness: no pending entry left, status shows the kernel's slot 1 (build 1)" settled
+unset XDPLD_PROBE_MISSING
 
 # ---- restore brings back the modules as last re-linked ----
 check "restore: relink to build 2 first" X relink r0 fw_acme "$V2"
