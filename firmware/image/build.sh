@@ -11,14 +11,23 @@
 # dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
 # modules (KVER=... picks another).
 #
-# TARGET=aarch64|mipsel (default x86_64): the image for a router CPU, in
-# $O/image-$TARGET, from $O/static-$TARGET/xdpld and the test tools
+# TARGET=aarch64|mipsel|armhf (default x86_64): the image for a router CPU,
+# in $O/image-$TARGET, from $O/static-$TARGET/xdpld and the test tools
 # cross-built into $O/vm-$TARGET/ (static musl; `make image TARGET=...`),
-# with that architecture's Debian busybox-static and kernel (and modules),
-# fetched with `apt-get download PKG:ARCH` and unpacked with dpkg-deb -x into
-# cache/foreign/ARCH/root (never installed).  No dropbear there (the
-# ssh_manage scenario is skipped on those targets).  Architecture-neutral
-# inputs (BPF objects, corpus) are the x86_64 build's.
+# with that architecture's Debian busybox-static, kernel (and modules) and
+# dropbear, fetched with `apt-get download PKG:ARCH` and unpacked with
+# dpkg-deb -x into cache/foreign/ARCH/root (never installed): the kernel
+# and busybox-static in cache/foreign/ARCH, dropbear-bin and the packages it
+# depends on (apt's Depends, recursively) in cache/foreign/ARCH/dropbear,
+# each set fetched once.  Architecture-neutral inputs (BPF objects, corpus)
+# and dropbearkey (for the host key) are the host's; readelf (binutils)
+# reads the foreign dropbear.
+#
+# dropbear goes into the image with the shared libraries it needs and
+# nothing else of their packages: on x86_64 what ldd names, elsewhere the
+# DT_NEEDED closure read with readelf and found in the foreign root's
+# library folders, plus the program interpreter (PT_INTERP), each at the
+# path the dynamic loader looks for, symlinks followed.
 #
 # SSH: the image's host key ($OUT/dropbear_ed25519_host_key) and the client
 # key pair that logs in as root ($OUT/ssh_key, $OUT/ssh_key.pub, in the
@@ -49,13 +58,16 @@ BUSYBOX=$(command -v busybox) || die "no busybox (install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || die "$BUSYBOX is not static (install busybox-static)"
 DROPBEAR=/usr/sbin/dropbear
 [ -x "$DROPBEAR" ] && command -v dropbearkey >/dev/null || die "no dropbear (install dropbear-bin)"
+# "PATH-IN-IMAGE SOURCE" per line: the loader and the libraries, from ldd.
+DROPBEAR_LIBS=$(ldd "$DROPBEAR" | awk '$2 == "=>" && $3 ~ /^\// { print $3, $3 } $1 ~ /^\// { print $1, $1 }')
+[ -n "$DROPBEAR_LIBS" ] || die "ldd $DROPBEAR names no libraries"
 else
 # A router CPU: Debian's packages for that architecture, unpacked (never
 # installed) into cache/foreign/ARCH/root.
 case $TARGET in
-aarch64) DEBARCH=arm64 KFLAVOUR=arm64 QEMU_USER=qemu-aarch64-static ;;
-mipsel) DEBARCH=mipsel KFLAVOUR=4kc-malta QEMU_USER=qemu-mipsel-static ;;
-armhf) DEBARCH=armhf KFLAVOUR=armmp QEMU_USER=qemu-arm-static ;;
+aarch64) DEBARCH=arm64 KFLAVOUR=arm64 QEMU_USER=qemu-aarch64-static MULTIARCH=aarch64-linux-gnu ;;
+mipsel) DEBARCH=mipsel KFLAVOUR=4kc-malta QEMU_USER=qemu-mipsel-static MULTIARCH=mipsel-linux-gnu ;;
+armhf) DEBARCH=armhf KFLAVOUR=armmp QEMU_USER=qemu-arm-static MULTIARCH=arm-linux-gnueabihf ;;
 *) die "TARGET=$TARGET: one of x86_64, aarch64, mipsel, armhf" ;;
 esac
 OUT=$O/image-$TARGET
@@ -74,6 +86,29 @@ if ! ls "$FOREIGN"/root/boot/vmlinuz-*-"$KFLAVOUR" >/dev/null 2>&1 || [ ! -x "$F
 		die "apt-get download busybox-static:$DEBARCH $kpkg:$DEBARCH failed"
 	rm -rf "$FOREIGN/root"
 	for d in "$FOREIGN"/*.deb; do dpkg-deb -x "$d" "$FOREIGN/root" || die "dpkg-deb -x $d"; done
+fi
+# dropbear-bin and what it depends on (apt's Depends, recursively: the
+# packages of its shared libraries), in their own folder, so that neither
+# set's fetch re-fetches the other; unpacked into the same root, again
+# after the kernel's fetch above made a new one.
+DROPBEAR_DEBS=$FOREIGN/dropbear
+if [ ! -x "$FOREIGN/root/usr/sbin/dropbear" ]; then
+	if ! ls "$DROPBEAR_DEBS"/dropbear-bin_*.deb >/dev/null 2>&1; then
+		pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+			--no-breaks --no-replaces --no-enhances "dropbear-bin:$DEBARCH" 2>/dev/null |
+			sed -n 's/^\([a-z0-9][^ <>]*\)$/\1/p' | sort -u | tr '\n' ' ' | sed 's/ $//')
+		case " $pkgs " in *" dropbear-bin:$DEBARCH "*) ;;
+		*) die "no dropbear-bin:$DEBARCH in apt (dpkg --add-architecture $DEBARCH; apt-get update)" ;;
+		esac
+		echo "image: fetching $pkgs into $DROPBEAR_DEBS"
+		rm -rf "$DROPBEAR_DEBS.tmp" "$DROPBEAR_DEBS"
+		mkdir -p "$DROPBEAR_DEBS.tmp"
+		# shellcheck disable=SC2086 # one package a word
+		(cd "$DROPBEAR_DEBS.tmp" && apt-get download -q $pkgs >/dev/null 2>&1) ||
+			die "apt-get download $pkgs failed"
+		mv "$DROPBEAR_DEBS.tmp" "$DROPBEAR_DEBS"
+	fi
+	for d in "$DROPBEAR_DEBS"/*.deb; do dpkg-deb -x "$d" "$FOREIGN/root" || die "dpkg-deb -x $d"; done
 fi
 if [ -z "${KVER:-}" ]; then
 	KVER=$(ls "$FOREIGN"/root/boot/vmlinuz-*-"$KFLAVOUR" 2>/dev/null | sed 's|^.*/vmlinuz-||' | sort -V | tail -n 1)
@@ -96,8 +131,54 @@ if command -v "$QEMU_USER" >/dev/null; then
 else
 	BUSYBOX_LIST=$(command -v busybox) || die "no $QEMU_USER nor a host busybox for the applet list"
 fi
-DROPBEAR=
+DROPBEAR=$FOREIGN/root/usr/sbin/dropbear
+[ -x "$DROPBEAR" ] || die "no $DROPBEAR (dropbear-bin:$DEBARCH; rm -rf $DROPBEAR_DEBS to fetch it again)"
 command -v dropbearkey >/dev/null || die "no dropbearkey (install dropbear-bin)"
+command -v readelf >/dev/null || die "no readelf (install binutils)"
+
+# in_foreign PATH: the file PATH (absolute, as in the image) is in the
+# foreign root, with symlinks followed inside it (an absolute target is the
+# root's, not this machine's); fails if there is none.
+in_foreign() {
+	_p=$1 _n=0
+	while [ -L "$FOREIGN/root$_p" ]; do
+		_t=$(readlink "$FOREIGN/root$_p")
+		case $_t in /*) _p=$_t ;; *) _p=${_p%/*}/$_t ;; esac
+		_n=$((_n + 1))
+		[ $_n -le 20 ] || die "$FOREIGN/root$1: too many symlinks"
+	done
+	[ -f "$FOREIGN/root$_p" ] && echo "$FOREIGN/root$_p"
+}
+# foreign_libs ELF: "PATH-IN-IMAGE SOURCE" per line for ELF's program
+# interpreter (PT_INTERP, at its path) and every shared library it needs,
+# directly or not (DT_NEEDED, found where the loader looks: the multiarch
+# and plain lib folders).  readelf reads any architecture's ELF.
+foreign_libs() {
+	_interp=$(readelf -lW "$1" | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]$/\1/p')
+	[ -n "$_interp" ] || die "$1 names no program interpreter (not a dynamic $TARGET program?)"
+	_src=$(in_foreign "$_interp") || die "no $_interp (the program interpreter of $1) in $FOREIGN/root"
+	echo "$_interp $_src"
+	# The loader is loaded already: libc's DT_NEEDED on it needs no file.
+	_seen=" ${_interp##*/} " _todo=$1
+	while [ -n "$_todo" ]; do
+		# shellcheck disable=SC2086 # one file a word
+		set -- $_todo
+		_elf=$1; shift; _todo=$*
+		for _so in $(readelf -dW "$_elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			case $_seen in *" $_so "*) continue ;; esac
+			_seen="$_seen$_so "
+			_at=
+			for _dir in /lib/$MULTIARCH /usr/lib/$MULTIARCH /lib /usr/lib; do
+				_src=$(in_foreign "$_dir/$_so") && { _at=$_dir/$_so; break; }
+			done
+			[ -n "$_at" ] || die "no $_so (needed by ${_elf##*/}) in $FOREIGN/root's" \
+				"/lib/$MULTIARCH, /usr/lib/$MULTIARCH, /lib, /usr/lib (rm -rf $DROPBEAR_DEBS to fetch again)"
+			echo "$_at $_src"
+			_todo="$_todo $_src"
+		done
+	done
+}
+DROPBEAR_LIBS=$(foreign_libs "$DROPBEAR")
 fi
 command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
 RELINK_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o"
@@ -161,16 +242,17 @@ for s in "$ROOT"/etc/init.d/*; do
 done
 [ -d init/hotplug.d ] && cp -r init/hotplug.d/. "$ROOT/etc/hotplug.d/"
 
-# The SSH server: Debian's dropbear with the shared libraries ldd names
-# (glibc's loader and libc included) at the same paths, the host key, and
-# the client key for root.
-if [ -n "$DROPBEAR" ]; then
+# The SSH server: Debian's dropbear with the shared libraries it needs
+# (glibc's loader and libc included; DROPBEAR_LIBS, from ldd or readelf
+# above) at the paths the loader looks for, the host key, and the client
+# key for root.
 install -m 755 "$DROPBEAR" "$ROOT/usr/sbin/dropbear"
-for lib in $(ldd "$DROPBEAR" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
-	mkdir -p "$ROOT$(dirname "$lib")"
-	cp -L "$lib" "$ROOT$lib"
-done
-fi
+while read -r lib src; do
+	mkdir -p "$ROOT${lib%/*}"
+	cp -L "$src" "$ROOT$lib"
+done <<EOF
+$DROPBEAR_LIBS
+EOF
 mkdir -p "$ROOT/etc/dropbear" "$ROOT/root/.ssh"
 install -m 600 "$OUT/dropbear_ed25519_host_key" "$ROOT/etc/dropbear/"
 chmod 700 "$ROOT/root" "$ROOT/root/.ssh"
