@@ -288,7 +288,6 @@ int sys_link_detach(int link_fd)
 	return bpf_syscall(BPF_LINK_DETACH, &attr);
 }
 
-#define KERNEL_ENOTSUPP 524	/* include/linux/errno.h, not in the UAPI */
 
 const char *sys_strerror(int err)
 {

@@ -17,10 +17,14 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
+/* The kernel's internal ENOTSUPP (include/linux/errno.h, not in the UAPI):
+ * what a JIT that cannot compile a program may return. */
+#define KERNEL_ENOTSUPP 524
 /* strerror() for what bpf(2) returns (err negative or positive), knowing the
  * kernel-internal ENOTSUPP (524) that libcs have no text for: the JIT or
  * the kernel cannot run what the verifier accepted (ARM32: calls between BPF
- * functions; the interpreter compiled out). */
+ * functions, 64-bit atomics next to a tail call; the interpreter compiled
+ * out). */
 const char *sys_strerror(int err);
 
 /* dst gets at most BPF_OBJ_NAME_LEN - 1 characters plus NUL; NULL name -> "". */

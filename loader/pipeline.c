@@ -711,6 +711,10 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	 * apply leaves an unchanged pipeline alone. */
 	if (!d.layout_changed && want->backend == ROOTLET_STATIC && (d.nr_code || !o->idempotent))
 		layout_static(&d);
+	if (prev.ours && !d.layout_changed && d.nr_code)
+		err = pipeline_slots_jit_check(want->ifname, &prev, want->backend);
+	if (err)
+		goto out;
 	if (o->prepare && !prev.ours && prev.prog_id && !o->force) {
 		char desc[64];
 

@@ -133,6 +133,12 @@ int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, 
 bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
 /* The program id running in slot i of a tailcall/chain/freplace pipeline,
  * 0 if it cannot be told. */
+/* A prog array takes only programs compiled as its owner was (JIT or
+ * interpreter; the kernel checks it on every update): after
+ * net.core.bpf_jit_enable changed, no new slot program fits a running
+ * tailcall or chain pipeline.  -EINVAL, saying so, when that is the case. */
+int pipeline_slots_jit_check(const char *ifname, const struct pipeline_prev *prev,
+			     enum rootlet_backend backend);
 uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
 
 /* pipeline_state.c */

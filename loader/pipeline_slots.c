@@ -465,6 +465,31 @@ static void unstage(struct pipeline *p, const struct plan_diff *d, size_t from)
 	}
 }
 
+int pipeline_slots_jit_check(const char *ifname, const struct pipeline_prev *prev,
+			     enum rootlet_backend backend)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int rootlet_fd = pipeline_prev_fd(prev, PIPELINE_PROG_PIN);
+	int jit = probe_jit_enable();
+	bool was;
+
+	if ((backend != ROOTLET_TAILCALL && backend != ROOTLET_CHAIN) || rootlet_fd < 0 || jit < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (sys_obj_info(rootlet_fd, &info, &len))
+		return 0;
+	was = info.jited_prog_len > 0;
+	if (was == (jit > 0))
+		return 0;
+	pr_err("%s: the running pipeline was compiled %s and net.core.bpf_jit_enable is %d now: "
+	       "its prog array takes no program compiled otherwise, so no slot can be swapped; "
+	       "set net.core.bpf_jit_enable back to %d, or detach and attach the pipeline again",
+	       ifname, was ? "by the BPF JIT" : "for the interpreter (BPF JIT off)", jit,
+	       was ? 1 : 0);
+	return -EINVAL;
+}
+
 int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev, const struct plan_diff *d)
 {
 	const char *map = p->plan->backend == ROOTLET_FREPLACE ? ROOTLET_SEL_MAP : ROOTLET_SLOTS_MAP;

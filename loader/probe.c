@@ -3,6 +3,8 @@
 #include "bpf_sys.h"
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/btf.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -141,4 +143,20 @@ bool probe_has(enum probe_feature f)
 const char *probe_feature_name(enum probe_feature f)
 {
 	return (unsigned)f < PROBE__COUNT ? feature_names[f] : "?";
+}
+
+int probe_jit_enable(void)
+{
+	char buf[16];
+	int fd = open("/proc/sys/net/core/bpf_jit_enable", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	/* (open/read, not stdio: the static binary has no scanf otherwise) */
+	if (n < 1 || buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	return buf[0] - '0';
 }

@@ -43,6 +43,9 @@ int probe_backend(enum rootlet_backend b, char *why, size_t len);
  * element size over an array of 4-byte pointers; seen on 6.1 mipsel and
  * armhf), so there the slot's program must be found another way. */
 bool probe_prog_array_lookup(void);
+/* net.core.bpf_jit_enable: 0 (interpreter), 1 or 2 (JIT), or negative errno
+ * when it cannot be read. */
+int probe_jit_enable(void);
 /* The best backend the kernel supports: freplace, then chain (at most 32
  * slots), then tailcall, then static (docs/pipeline.md has the measurements). */
 enum rootlet_backend probe_best_backend(void);

@@ -232,11 +232,43 @@ out:
 	return ret;
 }
 
-/* chain: a 3-slot chain rootlet, the generated slot programs 0 and 1
+/* The third program of the chain probe: a 64-bit atomic add (as in nearly
+ * every module's counters) next to a constant-key tail call to index 3.
+ * A JIT without 64-bit atomics (ARM32 in 6.1: "NOT YET: opcode db") then
+ * fails the whole program with ENOTSUPP, where a program without the tail
+ * call would fall back to the interpreter: so chain slots work on such a
+ * CPU only while the JIT is off. */
+static int load_atomic_tail_call(const struct loaded_prog *like, int prog_array_fd)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_6, .src_reg = BPF_REG_1 },
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1, .off = -8, .imm = BPF_ADD },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_6 },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_2,
+		  .src_reg = BPF_PSEUDO_MAP_FD, .imm = prog_array_fd },
+		{ 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3, .imm = 3 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_tail_call },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct sys_prog_load_args a = {
+		.type = like->prog_type, .insns = insns, .insn_cnt = sizeof(insns) / sizeof(insns[0]),
+		.license = "GPL", .name = "xdpld_probe", .expected_attach_type =
+		like->expected_attach_type, .prog_flags = like->prog_flags,
+	};
+
+	return sys_prog_load(&a);
+}
+
+/* chain: a 4-slot chain rootlet, the generated slot programs 0 and 1
  * (their placeholders, which return XDP_PASS and so continue, inlined as
- * attach inlines a module) and r0 = XDP_TX at
- * index 2: XDP_TX from one test run shows that both slot programs ran and
- * tail-called the next. */
+ * attach inlines a module), the atomic one above at index 2 and r0 =
+ * XDP_TX at index 3: XDP_TX from one test run shows that every slot
+ * program ran and tail-called the next. */
 static int probe_chain(char *why)
 {
 	struct loaded_obj *lo = NULL, *slo[2] = { NULL, NULL };
@@ -248,7 +280,7 @@ static int probe_chain(char *why)
 	int fd = -1, ret;
 	struct obj *o;
 
-	ret = load_rootlet(ROOTLET_CHAIN, 3, &lo, why, msg);
+	ret = load_rootlet(ROOTLET_CHAIN, 4, &lo, why, msg);
 	if (ret) {
 		ret = ret < 0 ? ret : say(why, 0, "the kernel refuses a chain rootlet: %s", quote(msg));
 		goto out;
@@ -260,9 +292,9 @@ static int probe_chain(char *why)
 			  ROOTLET_SLOTS_MAP);
 		goto out;
 	}
-	rootlet_cfg_init(&cfg, 3, ROOTLET_CHAIN);
+	rootlet_cfg_init(&cfg, 4, ROOTLET_CHAIN);
 	cfg.counters = false;
-	for (uint32_t k = 0; k < 3; k++) {
+	for (uint32_t k = 0; k < 4; k++) {
 		if (k < 2) {
 			/* flattened, as attach builds them: no call next to the tail call */
 			ret = rootlet_chain_slot_build(&cfg, k, host_order(), &o);
@@ -276,6 +308,18 @@ static int probe_chain(char *why)
 			}
 			sp = loaded_obj_prog(slo[k], rootlet_chain_name(k, name, sizeof(name)));
 			ret = sp ? sys_map_update(r.fd, &k, &sp->fd, BPF_ANY) : -ENOENT;
+		} else if (k == 2) {
+			fd = load_atomic_tail_call(p, r.fd);
+			if (fd < 0) {
+				ret = say(why, 0, "the kernel refuses a chain slot program with a "
+					  "64-bit atomic add: %s%s", sys_strerror(fd), fd == -KERNEL_ENOTSUPP ?
+					  " (the JIT lacks 64-bit atomics; with the JIT off, "
+					  "net.core.bpf_jit_enable=0, chain works)" : "");
+				goto out;
+			}
+			ret = sys_map_update(r.fd, &k, &fd, BPF_ANY);
+			close(fd);
+			fd = -1;
 		} else {
 			/* Same type, attach type and flags as the rootlet: prog arrays insist. */
 			fd = load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
