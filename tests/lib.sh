@@ -120,6 +120,26 @@ flood_stop() {
 # the running kernel lacks, and say which.
 skip() { echo "ok - $* # SKIP"; _record skip; }
 
+# vm_report FILE RC PREFIX: test-vm/run.sh's output (in FILE, its exit
+# status RC) as checks named "PREFIX: SCENARIO..."; a scenario the VM's
+# kernel cannot run ("ok - NAME # SKIP ...") counts as skipped.
+vm_report() {
+	_failures=0
+	while IFS= read -r _line; do
+		case $_line in
+		"ok - "*"# SKIP "*) _line=${_line#ok - }
+			echo "ok - $3: ${_line%% \# SKIP *} # SKIP ${_line#* \# SKIP }"; _record skip ;;
+		"ok - "*) ok "$3: ${_line#ok - }" ;;
+		"not ok - "*) not_ok "$3: ${_line#not ok - }"; _failures=$((_failures + 1)) ;;
+		"test-vm: "*) echo "# ${_line#test-vm: }" ;;
+		*) echo "$_line" ;;
+		esac
+	done <"$1"
+	if [ "$2" != 0 ] && [ "$_failures" = 0 ]; then
+		not_ok "$3: test-vm/run.sh failed (exit $2)"
+	fi
+}
+
 # craft_record RECORD SED-EXPR: a pinned xdpld record rewritten through sed,
 # as a new (unfrozen) record map of the same shape (the frozen one cannot
 # change): tests of records xdpld did not write.

@@ -20,17 +20,4 @@ size=$(wc -c <"$O/static/xdpld")
 check "static: stripped size $size bytes is under 320 KB" test "$size" -lt 327680
 
 sh test-vm/run.sh >"$TMP/vm.out" 2>&1
-rc=$?
-results=0 failures=0
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok "vm: ${line#ok - }"; results=$((results + 1)) ;;
-	"not ok - "*) not_ok "vm: ${line#not ok - }"; results=$((results + 1))
-		failures=$((failures + 1)) ;;
-	"test-vm: "*) echo "# ${line#test-vm: }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$TMP/vm.out"
-if [ "$rc" != 0 ] && [ "$failures" = 0 ]; then
-	not_ok "vm: test-vm/run.sh failed (exit $rc)"
-fi
+vm_report "$TMP/vm.out" $? vm
