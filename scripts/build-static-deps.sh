@@ -85,7 +85,9 @@ build_zlib() {
 	[ -f "$PREFIX/lib/libz.a" ] && return 0
 	log "building zlib"
 	d=$(unpack zlib)
-	logged zlib sh -c "cd '$d' && CC='$CC' CFLAGS='$CFLAGS_DEPS' CHOST='$HOST_TRIPLET' \
+	# NO_GZIP: libelf inflates zlib streams only (SHF_COMPRESSED); without
+	# gzip support inflate needs no crc32 and its 8 KB table.
+	logged zlib sh -c "cd '$d' && CC='$CC' CFLAGS='$CFLAGS_DEPS -DNO_GZIP' CHOST='$HOST_TRIPLET' \
 		./configure --static --prefix='$PREFIX' && make -j$JOBS libz.a && make install"
 }
 
