@@ -30,8 +30,11 @@ command -v debootstrap >/dev/null || {
 MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
-# Leftover mounts from an interrupted run would keep rm from working.
+# Processes and mounts left by an interrupted run would keep rm from working.
 if [ -d "$DIR" ]; then
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$DIR" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
 	grep -o " $DIR/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
 	rm -rf "$DIR"
 fi
@@ -73,8 +76,11 @@ done
 exit \$rc
 EOF
 
-# Own mount namespace: proc, sysfs, devpts, tmpfs /run for the root.
+# Own mount namespace: proc, sysfs, /dev, tmpfs /run for the root.
+# The root bind-mounted on itself: `ip netns exec` makes / a slave mount,
+# which only works on a mount point.
 unshare --mount --propagation private sh -c "
+	mount --bind '$DIR' '$DIR' &&
 	mount -t proc proc '$DIR/proc' &&
 	mount -t sysfs sysfs '$DIR/sys' &&
 	mount --rbind /dev '$DIR/dev' &&
