@@ -262,7 +262,7 @@ int kconfig_read(const char *path, struct kconfig **out, const char **used)
 	static char boot[300];
 	unsigned char *raw = NULL;
 	char *text = NULL;
-	size_t len, tlen;
+	size_t len = 0, tlen = 0;
 	int err;
 
 	if (!path) {
