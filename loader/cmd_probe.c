@@ -3,7 +3,7 @@
 #include "json.h"
 #include "cli.h"
 #include "log.h"
-#include "probe.h"
+#include "probe_backend.h"
 #include "rootlet.h"
 
 #include <stdio.h>

@@ -10,6 +10,7 @@
 #include "obj.h"
 #include "plan.h"
 #include "probe.h"
+#include "probe_backend.h"
 #include "prog_type.h"
 #include "rootlet.h"
 #include "runcfg.h"

@@ -117,6 +117,43 @@ static bool probe_btf_blob(const uint32_t *types, size_t types_size)
 	return true;
 }
 
+/* r0 = XDP_TX; exit */
+const struct bpf_insn probe_ret_tx[PROBE_RET_TX_LEN] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = PROBE_VERDICT },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+int probe_load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags)
+{
+	struct sys_prog_load_args a = {
+		.type = type, .insns = probe_ret_tx, .insn_cnt = 2, .license = "GPL",
+		.name = "xdpld_probe", .expected_attach_type = attach, .prog_flags = flags,
+	};
+
+	return sys_prog_load(&a);
+}
+
+bool probe_prog_array_lookup(void)
+{
+	struct bpf_prog_info info;
+	uint32_t key = 1, id = 0, len = sizeof(info);
+	int map_fd, prog_fd = -1;
+	bool ok = true;		/* when the probe cannot run, trust the lookup */
+
+	map_fd = sys_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpld_probe", 4, 4, 2, 0, NULL);
+	if (map_fd >= 0)
+		prog_fd = probe_load_ret_tx(BPF_PROG_TYPE_XDP, 0, 0);
+	memset(&info, 0, sizeof(info));
+	if (prog_fd >= 0 && !sys_obj_info(prog_fd, &info, &len) &&
+	    !sys_map_update(map_fd, &key, &prog_fd, BPF_ANY))
+		ok = !sys_map_lookup(map_fd, &key, &id) && id == info.id;
+	if (prog_fd >= 0)
+		close(prog_fd);
+	if (map_fd >= 0)
+		close(map_fd);
+	return ok;
+}
+
 bool probe_has(enum probe_feature f)
 {
 	static signed char cache[PROBE__COUNT];	/* 0 unknown, 1 yes, -1 no */

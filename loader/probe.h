@@ -7,10 +7,10 @@
 #ifndef XDPLD_PROBE_H
 #define XDPLD_PROBE_H
 
-#include "rootlet.h"
-
+#include <linux/bpf.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum probe_feature {
 	PROBE_BTF,		/* BPF_BTF_LOAD at all */
@@ -29,14 +29,6 @@ enum probe_feature {
 bool probe_has(enum probe_feature f);
 const char *probe_feature_name(enum probe_feature f);
 
-/* Whether the running kernel can run rootlets of backend b, decided by
- * test loads (cached per process).  Returns 1 (supported), 0 (not; why
- * gets a one-line reason naming what the kernel lacks, e.g. "the kernel
- * refuses extension programs (BPF_PROG_TYPE_EXT): Operation not permitted"),
- * or negative errno when the probe itself could not run (why says why).
- * why may be NULL.  XDPLD_PROBE_MISSING=tailcall,freplace (or "all") reports
- * those backends as missing; static is the fallback and never missing. */
-int probe_backend(enum rootlet_backend b, char *why, size_t len);
 /* Whether BPF_MAP_LOOKUP_ELEM on a prog array gives the id of the program
  * at that key (probe_has(PROBE_PROG_ARRAY_LOOKUP) caches it).  32-bit
  * kernels answer key k with entry 2k (the lookup steps by the 8-byte
@@ -46,8 +38,12 @@ bool probe_prog_array_lookup(void);
 /* net.core.bpf_jit_enable: 0 (interpreter), 1 or 2 (JIT), or negative errno
  * when it cannot be read. */
 int probe_jit_enable(void);
-/* The best backend the kernel supports: freplace, then chain (at most 32
- * slots), then tailcall, then static (docs/pipeline.md has the measurements). */
-enum rootlet_backend probe_best_backend(void);
 
+/* The test program of the probes: r0 = XDP_TX (PROBE_VERDICT); exit. */
+#define PROBE_VERDICT 3
+#define PROBE_RET_TX_LEN 2
+extern const struct bpf_insn probe_ret_tx[PROBE_RET_TX_LEN];
+/* Loads probe_ret_tx as "xdpld_probe" (GPL) of the given program type,
+ * expected attach type and flags: its fd, or negative errno. */
+int probe_load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags);
 #endif

@@ -1,6 +1,7 @@
 /* Which rootlet backends the running kernel can run (see probe.h): each is
  * decided by loading what the backend needs and running it once with
  * BPF_PROG_TEST_RUN, never from version numbers.  See docs/pipeline.md. */
+#include "probe_backend.h"
 #include "probe.h"
 #include "bpf_sys.h"
 #include "btf.h"
@@ -20,13 +21,6 @@
 
 #define NR_BACKENDS 4
 #define WHY_LEN 256
-#define PROBE_VERDICT 3		/* XDP_TX: what the probe's slot programs return */
-
-/* r0 = XDP_TX; exit */
-static const struct bpf_insn ret_tx[] = {
-	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = PROBE_VERDICT },
-	{ .code = BPF_JMP | BPF_EXIT },
-};
 
 /* The extension program's own BTF: [1] int, [2] struct xdp_md (the kernel
  * matches the context by name only), [3] ptr to it, [4] int (ctx) with a
@@ -68,37 +62,6 @@ static bool forced_missing(const char *name)
 		p += n + (p[n] == ',');
 	}
 	return false;
-}
-
-static int load_ret_tx(uint32_t type, uint32_t attach, uint32_t flags)
-{
-	struct sys_prog_load_args a = {
-		.type = type, .insns = ret_tx, .insn_cnt = 2, .license = "GPL",
-		.name = "xdpld_probe", .expected_attach_type = attach, .prog_flags = flags,
-	};
-
-	return sys_prog_load(&a);
-}
-
-bool probe_prog_array_lookup(void)
-{
-	struct bpf_prog_info info;
-	uint32_t key = 1, id = 0, len = sizeof(info);
-	int map_fd, prog_fd = -1;
-	bool ok = true;		/* when the probe cannot run, trust the lookup */
-
-	map_fd = sys_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpld_probe", 4, 4, 2, 0, NULL);
-	if (map_fd >= 0)
-		prog_fd = load_ret_tx(BPF_PROG_TYPE_XDP, 0, 0);
-	memset(&info, 0, sizeof(info));
-	if (prog_fd >= 0 && !sys_obj_info(prog_fd, &info, &len) &&
-	    !sys_map_update(map_fd, &key, &prog_fd, BPF_ANY))
-		ok = !sys_map_lookup(map_fd, &key, &id) && id == info.id;
-	if (prog_fd >= 0)
-		close(prog_fd);
-	if (map_fd >= 0)
-		close(map_fd);
-	return ok;
 }
 
 /* One BPF_PROG_TEST_RUN of the rootlet over a 64-byte zero packet: 1 when
@@ -171,7 +134,7 @@ static const char *quote(const char *msg)
 
 static int probe_static(char *why)
 {
-	int fd = load_ret_tx(BPF_PROG_TYPE_XDP, BPF_XDP, 0);
+	int fd = probe_load_ret_tx(BPF_PROG_TYPE_XDP, BPF_XDP, 0);
 
 	if (fd == -EPERM)
 		return say(why, fd, "loading BPF programs is not permitted (run as root)");
@@ -213,7 +176,7 @@ static int probe_tailcall(char *why)
 		goto out;
 	}
 	/* Same type, attach type and flags as the rootlet: prog arrays insist. */
-	fd = load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
+	fd = probe_load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
 	if (fd < 0) {
 		ret = say(why, 0, "the kernel refuses the slot program: %s", strerror(-fd));
 		goto out;
@@ -322,7 +285,7 @@ static int probe_chain(char *why)
 			fd = -1;
 		} else {
 			/* Same type, attach type and flags as the rootlet: prog arrays insist. */
-			fd = load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
+			fd = probe_load_ret_tx(p->prog_type, p->expected_attach_type, p->prog_flags);
 			ret = fd < 0 ? fd : sys_map_update(r.fd, &k, &fd, BPF_ANY);
 		}
 		if (ret) {
@@ -397,7 +360,7 @@ static int probe_freplace(char *why)
 {
 	struct bpf_func_info fi = { .insn_off = 0, .type_id = EXT_FUNC_ID };
 	struct sys_prog_load_args a = {
-		.type = BPF_PROG_TYPE_EXT, .insns = ret_tx, .insn_cnt = 2, .license = "GPL",
+		.type = BPF_PROG_TYPE_EXT, .insns = probe_ret_tx, .insn_cnt = 2, .license = "GPL",
 		.name = "xdpld_probe", .func_info = &fi, .func_info_cnt = 1,
 		.func_info_rec_size = sizeof(fi),
 	};
