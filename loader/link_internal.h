@@ -95,6 +95,8 @@ const char *link_basename(const char *path);
 bool link_strong_def(const struct lsym *s);
 /* s's map definition (c->defs), NULL when it has none. */
 const struct map_def *link_map_def(const struct link_ctx *c, const struct lsym *s);
+/* s is a .maps definition with pinning LIBBPF_PIN_BY_NAME. */
+bool link_is_pinned_def(const struct link_ctx *c, const struct lsym *s);
 
 /* link_resolve.c */
 int link_collect_syms(struct link_ctx *c);
@@ -115,8 +117,6 @@ int link_check_types(const struct link_ctx *c, const struct lsym *s, const struc
  * are one map (the later ones get pin_shared), different ones an error.
  * Nothing is done with --no-rename (libbpf's linker refuses them too). */
 int link_share_pinned(struct link_ctx *c);
-/* s is a .maps definition with pinning LIBBPF_PIN_BY_NAME. */
-bool link_is_pinned_def(const struct link_ctx *c, const struct lsym *s);
 
 /* link_rename.c */
 int link_make_prefixes(struct link_ctx *c);

@@ -32,3 +32,15 @@ const struct map_def *link_map_def(const struct link_ctx *c, const struct lsym *
 			return &c->defs[s->in][k];
 	return NULL;
 }
+
+#define PIN_BY_NAME 1	/* LIBBPF_PIN_BY_NAME */
+
+bool link_is_pinned_def(const struct link_ctx *c, const struct lsym *s)
+{
+	const struct map_def *d;
+
+	if (s->kind != LK_MAP || !s->defined)
+		return false;
+	d = link_map_def(c, s);
+	return d && !d->is_extern && !d->legacy && d->pinning == PIN_BY_NAME;
+}

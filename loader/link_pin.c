@@ -24,18 +24,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#define PIN_BY_NAME 1	/* LIBBPF_PIN_BY_NAME */
-
-bool link_is_pinned_def(const struct link_ctx *c, const struct lsym *s)
-{
-	const struct map_def *d;
-
-	if (s->kind != LK_MAP || !s->defined)
-		return false;
-	d = link_map_def(c, s);
-	return d && !d->is_extern && !d->legacy && d->pinning == PIN_BY_NAME;
-}
-
 /* The BTF types of one side's key or value, compared when both sides
  * name one (a __uint(key_size) map has none). */
 static int btf_side_diff(const struct link_ctx *c, const struct lsym *a, uint32_t ida,
