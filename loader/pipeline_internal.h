@@ -1,8 +1,11 @@
-/* Shared between the pipeline's files: pipeline.c (modules, static build,
- * the executor of a plan diff), pipeline_slots.c (tailcall, chain and
- * freplace: rootlet and modules loaded apart, slot swaps), pipeline_maps.c (map pin
- * names and reuse), pipeline_state.c (previous state, pins, record,
- * roll-back, detach) and pipeline_status.c. */
+/* Shared between the pipeline's files, each using only those listed before
+ * it here: pipeline_names.c (which module owns which map, pin names),
+ * pipeline_record.c (the record), pipeline_settle.c (what the kernel's
+ * slots run, an interrupted re-link settled), pipeline_prev.c (what ran
+ * before), pipeline_maps.c (maps kept across attaches), pipeline_state.c
+ * (new pins, commit with roll-back, detach), pipeline_slots.c (tailcall,
+ * chain and freplace: rootlet and modules loaded apart, slot swaps), the
+ * executor of a plan diff (pipeline.c) and pipeline_status.c. */
 #ifndef XDPLD_PIPELINE_INTERNAL_H
 #define XDPLD_PIPELINE_INTERNAL_H
 
@@ -87,11 +90,15 @@ struct pipeline_prev {
 	bool ours;		/* prog_fd is the program our record names */
 };
 
+/* pipeline_names.c */
 /* Stable pin name of a kept object: "link-<slot>-a" / "-b". */
 void pipeline_link_pin_name(uint32_t slot, uint32_t target, char out[PLAN_PIN_LEN]);
-
-/* pipeline_maps.c */
+/* Static: the modules' own maps by linked name (m->maps), after linking. */
 int pipeline_maps_resolve(struct pipeline *p);
+/* The module map whose linked name is `linked` (and its module in *owner
+ * when owner is set), NULL when no module defines it. */
+const struct pipeline_mod_map *pipeline_find_map(const struct pipeline *p, const char *linked,
+						const struct pipeline_module **owner);
 /* "<label>-<map>", at most 64 characters of [A-Za-z0-9_-]. */
 void pipeline_module_pin_name(const char *label, const char *map, char out[PLAN_PIN_LEN]);
 /* Static: pin name of a map of the linked object (module maps by module
@@ -103,6 +110,33 @@ const char *pipeline_map_owner(const struct pipeline *p, const char *linked);
 /* -EEXIST (logged) when two pins share a name or a map would take a name
  * xdpld keeps for itself. */
 int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pins, size_t nr);
+
+/* pipeline_record.c */
+/* Where ifname's record is, for messages (the name alone when unknown). */
+void pipeline_record_where(const char *ifname, char *buf, size_t len);
+/* Writes pl as ifname's record. */
+int pipeline_record_plan(const char *ifname, const struct plan *pl);
+/* The plan of p as it runs now (prog ids, pins) written as the record. */
+int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
+		    size_t nr);
+
+/* pipeline_settle.c */
+/* Settles a re-link a crash interrupted (or one in flight, for readers
+ * without the lock): the kernel's slot says whether the pending module or
+ * the recorded one runs, and pl says so.  repin (under the state lock):
+ * the new module's maps are pinned again by id.  True when pl had a
+ * pending entry (the caller holding the lock rewrites the record). */
+bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
+/* The program id running in slot i of a tailcall/chain/freplace pipeline,
+ * 0 if it cannot be told. */
+uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
+
+/* pipeline_prev.c */
+int pipeline_prev_save(int ifindex, const char *ifname, struct pipeline_prev *prev);
+void pipeline_prev_free(struct pipeline_prev *prev);
+int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name);
+
+/* pipeline_maps.c */
 /* Maps of the previous pipeline (prev's pins) to reuse for the maps of
  * object o (the linked pipeline, or one module's own object when m is
  * set): each compatible one; an incompatible one is left out with a
@@ -112,6 +146,18 @@ int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pi
  * when hw mode is entered or left.  fds in *out are borrowed from prev. */
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
 			const struct pipeline_module *m, struct load_map_reuse **out, size_t *nr);
+
+/* pipeline_state.c */
+/* Every pin of the new pipeline p (rootlet, maps, links), names unique. */
+int pipeline_new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr);
+/* After a successful attach: pins and record; on failure rolls back to
+ * prev (attachment and pins) and returns the error. */
+int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
+		    const struct pipeline_pin *pins, size_t nr);
+/* stage: pins the freplace links among pins as "<name>-staged" (before
+ * the NIC attach); !stage: removes those pins again. */
+int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
+			 bool stage);
 
 /* pipeline_slots.c (tailcall, chain and freplace) */
 /* Loads the rootlet alone, then every module whose slot needs it, and
@@ -125,40 +171,11 @@ int pipeline_slots_swap(struct pipeline *p, struct pipeline_prev *prev,
 /* Prepare (check, apply's first pass): loads slot i's module as the next
  * swap would, without linking or swapping it. */
 int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, size_t i);
-/* Settles a re-link a crash interrupted (or one in flight, for readers
- * without the lock): the kernel's slot says whether the pending module or
- * the recorded one runs, and pl says so.  repin (under the state lock):
- * the new module's maps are pinned again by id.  True when pl had a
- * pending entry (the caller holding the lock rewrites the record). */
-bool pipeline_slots_settle(const char *ifname, struct plan *pl, bool repin);
-/* The program id running in slot i of a tailcall/chain/freplace pipeline,
- * 0 if it cannot be told. */
 /* A prog array takes only programs compiled as its owner was (JIT or
  * interpreter; the kernel checks it on every update): after
  * net.core.bpf_jit_enable changed, no new slot program fits a running
  * tailcall or chain pipeline.  -EINVAL, saying so, when that is the case. */
 int pipeline_slots_jit_check(const char *ifname, const struct pipeline_prev *prev,
 			     enum rootlet_backend backend);
-uint32_t pipeline_slot_kernel_id(const char *ifname, const struct plan *pl, uint32_t i);
-
-/* pipeline_state.c */
-int pipeline_prev_save(int ifindex, const char *ifname, struct pipeline_prev *prev);
-void pipeline_prev_free(struct pipeline_prev *prev);
-int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name);
-/* Every pin of the new pipeline p (rootlet, maps, links), names unique. */
-int pipeline_new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr);
-/* After a successful attach: pins and record; on failure rolls back to
- * prev (attachment and pins) and returns the error. */
-int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
-		    const struct pipeline_pin *pins, size_t nr);
-/* The plan of p as it runs now (prog ids, pins) written as the record. */
-int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
-		    size_t nr);
-/* stage: pins the freplace links among pins as "<name>-staged" (before
- * the NIC attach); !stage: removes those pins again. */
-int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
-			 bool stage);
-/* Writes pl as ifname's record. */
-int pipeline_record_plan(const char *ifname, const struct plan *pl);
 
 #endif

@@ -39,6 +39,31 @@ void plan_maps_free(struct plan_map *maps, size_t nr)
 	free(maps);
 }
 
+int plan_replace_module_maps(struct plan *pl, const char *label, struct plan_map *maps,
+			     size_t nr)
+{
+	struct plan_map *all = calloc(pl->nr_maps + nr + 1, sizeof(*all));
+	size_t n = 0;
+
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		if (pl->maps[i].module && !strcmp(pl->maps[i].module, label)) {
+			free(pl->maps[i].name);
+			free(pl->maps[i].module);
+			continue;
+		}
+		all[n++] = pl->maps[i];
+	}
+	if (nr)
+		memcpy(all + n, maps, nr * sizeof(*maps));
+	free(pl->maps);
+	free(maps);
+	pl->maps = all;
+	pl->nr_maps = n + nr;
+	return 0;
+}
+
 void plan_free(struct plan *p)
 {
 	for (size_t i = 0; i < p->nr_slots; i++)

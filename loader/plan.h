@@ -124,6 +124,9 @@ void plan_init(struct plan *p);
 void plan_free(struct plan *p);
 void plan_slot_free(struct plan_slot *s);
 void plan_maps_free(struct plan_map *maps, size_t nr);
+/* pl's map list with module label's entries replaced by maps[nr] (moved). */
+int plan_replace_module_maps(struct plan *pl, const char *label, struct plan_map *maps,
+			     size_t nr);
 int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src);
 
 /* Builds the wanted plan from arguments: module paths resolved (the files
