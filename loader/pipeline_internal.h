@@ -4,8 +4,11 @@
  * slots run, an interrupted re-link settled), pipeline_prev.c (what ran
  * before), pipeline_maps.c (maps kept across attaches), pipeline_state.c
  * (new pins, commit with roll-back, detach), pipeline_slots.c (tailcall,
- * chain and freplace: rootlet and modules loaded apart, slot swaps), the
- * executor of a plan diff (pipeline.c) and pipeline_status.c. */
+ * chain and freplace: rootlet and modules loaded apart, slot swaps),
+ * pipeline_report.c (messages, --dry-run), pipeline_modules.c (open, hash,
+ * entry), pipeline_build.c (rootlet, static link and load), then the
+ * executor of a plan diff (pipeline.c), pipeline_relink.c,
+ * pipeline_restore.c and pipeline_status.c. */
 #ifndef XDPLD_PIPELINE_INTERNAL_H
 #define XDPLD_PIPELINE_INTERNAL_H
 
@@ -177,5 +180,31 @@ int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, 
  * tailcall or chain pipeline.  -EINVAL, saying so, when that is the case. */
 int pipeline_slots_jit_check(const char *ifname, const struct pipeline_prev *prev,
 			     enum rootlet_backend backend);
+
+/* pipeline_report.c */
+/* libxdp orders programs by run-config priority; xdpld keeps the order the
+ * modules are given in, and says so when the priorities disagree. */
+void pipeline_report_priorities(const struct pipeline *p);
+/* --dry-run: what apply would do, one line per change. */
+void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
+			 const struct plan_diff *d, bool force);
+
+/* pipeline_modules.c */
+/* ELFDATA2LSB or ELFDATA2MSB: this host's byte order. */
+int pipeline_host_byte_order(void);
+/* Every slot's file, entry program and mask (option, run config, default);
+ * expect_sha: a file must still hash to the slot's recorded sha256. */
+int pipeline_open_modules(struct pipeline *p, bool expect_sha);
+/* Frees what a run of p built (modules, rootlet, link result, loads). */
+void pipeline_free(struct pipeline *p);
+
+/* pipeline_build.c */
+/* p->rootlet for the plan's backend, slots and masks. */
+int pipeline_build_rootlet(struct pipeline *p);
+/* Static: [rootlet, modules...] linked into p->linked with
+ * module:entry=xdpld_slot<i> and the plan's naming rules. */
+int pipeline_link(struct pipeline *p);
+/* Static backend: the linked pipeline in one load (maps kept from prev). */
+int pipeline_load_static(struct pipeline *p, const struct pipeline_prev *prev);
 
 #endif
