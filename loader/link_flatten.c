@@ -11,6 +11,7 @@
  * instructions.  A call that cannot be inlined stays a call (relocated
  * against its target's symbol) and -v says why. */
 #include "link.h"
+#include "link_flatten.h"
 #include "btf.h"
 #include "elf_bpf.h"
 #include "log.h"
@@ -22,41 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define STACK_MAX	512
-#define MAX_INSNS	1000000u	/* the kernel's limit for privileged loads */
-#define MAX_NEST	8		/* the verifier's call frames */
-#define TAIL_CALL_ID	12		/* BPF_FUNC_tail_call */
-#define R6_R9		0x3c0u
-
-struct fi {
-	struct bpf_insn insn;
-	int32_t tgt;		/* jump target: body index, -1 none */
-	int32_t rsym;		/* relocation symbol, -1 none */
-	uint32_t rtype;
-	bool hi;		/* second half of an ld_imm64 */
-	bool raw_tgt;		/* tgt is still an index of the raw function */
-	bool has_line;
-	struct btf_ext_line line;
-};
-
-struct body {
-	struct fi *v;
-	size_t n, cap;
-	uint32_t depth;		/* stack bytes below r10 */
-	uint16_t writes;	/* registers written */
-	uint32_t inlined;
-};
-
-struct flat {
-	struct obj *o;
-	const char *prog, *sec;	/* the program being flattened, its section */
-	int32_t **rel_at;	/* per section: insn -> reloc index */
-	struct { uint32_t sec; uint64_t start; } stack[MAX_NEST];
-	unsigned int level;
-	bool kept_tail;		/* a call kept because its callee tail-calls */
-	char why[192];
-};
 
 static int push(struct body *b, const struct fi *x)
 {
@@ -73,8 +39,7 @@ static int push(struct body *b, const struct fi *x)
 	return 0;
 }
 
-static int nope(struct flat *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int nope(struct flat *f, const char *fmt, ...)
+int flatten_nope(struct flat *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -161,7 +126,7 @@ static int rel_index(struct flat *f, uint32_t sec, int32_t **out)
 	if (err == -ENOMEM)
 		return err;
 	if (err)
-		return nope(f, "section %s: relocation at offset %llu is not alone on an "
+		return flatten_nope(f, "section %s: relocation at offset %llu is not alone on an "
 			    "instruction", f->o->secs[sec].name, (unsigned long long)off);
 	*out = f->rel_at[sec];
 	return 0;
@@ -195,7 +160,7 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 		uint32_t off = ((const struct btf_ext_core *)cs->recs)[i].insn_off;
 
 		if (off >= start && off < start + size)
-			return nope(f, "CO-RE relocations");
+			return flatten_nope(f, "CO-RE relocations");
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct fi x = { .tgt = -1, .rsym = -1 };
@@ -206,19 +171,19 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 			x.hi = true;
 		if (x.hi ? x.insn.code || x.insn.dst_reg || x.insn.src_reg || x.insn.off :
 			   x.insn.dst_reg > 10 || x.insn.src_reg > 10)
-			return nope(f, "malformed instruction %zu", k);
+			return flatten_nope(f, "malformed instruction %zu", k);
 		if (r >= 0) {
 			x.rsym = (int32_t)s->relocs[r].sym;
 			x.rtype = s->relocs[r].type;
 			if (x.hi)
-				return nope(f, "relocation on the second half of an ld_imm64");
+				return flatten_nope(f, "relocation on the second half of an ld_imm64");
 		}
 		if (is_jump(x.insn.code)) {
 			int64_t t = (int64_t)k + 1 + (x.insn.code == (BPF_JMP32 | BPF_JA) ?
 						      x.insn.imm : x.insn.off);
 
 			if (t < 0 || t >= (int64_t)n)
-				return nope(f, "jump outside the function at instruction %zu", k);
+				return flatten_nope(f, "jump outside the function at instruction %zu", k);
 			x.tgt = (int32_t)t;
 			x.raw_tgt = true;
 		}
@@ -227,7 +192,7 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 			return err;
 	}
 	if (n && b->v[n - 1].insn.code == (BPF_LD | BPF_IMM | BPF_DW) && !b->v[n - 1].hi)
-		return nope(f, "truncated ld_imm64");
+		return flatten_nope(f, "truncated ld_imm64");
 	for (uint32_t i = 0; ls && i < ls->nr; i++) {
 		const struct btf_ext_line *l = &((const struct btf_ext_line *)ls->recs)[i];
 
@@ -261,14 +226,14 @@ static int frame_depth(struct flat *f, const struct body *b, uint32_t *depth)
 			const struct bpf_insn *a = k + 1 < b->n ? &b->v[k + 1].insn : NULL;
 
 			if (!a || a->code != (BPF_ALU64 | BPF_ADD | BPF_K) || a->dst_reg != i->dst_reg)
-				return nope(f, "r%u = r10 without a constant offset at instruction %zu",
+				return flatten_nope(f, "r%u = r10 without a constant offset at instruction %zu",
 					    i->dst_reg, k);
 			at = a->imm;
 		} else if (i->src_reg == 10 || i->dst_reg == 10) {
-			return nope(f, "unsupported use of r10 at instruction %zu", k);
+			return flatten_nope(f, "unsupported use of r10 at instruction %zu", k);
 		}
 		if (at > 0 || at < -STACK_MAX)
-			return nope(f, "stack offset %lld at instruction %zu", (long long)at, k);
+			return flatten_nope(f, "stack offset %lld at instruction %zu", (long long)at, k);
 		if ((uint32_t)-at > d)
 			d = (uint32_t)-at;
 	}
@@ -354,16 +319,16 @@ static int callee_ok(struct flat *f, const struct body *raw, uint32_t sec, uint6
 		if (x->insn.code == (BPF_JMP | BPF_CALL) && !x->insn.src_reg &&
 		    x->insn.imm == TAIL_CALL_ID) {
 			f->kept_tail = true;
-			return nope(f, "tail call at instruction %zu (from a subprogram it returns to the caller, from an inlined body it would not)", k);
+			return flatten_nope(f, "tail call at instruction %zu (from a subprogram it returns to the caller, from an inlined body it would not)", k);
 		}
 		if (x->insn.code == (BPF_LD | BPF_IMM | BPF_DW) &&
 		    (x->insn.src_reg == BPF_PSEUDO_FUNC ||
 		     (x->rsym >= 0 && o->syms[x->rsym].sec < o->nr_secs &&
 		      obj_sec_is_prog(o, o->syms[x->rsym].sec))))
-			return nope(f, "callback reference (bpf_loop, timers) at instruction %zu", k);
+			return flatten_nope(f, "callback reference (bpf_loop, timers) at instruction %zu", k);
 	}
 	if (global_with_args(f, sec, start))
-		return nope(f, "global function with arguments: the kernel verifies it separately");
+		return flatten_nope(f, "global function with arguments: the kernel verifies it separately");
 	return 0;
 }
 
@@ -489,9 +454,9 @@ static int try_inline(struct flat *f, struct body *out, const struct fi *x, int 
 
 	for (unsigned int l = 0; l < f->level; l++)
 		if (f->stack[l].sec == cs->sec && f->stack[l].start == cs->value)
-			return nope(f, "recursion");
+			return flatten_nope(f, "recursion");
 	if (f->level >= MAX_NEST)
-		return nope(f, "calls nested more than %u deep", MAX_NEST);
+		return flatten_nope(f, "calls nested more than %u deep", MAX_NEST);
 	err = read_raw(f, cs->sec, cs->value, cs->size, &raw);
 	if (!err)
 		err = callee_ok(f, &raw, cs->sec, cs->value);
@@ -503,11 +468,11 @@ static int try_inline(struct flat *f, struct body *out, const struct fi *x, int 
 	saves = live & cb.writes & R6_R9;
 	need = base + 8 * (uint32_t)__builtin_popcount(saves) + cb.depth;
 	if (need > STACK_MAX) {
-		err = nope(f, "stack: %s uses %u bytes, saved registers %u, %s needs %u: %u > %u",
+		err = flatten_nope(f, "stack: %s uses %u bytes, saved registers %u, %s needs %u: %u > %u",
 			   caller, base, 8 * (uint32_t)__builtin_popcount(saves), cs->name, cb.depth,
 			   need, STACK_MAX);
 	} else if (out->n + cb.n + 8 > MAX_INSNS) {
-		err = nope(f, "more than %u instructions", MAX_INSNS);
+		err = flatten_nope(f, "more than %u instructions", MAX_INSNS);
 	} else {
 		err = emit_inlined(out, x, &cb, saves, base);
 		if (!err)
@@ -531,12 +496,12 @@ static int call_target(struct flat *f, uint32_t sec, uint64_t start, size_t k, c
 	if (x->rsym >= 0) {
 		tsec = o->syms[x->rsym].sec;
 		if (tsec == OBJ_SEC_UNDEF || tsec >= o->nr_secs)
-			return nope(f, "call to extern %s", o->syms[x->rsym].name);
+			return flatten_nope(f, "call to extern %s", o->syms[x->rsym].name);
 		t = (int64_t)o->syms[x->rsym].value + ((int64_t)x->insn.imm + 1) * 8;
 	}
 	if (t < 0 || !obj_sec_is_prog(o, tsec) || !o->secs[tsec].data ||
 	    (s = func_at(o, tsec, (uint64_t)t)) < 0)
-		return nope(f, "call target %s+%lld is not the start of a function",
+		return flatten_nope(f, "call target %s+%lld is not the start of a function",
 			    o->secs[tsec].name, (long long)t);
 	return s;
 }
@@ -622,141 +587,6 @@ out:
 	return err;
 }
 
-static int cmp_line(const void *a, const void *b)
-{
-	const struct btf_ext_line *x = a, *y = b;
-
-	return x->insn_off < y->insn_off ? -1 : x->insn_off > y->insn_off;
-}
-
-/* Replaces [start, start + old) of ext records of section name by the
- * body's lines (nl, already at their offsets) and shifts what follows. */
-static int ext_edit(struct btf_ext_info *info, const char *name, uint64_t start, uint64_t old,
-		    int64_t delta, const struct btf_ext_line *nl, size_t nr_nl, bool keep_start)
-{
-	struct btf_ext_sec *s = btf_ext_sec_find(info, name);
-	size_t rs = info->rec_size, w = 0;
-	uint8_t *v;
-
-	if (!s)
-		return 0;
-	if (nr_nl && rs != sizeof(*nl))
-		return -EINVAL;
-	v = malloc((s->nr + nr_nl + 1) * rs);
-	if (!v)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < s->nr; i++) {
-		uint8_t *r = (uint8_t *)s->recs + i * rs;
-		uint32_t off;
-
-		memcpy(&off, r, 4);
-		if (off >= start + old)
-			off = (uint32_t)(off + delta);
-		else if (off >= start && !(keep_start && off == start))
-			continue;
-		memcpy(v + w * rs, r, rs);
-		memcpy(v + w++ * rs, &off, 4);
-	}
-	for (size_t i = 0; i < nr_nl; i++)
-		memcpy(v + w++ * rs, &nl[i], sizeof(nl[i]));
-	if (nr_nl)
-		qsort(v, w, rs, cmp_line);
-	free(s->recs);
-	s->recs = v;
-	s->nr = (uint32_t)w;
-	return 0;
-}
-
-/* Writes body b over program symbol psym's bytes. */
-static int rewrite(struct flat *f, uint32_t psym, const struct body *b)
-{
-	struct obj *o = f->o;
-	struct obj_sym *ps = &o->syms[psym];
-	uint32_t sec = ps->sec;
-	struct obj_sec *s = &o->secs[sec];
-	uint64_t start = ps->value, old = ps->size, nsz = b->n * 8;
-	int64_t delta = (int64_t)nsz - (int64_t)old;
-	struct obj_reloc *rel = NULL;
-	struct btf_ext_line *nl = NULL;
-	size_t nr_rel = s->nr_relocs, nr_nl = 0;
-	uint8_t *data = NULL;
-	int err = -ENOMEM;
-
-	for (size_t k = 0; k < b->n; k++) {
-		const struct fi *y = &b->v[k];
-		int64_t d = y->tgt - ((int64_t)k + 1);
-
-		if (y->tgt >= 0 && y->insn.code != (BPF_JMP32 | BPF_JA) && (d < INT16_MIN || d > INT16_MAX))
-			return nope(f, "a jump would span %lld instructions", (long long)d);
-	}
-	data = malloc(s->size + nsz - old + 1);
-	rel = malloc((nr_rel + 1) * sizeof(*rel));
-	nl = calloc(b->n + 1, sizeof(*nl));
-	if (!data || !rel || !nl)
-		goto out;
-	memcpy(data, s->data, start);
-	memcpy(data + start + nsz, s->data + start + old, s->size - start - old);
-	memcpy(rel, s->relocs, nr_rel * sizeof(*rel));
-	free(s->data);
-	s->data = data;
-	s->size = s->size + nsz - old;
-	data = NULL;
-	for (size_t k = 0; k < b->n; k++) {
-		struct bpf_insn i = b->v[k].insn;
-
-		if (b->v[k].tgt >= 0) {
-			int32_t d = b->v[k].tgt - ((int32_t)k + 1);
-
-			if (i.code == (BPF_JMP32 | BPF_JA))
-				i.imm = d;
-			else
-				i.off = (int16_t)d;
-		}
-		obj_insn_put(o, s, start + k * 8, &i);
-		if (b->v[k].has_line) {
-			nl[nr_nl] = b->v[k].line;
-			nl[nr_nl++].insn_off = (uint32_t)(start + k * 8);
-		}
-	}
-	s->nr_relocs = 0;
-	for (size_t r = 0; r < nr_rel; r++)
-		if (rel[r].offset < start &&
-		    (err = obj_add_reloc(o, sec, rel[r].offset, rel[r].sym, rel[r].type)) < 0)
-			goto out;
-	for (size_t k = 0; k < b->n; k++)
-		if (b->v[k].rsym >= 0 &&
-		    (err = obj_add_reloc(o, sec, start + k * 8, (uint32_t)b->v[k].rsym, b->v[k].rtype)) < 0)
-			goto out;
-	for (size_t r = 0; r < nr_rel; r++)
-		if (rel[r].offset >= start + old &&
-		    (err = obj_add_reloc(o, sec, (uint64_t)((int64_t)rel[r].offset + delta), rel[r].sym,
-					 rel[r].type)) < 0)
-			goto out;
-	for (size_t i = 1; i < o->nr_syms; i++) {
-		struct obj_sym *y = &o->syms[i];
-
-		if (y->sec != sec || y->type == STT_SECTION)
-			continue;
-		if (y->value >= start + old && (y->value > start || !old))
-			y->value = (uint64_t)((int64_t)y->value + delta);
-		else if (y->value == start && y->size == old)
-			y->size = nsz;
-		else if (y->value > start)
-			y->value = start;
-	}
-	err = 0;
-	if (o->btf_ext &&
-	    ((err = ext_edit(&o->btf_ext->func, s->name, start, old, delta, NULL, 0, true)) ||
-	     (err = ext_edit(&o->btf_ext->line, s->name, start, old, delta, nl, nr_nl, false)) ||
-	     (err = ext_edit(&o->btf_ext->core, s->name, start, old, delta, NULL, 0, false))))
-		goto out;
-out:
-	free(data);
-	free(rel);
-	free(nl);
-	return err < 0 ? err : 0;
-}
-
 static int flatten_prog(struct flat *f, uint32_t psym)
 {
 	const struct obj_sym *ps = &f->o->syms[psym];
@@ -774,11 +604,11 @@ static int flatten_prog(struct flat *f, uint32_t psym)
 	if (!err && b.inlined && f->kept_tail && ((b.depth + 31) & ~31u) >= 256) {
 		free(b.v);
 		b.v = NULL;
-		err = nope(f, "a call kept for its tail call would sit below a %u-byte frame (the kernel allows under 256)",
+		err = flatten_nope(f, "a call kept for its tail call would sit below a %u-byte frame (the kernel allows under 256)",
 			   b.depth);
 	}
 	if (!err && b.inlined)
-		err = rewrite(f, psym, &b);
+		err = flatten_rewrite(f, psym, &b);
 	if (err == -EOPNOTSUPP) {
 		pr_debug("%s: section %s: program %s not flattened: %s", f->o->path, sec, ps->name, f->why);
 		err = 0;
