@@ -7,7 +7,7 @@
 #ifndef XDPLD_FUZZ_COMMON_H
 #define XDPLD_FUZZ_COMMON_H
 
-#include "log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

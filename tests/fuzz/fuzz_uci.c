@@ -6,7 +6,7 @@
  * writes it (everything single-quoted, ' as '\''). */
 #include "fuzz_common.h"
 
-#include "uci.h"
+#include "policy/uci.h"
 
 static bool name_ok(const char *s, bool type)
 {
