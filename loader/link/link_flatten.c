@@ -39,7 +39,8 @@ static int push(struct body *b, const struct fi *x)
 	return 0;
 }
 
-int flatten_nope(struct flat *f, const char *fmt, ...)
+static int nope(struct flat *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int nope(struct flat *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -126,7 +127,7 @@ static int rel_index(struct flat *f, uint32_t sec, int32_t **out)
 	if (err == -ENOMEM)
 		return err;
 	if (err)
-		return flatten_nope(f, "section %s: relocation at offset %llu is not alone on an "
+		return nope(f, "section %s: relocation at offset %llu is not alone on an "
 			    "instruction", f->o->secs[sec].name, (unsigned long long)off);
 	*out = f->rel_at[sec];
 	return 0;
@@ -160,7 +161,7 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 		uint32_t off = ((const struct btf_ext_core *)cs->recs)[i].insn_off;
 
 		if (off >= start && off < start + size)
-			return flatten_nope(f, "CO-RE relocations");
+			return nope(f, "CO-RE relocations");
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct fi x = { .tgt = -1, .rsym = -1 };
@@ -171,19 +172,19 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 			x.hi = true;
 		if (x.hi ? x.insn.code || x.insn.dst_reg || x.insn.src_reg || x.insn.off :
 			   x.insn.dst_reg > 10 || x.insn.src_reg > 10)
-			return flatten_nope(f, "malformed instruction %zu", k);
+			return nope(f, "malformed instruction %zu", k);
 		if (r >= 0) {
 			x.rsym = (int32_t)s->relocs[r].sym;
 			x.rtype = s->relocs[r].type;
 			if (x.hi)
-				return flatten_nope(f, "relocation on the second half of an ld_imm64");
+				return nope(f, "relocation on the second half of an ld_imm64");
 		}
 		if (is_jump(x.insn.code)) {
 			int64_t t = (int64_t)k + 1 + (x.insn.code == (BPF_JMP32 | BPF_JA) ?
 						      x.insn.imm : x.insn.off);
 
 			if (t < 0 || t >= (int64_t)n)
-				return flatten_nope(f, "jump outside the function at instruction %zu", k);
+				return nope(f, "jump outside the function at instruction %zu", k);
 			x.tgt = (int32_t)t;
 			x.raw_tgt = true;
 		}
@@ -192,7 +193,7 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 			return err;
 	}
 	if (n && b->v[n - 1].insn.code == (BPF_LD | BPF_IMM | BPF_DW) && !b->v[n - 1].hi)
-		return flatten_nope(f, "truncated ld_imm64");
+		return nope(f, "truncated ld_imm64");
 	for (uint32_t i = 0; ls && i < ls->nr; i++) {
 		const struct btf_ext_line *l = &((const struct btf_ext_line *)ls->recs)[i];
 
@@ -226,14 +227,14 @@ static int frame_depth(struct flat *f, const struct body *b, uint32_t *depth)
 			const struct bpf_insn *a = k + 1 < b->n ? &b->v[k + 1].insn : NULL;
 
 			if (!a || a->code != (BPF_ALU64 | BPF_ADD | BPF_K) || a->dst_reg != i->dst_reg)
-				return flatten_nope(f, "r%u = r10 without a constant offset at instruction %zu",
+				return nope(f, "r%u = r10 without a constant offset at instruction %zu",
 					    i->dst_reg, k);
 			at = a->imm;
 		} else if (i->src_reg == 10 || i->dst_reg == 10) {
-			return flatten_nope(f, "unsupported use of r10 at instruction %zu", k);
+			return nope(f, "unsupported use of r10 at instruction %zu", k);
 		}
 		if (at > 0 || at < -STACK_MAX)
-			return flatten_nope(f, "stack offset %lld at instruction %zu", (long long)at, k);
+			return nope(f, "stack offset %lld at instruction %zu", (long long)at, k);
 		if ((uint32_t)-at > d)
 			d = (uint32_t)-at;
 	}
@@ -319,16 +320,16 @@ static int callee_ok(struct flat *f, const struct body *raw, uint32_t sec, uint6
 		if (x->insn.code == (BPF_JMP | BPF_CALL) && !x->insn.src_reg &&
 		    x->insn.imm == TAIL_CALL_ID) {
 			f->kept_tail = true;
-			return flatten_nope(f, "tail call at instruction %zu (from a subprogram it returns to the caller, from an inlined body it would not)", k);
+			return nope(f, "tail call at instruction %zu (from a subprogram it returns to the caller, from an inlined body it would not)", k);
 		}
 		if (x->insn.code == (BPF_LD | BPF_IMM | BPF_DW) &&
 		    (x->insn.src_reg == BPF_PSEUDO_FUNC ||
 		     (x->rsym >= 0 && o->syms[x->rsym].sec < o->nr_secs &&
 		      obj_sec_is_prog(o, o->syms[x->rsym].sec))))
-			return flatten_nope(f, "callback reference (bpf_loop, timers) at instruction %zu", k);
+			return nope(f, "callback reference (bpf_loop, timers) at instruction %zu", k);
 	}
 	if (global_with_args(f, sec, start))
-		return flatten_nope(f, "global function with arguments: the kernel verifies it separately");
+		return nope(f, "global function with arguments: the kernel verifies it separately");
 	return 0;
 }
 
@@ -454,9 +455,9 @@ static int try_inline(struct flat *f, struct body *out, const struct fi *x, int 
 
 	for (unsigned int l = 0; l < f->level; l++)
 		if (f->stack[l].sec == cs->sec && f->stack[l].start == cs->value)
-			return flatten_nope(f, "recursion");
+			return nope(f, "recursion");
 	if (f->level >= MAX_NEST)
-		return flatten_nope(f, "calls nested more than %u deep", MAX_NEST);
+		return nope(f, "calls nested more than %u deep", MAX_NEST);
 	err = read_raw(f, cs->sec, cs->value, cs->size, &raw);
 	if (!err)
 		err = callee_ok(f, &raw, cs->sec, cs->value);
@@ -468,11 +469,11 @@ static int try_inline(struct flat *f, struct body *out, const struct fi *x, int 
 	saves = live & cb.writes & R6_R9;
 	need = base + 8 * (uint32_t)__builtin_popcount(saves) + cb.depth;
 	if (need > STACK_MAX) {
-		err = flatten_nope(f, "stack: %s uses %u bytes, saved registers %u, %s needs %u: %u > %u",
+		err = nope(f, "stack: %s uses %u bytes, saved registers %u, %s needs %u: %u > %u",
 			   caller, base, 8 * (uint32_t)__builtin_popcount(saves), cs->name, cb.depth,
 			   need, STACK_MAX);
 	} else if (out->n + cb.n + 8 > MAX_INSNS) {
-		err = flatten_nope(f, "more than %u instructions", MAX_INSNS);
+		err = nope(f, "more than %u instructions", MAX_INSNS);
 	} else {
 		err = emit_inlined(out, x, &cb, saves, base);
 		if (!err)
@@ -496,12 +497,12 @@ static int call_target(struct flat *f, uint32_t sec, uint64_t start, size_t k, c
 	if (x->rsym >= 0) {
 		tsec = o->syms[x->rsym].sec;
 		if (tsec == OBJ_SEC_UNDEF || tsec >= o->nr_secs)
-			return flatten_nope(f, "call to extern %s", o->syms[x->rsym].name);
+			return nope(f, "call to extern %s", o->syms[x->rsym].name);
 		t = (int64_t)o->syms[x->rsym].value + ((int64_t)x->insn.imm + 1) * 8;
 	}
 	if (t < 0 || !obj_sec_is_prog(o, tsec) || !o->secs[tsec].data ||
 	    (s = func_at(o, tsec, (uint64_t)t)) < 0)
-		return flatten_nope(f, "call target %s+%lld is not the start of a function",
+		return nope(f, "call target %s+%lld is not the start of a function",
 			    o->secs[tsec].name, (long long)t);
 	return s;
 }
@@ -587,6 +588,19 @@ out:
 	return err;
 }
 
+/* Every jump of b fits its instruction's offset field once encoded. */
+static int jumps_fit(struct flat *f, const struct body *b)
+{
+	for (size_t k = 0; k < b->n; k++) {
+		const struct fi *y = &b->v[k];
+		int64_t d = y->tgt - ((int64_t)k + 1);
+
+		if (y->tgt >= 0 && y->insn.code != (BPF_JMP32 | BPF_JA) && (d < INT16_MIN || d > INT16_MAX))
+			return nope(f, "a jump would span %lld instructions", (long long)d);
+	}
+	return 0;
+}
+
 static int flatten_prog(struct flat *f, uint32_t psym)
 {
 	const struct obj_sym *ps = &f->o->syms[psym];
@@ -604,9 +618,11 @@ static int flatten_prog(struct flat *f, uint32_t psym)
 	if (!err && b.inlined && f->kept_tail && ((b.depth + 31) & ~31u) >= 256) {
 		free(b.v);
 		b.v = NULL;
-		err = flatten_nope(f, "a call kept for its tail call would sit below a %u-byte frame (the kernel allows under 256)",
+		err = nope(f, "a call kept for its tail call would sit below a %u-byte frame (the kernel allows under 256)",
 			   b.depth);
 	}
+	if (!err && b.inlined)
+		err = jumps_fit(f, &b);
 	if (!err && b.inlined)
 		err = flatten_rewrite(f, psym, &b);
 	if (err == -EOPNOTSUPP) {

@@ -48,9 +48,8 @@ struct flat {
 	char why[192];
 };
 
-/* Sets f->why (why the program is not flattened) and returns -EOPNOTSUPP. */
-int flatten_nope(struct flat *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Writes body b over program symbol psym's bytes. */
+/* Writes body b over program symbol psym's bytes (its jumps must fit their
+ * offset fields). */
 int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b);
 
 #endif

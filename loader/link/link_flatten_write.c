@@ -57,7 +57,8 @@ static int ext_edit(struct btf_ext_info *info, const char *name, uint64_t start,
 	return 0;
 }
 
-/* Writes body b over program symbol psym's bytes. */
+/* Writes body b over program symbol psym's bytes (its jumps fit: flatten_prog
+ * checked them). */
 int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b)
 {
 	struct obj *o = f->o;
@@ -72,13 +73,6 @@ int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b)
 	uint8_t *data = NULL;
 	int err = -ENOMEM;
 
-	for (size_t k = 0; k < b->n; k++) {
-		const struct fi *y = &b->v[k];
-		int64_t d = y->tgt - ((int64_t)k + 1);
-
-		if (y->tgt >= 0 && y->insn.code != (BPF_JMP32 | BPF_JA) && (d < INT16_MIN || d > INT16_MAX))
-			return flatten_nope(f, "a jump would span %lld instructions", (long long)d);
-	}
 	data = malloc(s->size + nsz - old + 1);
 	rel = malloc((nr_rel + 1) * sizeof(*rel));
 	nl = calloc(b->n + 1, sizeof(*nl));
