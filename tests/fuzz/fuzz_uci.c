@@ -1,4 +1,4 @@
-/* libFuzzer harness for xdpld's UCI reader (loader/uci.c): uci_parse on the
+/* libFuzzer harness for xdpld's UCI reader (loader/policy/uci.c): uci_parse on the
  * input (not NUL-terminated).  A refusal must come with a message naming
  * "fuzz.uci:"; what parsed must obey uci.h (valid names, unique named
  * sections and option names, one value per option, lines within the

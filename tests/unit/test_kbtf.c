@@ -1,4 +1,4 @@
-/* Unit tests for loader/kbtf.c: reading back BTF the kernel holds, for a
+/* Unit tests for loader/kernel/kbtf.c: reading back BTF the kernel holds, for a
  * hand-made BTF blob and for a loaded freplace rootlet (whose slot target
  * names are taken from the generated object, so they may change), plus
  * the errors (-ENOENT, -ENODATA, not a BTF fd).  Needs root for bpf(2). */

@@ -1,4 +1,4 @@
-/* The plan (loader/plan.[ch], plan_record.c): building one from arguments,
+/* The plan (loader/pipeline/plan.[ch], plan_record.c): building one from arguments,
  * the record written and read back, the validator on tampered records, and
  * plan_diff.  Pure: no kernel needed (module files are temporary files). */
 #include "base/log.h"

@@ -1,4 +1,4 @@
-/* xdpld's UCI reader (loader/uci.[ch]): every piece of syntax uci.h
+/* xdpld's UCI reader (loader/policy/uci.[ch]): every piece of syntax uci.h
  * describes, uci's option/list semantics, line numbers, and each error
  * with its "FILE:LINE: what" text.  Pure: only temporary files. */
 #include "base/log.h"
