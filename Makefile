@@ -89,14 +89,17 @@ $(O)/tests/tools/%: tests/tools/%.c
 
 tests: all san $(TBPF_OBJS) $(TBPF_BE) $(UNIT_BINS) $(TOOL_BINS)
 
+# Each command installs the packages of its own purpose
+# (scripts/install-deps.sh lists them): the demo no cross compilers or qemu.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh check
 
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@O=$(O) tests/run.sh
 
-demo: deps
+demo:
+	@scripts/install-deps.sh demo
 	@$(MAKE) --no-print-directory all
 	@O=$(O) scripts/demo.sh
 
@@ -219,7 +222,8 @@ BENCH_OBJS := $(O)/bench/mod.o $(O)/bench/mod_v2.o $(O)/bench/floor.o
 BENCH_HDRS := bench/bpf/bench_mod.h
 
 .PHONY: bench bench-build
-bench: deps
+bench:
+	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory bench-build
 	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=x86_64 static \
 		>$(O)/bench/static-build.log 2>&1 || \

@@ -41,27 +41,11 @@ install_uapi() {
 	cp -r "$UAPI_ASM" "$PREFIX/include/asm"
 }
 
-# --- Debian source packages, fetched with a private apt configuration.
+# --- Debian source packages, fetched with a private apt configuration;
+# when the first choice is missing from the archive another version is
+# taken, and named (scripts/fetch-source.sh, recorded in cache/src/SOURCES).
 fetch_sources() {
-	ls "$SRC"/zlib_*.orig.tar.* "$SRC"/libnl3_*.orig.tar.* "$SRC"/elfutils_*.orig.tar.* \
-		>/dev/null 2>&1 && return 0
-	apt_dir=$CACHE/apt
-	mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial"
-	src_list=/etc/apt/sources.list.d/debian.sources
-	if [ -f "$src_list" ]; then
-		sed 's/^Types:.*/Types: deb-src/' "$src_list" >"$apt_dir/sources.list.d/debian.sources"
-	else
-		# Old-style sources.list only.
-		grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
-			>"$apt_dir/sources.list.d/debian-src.list"
-	fi
-	set -- -o Dir::Etc::SourceList=/dev/null \
-		-o Dir::Etc::SourceParts="$apt_dir/sources.list.d" \
-		-o Dir::State::Lists="$apt_dir/lists" \
-		-o APT::Sandbox::User=root
-	log "fetching Debian source packages (zlib libnl3 elfutils)"
-	apt-get "$@" -qq update
-	(cd "$SRC" && apt-get "$@" -qq source --download-only zlib libnl3 elfutils)
+	sh "$(dirname "$0")/fetch-source.sh" "$CACHE" zlib libnl3 elfutils
 }
 
 # unpack PKG: extract the upstream tarball into $BUILD/PKG, print its dir.

@@ -7,7 +7,7 @@
 #   scripts/build-static-libbpf.sh PREFIX CC
 #
 # Does nothing when PREFIX/lib/libbpf.a exists.  The source package is
-# fetched into cache/src with the same private apt configuration.
+# fetched into cache/src by scripts/fetch-source.sh, as for the others.
 set -eu
 PREFIX=${1:?usage: build-static-libbpf.sh PREFIX CC}
 CC=${2:?usage: build-static-libbpf.sh PREFIX CC}
@@ -22,16 +22,7 @@ BUILD=$CACHE/build-$(basename "$PREFIX")
 mkdir -p "$SRC" "$BUILD"
 log() { echo "build-static-libbpf: $*" >&2; }
 
-if ! ls "$SRC"/libbpf_*.orig.tar.* >/dev/null 2>&1; then
-	apt_dir=$CACHE/apt
-	[ -d "$apt_dir/lists" ] || { log "no $apt_dir (run build-static-deps.sh first)"; exit 1; }
-	set -- -o Dir::Etc::SourceList=/dev/null \
-		-o Dir::Etc::SourceParts="$apt_dir/sources.list.d" \
-		-o Dir::State::Lists="$apt_dir/lists" \
-		-o APT::Sandbox::User=root
-	log "fetching Debian's libbpf source package"
-	(cd "$SRC" && apt-get "$@" -qq source --download-only libbpf)
-fi
+sh "$(dirname "$0")/fetch-source.sh" "$CACHE" libbpf
 tarball=$(ls "$SRC"/libbpf_*.orig.tar.* | grep -v '\.asc$' | head -n 1)
 rm -rf "${BUILD:?}/libbpf"
 mkdir -p "$BUILD/libbpf"

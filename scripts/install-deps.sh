@@ -1,26 +1,71 @@
 #!/bin/sh
-# Install what building and testing xdpld needs, from Debian's archive.
-# Does nothing when everything is already there.
+# Install, from Debian's archive and by name, what one purpose needs:
+#
+#   scripts/install-deps.sh demo|check|bench|build|static|cross|vm [--list]
+#
+#   build   compile xdpld, the sample firmware and the test tools
+#   demo    build + what scripts/demo.sh runs (make demo)
+#   static  build + the static musl build for x86_64 (make static)
+#   cross   static + cross compilers, musl and UAPI headers of each router
+#           target, qemu-user (make static TARGET=aarch64|mipsel|armhf)
+#   vm      static + the x86_64 test VM (make image / make vm-test)
+#   check   everything the test suite uses (make check)
+#   bench   what make bench uses (xdp-loader, libxdp, gnuplot, the VM)
+#
+# Never relies on Recommends (--no-install-recommends) or on what a machine
+# happens to have: every package a purpose uses is named here.  --list
+# prints the purpose's packages and exits.  Does nothing when all are there.
 set -e
-PKGS="clang llvm gcc make pkg-config libelf-dev zlib1g-dev libnl-3-dev
-libnl-route-3-dev libbpf-dev bpftool iproute2 xxd jq tcpdump
-musl-tools musl-dev linux-libc-dev flex bison bzip2 xz-utils cpio file
-busybox-static qemu-system-x86 linux-image-amd64 python3 procps iputils-ping strace
-util-linux coreutils dropbear-bin openssh-client groff-base
-gnuplot-nox xdp-tools libxdp-dev time"
-# Router targets (Makefile.cross TARGET=aarch64|mipsel|armhf): Debian's cross
-# gcc (it brings the target's UAPI headers as linux-libc-dev-<arch>-cross),
-# Debian's musl for each architecture, qemu-user to run the results.  Not
-# linux-libc-dev:<arch>: it must have exactly the host linux-libc-dev's
+
+# --- the lists, one per purpose ---
+PKGS_BUILD="gcc make pkg-config clang llvm libc6-dev linux-libc-dev
+libelf-dev zlib1g-dev libnl-3-dev libnl-route-3-dev libbpf-dev"
+# demo.sh: ip (netns, veth, xdp obj), ping, sysctl, nsenter/mountpoint, jq.
+PKGS_DEMO="$PKGS_BUILD iproute2 iputils-ping procps util-linux jq"
+# Makefile.cross and scripts/build-static-deps.sh: Debian's musl, and the
+# tools to fetch and build zlib, libnl-3 and libelf from source packages.
+PKGS_STATIC="$PKGS_BUILD musl-tools musl-dev flex bison bzip2 xz-utils"
+# Router targets.  The cross gcc only Recommends the target's UAPI headers
+# (linux-libc-dev-<arch>-cross, via libc6-dev-<arch>-cross): named here.
+# Not linux-libc-dev:<arch>: it must have exactly the host linux-libc-dev's
 # version, and when the security archive has a newer one for amd64 only, apt
 # resolves that by removing libc6-dev and everything built on it.
 CROSS_ARCHS="arm64 mipsel armhf"
-CROSS_PKGS="gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf
-musl-dev:arm64 musl-dev:mipsel musl-dev:armhf qemu-user-static"
-# Their VMs (make vm-test TARGET=aarch64|mipsel): the emulators, and depmod
-# for the foreign kernel packages, which are downloaded, never installed.
-CROSS_PKGS="$CROSS_PKGS qemu-system-arm qemu-system-mips kmod"
-PKGS="$PKGS $CROSS_PKGS"
+PKGS_CROSS="$PKGS_STATIC gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu
+gcc-arm-linux-gnueabihf binutils-aarch64-linux-gnu binutils-mipsel-linux-gnu
+binutils-arm-linux-gnueabihf linux-libc-dev-arm64-cross
+linux-libc-dev-mipsel-cross linux-libc-dev-armhf-cross musl-dev:arm64
+musl-dev:mipsel musl-dev:armhf qemu-user-static"
+# The x86_64 VM image (firmware/image/build.sh, test-vm/run.sh): Debian's
+# kernel with its modules, busybox, dropbear and ssh for the SSH scenario.
+PKGS_VM="$PKGS_STATIC qemu-system-x86 linux-image-amd64 busybox-static
+cpio kmod dropbear-bin openssh-client python3"
+# Router-CPU VMs: their emulators (foreign kernels are downloaded, never
+# installed).
+PKGS_VM_CROSS="qemu-system-arm qemu-system-mips"
+# The tests themselves (tests/*.sh, tests/tools): libbpf-based reference
+# tools, bpftool, packet capture, man page rendering, xdp-loader/libxdp as
+# the rootlet's reference.
+PKGS_CHECK="$PKGS_DEMO $PKGS_CROSS $PKGS_VM $PKGS_VM_CROSS bpftool tcpdump
+xxd strace groff-base file coreutils time xdp-tools libxdp-dev
+gnuplot-nox"
+PKGS_BENCH="$PKGS_DEMO $PKGS_VM bpftool xdp-tools libxdp-dev gnuplot-nox
+time"
+
+purpose=${1:-check}
+case $purpose in
+build) PKGS=$PKGS_BUILD ;;
+demo) PKGS=$PKGS_DEMO ;;
+static) PKGS=$PKGS_STATIC ;;
+cross) PKGS=$PKGS_CROSS ;;
+vm) PKGS=$PKGS_VM ;;
+check) PKGS=$PKGS_CHECK ;;
+bench) PKGS=$PKGS_BENCH ;;
+*) echo "install-deps: unknown purpose '$purpose' (build, demo, static, cross, vm, check, bench)" >&2
+	exit 2 ;;
+esac
+PKGS=$(echo $PKGS | tr ' ' '\n' | sort -u | tr '\n' ' ')
+if [ "${2:-}" = --list ]; then echo $PKGS | tr ' ' '\n'; exit 0; fi
 
 missing=""
 for p in $PKGS; do
@@ -29,13 +74,16 @@ for p in $PKGS; do
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	echo "install-deps: $purpose needs:$missing (run as root to install them)" >&2
 	exit 1
 fi
-echo "install-deps: installing$missing"
+echo "install-deps ($purpose): installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Foreign architectures only for the packages that need them (musl-dev:arm64...).
 for a in $CROSS_ARCHS; do
-	dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a"
+	case " $missing " in *":$a "*)
+		dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a" ;;
+	esac
 done
 apt-get update -qq
 # --no-remove: fail rather than let a dependency conflict remove packages.
