@@ -22,6 +22,7 @@ static unsigned fuzz_nr_errors, fuzz_nr_named;
 static const char *fuzz_subject;
 
 void log_init(const char *ident) { (void)ident; }
+void log_close(void) {}
 void log_set_level(enum log_level max) { fuzz_max_level = max; }
 void log_capture_begin(char *buf, size_t len) { (void)buf; (void)len; }
 void log_capture_end(void) {}
