@@ -15,13 +15,17 @@ XCFLAGS  := -std=c11 -D_DEFAULT_SOURCE $(WARN) $(shell $(PKG_CONFIG) --cflags li
 LDLIBS   := -lelf -lz $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnl-3.0 2>/dev/null)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LOADER_SRCS := $(sort $(wildcard loader/*.c))
-LIB_SRCS    := $(filter-out loader/main.c,$(LOADER_SRCS))
-LOADER_HDRS := $(wildcard loader/*.h)
+# One folder per stage (loader/*/README.md; allowed uses in loader/LAYERS).
+# Includes name the folder ("elf/obj.h") except within one folder; objects
+# keep the folder (obj/elf/obj.o), so equal file names cannot collide.
+LOADER_SRCS := $(sort $(wildcard loader/*/*.c))
+LIB_SRCS    := $(filter-out loader/cli/main.c,$(LOADER_SRCS))
+LOADER_HDRS := $(wildcard loader/*/*.h)
+XCFLAGS  += -Iloader
 
 OBJS     := $(LOADER_SRCS:loader/%.c=$(O)/obj/%.o)
 SAN_OBJS := $(LOADER_SRCS:loader/%.c=$(O)/san-obj/%.o)
-SAN_LIB  := $(filter-out $(O)/san-obj/main.o,$(SAN_OBJS))
+SAN_LIB  := $(filter-out $(O)/san-obj/cli/main.o,$(SAN_OBJS))
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -I/usr/include/$(MULTIARCH) -Ifirmware/include
 FW_SRCS  := $(sort $(wildcard firmware/vendor/*.bpf.c))
@@ -76,7 +80,7 @@ $(O)/tests/bpf/be/%.o: tests/bpf/%.bpf.c $(wildcard firmware/include/*.h)
 # Unit tests link the loader library (sanitized) without main.c.
 $(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB) $(LOADER_HDRS) tests/unit/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(SANFLAGS) -g -Iloader -o $@ $< $(SAN_LIB) $(LDLIBS)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -g -o $@ $< $(SAN_LIB) $(LDLIBS)
 
 # Test tools may use libbpf: it is the reference xdpld is compared against.
 $(O)/tests/tools/%: tests/tools/%.c

@@ -2,7 +2,7 @@
 # The command line: every command answers --help and refuses an unknown
 # option or a missing argument (exit 2), and its options are the same in
 # the three places that list them: --help (generated from the command's
-# table in loader/cmd_*.c), its section of docs/xdpld.8 and its table in
+# table in loader/cli/cmd_*.c), its section of docs/xdpld.8 and its table in
 # README.md, with the same short letter, argument name and "(repeatable)"
 # and "(required)" marks.  MAN_PAGE and README_MD name other files to compare
 # (to see the test catch a difference).

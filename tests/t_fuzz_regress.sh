@@ -68,7 +68,7 @@ for f in "$REG"/*.o; do
 	esac
 done
 
-# UCI manifests (*.uci, loader/uci.c; fuzz_uci): each is refused by
+# UCI manifests (*.uci, loader/policy/uci.c; fuzz_uci): each is refused by
 # `xdpld check` with exit 1 and FILE:LINE, by uci.c or, for valid_* (good
 # UCI), by the manifest reader; no sanitizer report.
 for f in "$REG"/*.uci; do

@@ -8,9 +8,9 @@
  * parses again. */
 #include "fuzz_common.h"
 
-#include "btf.h"
-#include "obj.h"
-#include "rootlet.h"
+#include "btf/btf.h"
+#include "elf/obj.h"
+#include "link/rootlet.h"
 
 #include <elf.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #ifndef XDPLD_FUZZ_COMMON_H
 #define XDPLD_FUZZ_COMMON_H
 
-#include "log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,6 +22,7 @@ static unsigned fuzz_nr_errors, fuzz_nr_named;
 static const char *fuzz_subject;
 
 void log_init(const char *ident) { (void)ident; }
+void log_close(void) {}
 void log_set_level(enum log_level max) { fuzz_max_level = max; }
 void log_capture_begin(char *buf, size_t len) { (void)buf; (void)len; }
 void log_capture_end(void) {}

@@ -8,10 +8,10 @@
  * output is an object xdpld reads. */
 #include "fuzz_common.h"
 
-#include "link.h"
-#include "mapdef.h"
-#include "obj.h"
-#include "rootlet.h"
+#include "elf/mapdef.h"
+#include "elf/obj.h"
+#include "link/link.h"
+#include "link/rootlet.h"
 
 #include <elf.h>
 #include <string.h>

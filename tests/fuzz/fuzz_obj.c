@@ -5,15 +5,15 @@
  * writing it again gives the same bytes. */
 #include "fuzz_common.h"
 
-#include "mapdef.h"
-#include "obj.h"
-#include "runcfg.h"
+#include "elf/mapdef.h"
+#include "elf/obj.h"
+#include "elf/runcfg.h"
 
 #include <elf.h>
 #include <string.h>
 
 /* inspect's printer is static in cmd_inspect.c: compile it in here. */
-#include "../../loader/cmd_inspect.c"
+#include "../../loader/cli/cmd_inspect.c"
 
 static FILE *devnull;
 

@@ -5,8 +5,8 @@
  * as it comes out of the record map's slots. */
 #include "fuzz_common.h"
 
-#include "plan.h"
-#include "state.h"
+#include "pipeline/plan.h"
+#include "pipeline/state.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* libFuzzer harness for xdpld's UCI reader (loader/uci.c): uci_parse on the
+/* libFuzzer harness for xdpld's UCI reader (loader/policy/uci.c): uci_parse on the
  * input (not NUL-terminated).  A refusal must come with a message naming
  * "fuzz.uci:"; what parsed must obey uci.h (valid names, unique named
  * sections and option names, one value per option, lines within the
@@ -6,7 +6,7 @@
  * writes it (everything single-quoted, ' as '\''). */
 #include "fuzz_common.h"
 
-#include "uci.h"
+#include "policy/uci.h"
 
 static bool name_ok(const char *s, bool type)
 {

@@ -5,8 +5,8 @@
  * so the regression test does not depend on this program. */
 #include "fuzz_common.h"
 
-#include "btf.h"
-#include "obj.h"
+#include "btf/btf.h"
+#include "elf/obj.h"
 
 #include <elf.h>
 #include <errno.h>

@@ -27,10 +27,11 @@ LIBS="-lelf -lz $(pkg-config --libs libnl-route-3.0 libnl-3.0)"
 # log functions), instrumented for coverage.
 mkdir -p "$FUZZ_DIR/lib"
 LIB=""
-for src in loader/*.c; do
+for src in loader/*/*.c; do
 	name=$(basename "$src" .c)
 	case $name in main|log|cmd_*) continue ;; esac
-	out=$FUZZ_DIR/lib/$name.o
+	dir=$(basename "$(dirname "$src")")
+	out=$FUZZ_DIR/lib/${dir}_$name.o
 	if [ ! -f "$out" ] || [ "$src" -nt "$out" ] || [ -n "$(find loader -name '*.h' -newer "$out")" ]; then
 		echo "CC $src"
 		$CLANG $FLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$out" "$src"

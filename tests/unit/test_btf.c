@@ -1,8 +1,8 @@
-/* Unit tests for loader/btf*.c on the BTF of real clang objects
+/* Unit tests for loader/btf/btf*.c on the BTF of real clang objects
  * ($O/tests/bpf/btf_*.o and their big-endian builds in be/), checked against
  * bpftool where it helps, plus hand-built BTF and malformed-input fuzzing. */
-#include "btf.h"
-#include "log.h"
+#include "base/log.h"
+#include "btf/btf.h"
 #include "tap.h"
 
 #include <elf.h>

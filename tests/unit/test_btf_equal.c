@@ -2,12 +2,12 @@
  * input and its limits) and on the map types of $O/tests/bpf/mapcompat_v*.o
  * (both byte orders), and load_map_check_btf() against kernel maps that
  * load_object() created from mapcompat_v1.o (needs root). */
-#include "bpf_sys.h"
-#include "btf.h"
-#include "load.h"
-#include "log.h"
-#include "mapdef.h"
-#include "obj.h"
+#include "base/log.h"
+#include "btf/btf.h"
+#include "elf/mapdef.h"
+#include "elf/obj.h"
+#include "kernel/bpf_sys.h"
+#include "kernel/load.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -5,12 +5,12 @@
  * (refused with EPERM on the development host, which allows no EXT
  * programs), a missing program, and missing BTF, each with a clear message
  * and no descriptor left open.  Needs root and $O/firmware/fw_acme.o. */
-#include "bpf_sys.h"
-#include "btf.h"
-#include "kbtf.h"
-#include "load.h"
-#include "obj.h"
-#include "rootlet.h"
+#include "btf/btf.h"
+#include "elf/obj.h"
+#include "kernel/bpf_sys.h"
+#include "kernel/kbtf.h"
+#include "kernel/load.h"
+#include "link/rootlet.h"
 #include "tap.h"
 
 /* TAP_CHECK evaluates its condition twice: evaluate once. */

@@ -1,14 +1,14 @@
-/* Unit tests for loader/kbtf.c: reading back BTF the kernel holds, for a
+/* Unit tests for loader/kernel/kbtf.c: reading back BTF the kernel holds, for a
  * hand-made BTF blob and for a loaded freplace rootlet (whose slot target
  * names are taken from the generated object, so they may change), plus
  * the errors (-ENOENT, -ENODATA, not a BTF fd).  Needs root for bpf(2). */
-#include "bpf_sys.h"
-#include "btf.h"
-#include "kbtf.h"
-#include "load.h"
-#include "log.h"
-#include "obj.h"
-#include "rootlet.h"
+#include "base/log.h"
+#include "btf/btf.h"
+#include "elf/obj.h"
+#include "kernel/bpf_sys.h"
+#include "kernel/kbtf.h"
+#include "kernel/load.h"
+#include "link/rootlet.h"
 #include "tap.h"
 
 #include <elf.h>

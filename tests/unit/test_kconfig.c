@@ -1,9 +1,9 @@
-/* Unit tests for loader/kconfig.c: parsing (first of duplicates wins, as
+/* Unit tests for loader/kernel/kconfig.c: parsing (first of duplicates wins, as
  * libbpf), malformed files, gzip (as /proc/config.gz), the running
  * kernel's configuration, and encoding values by libbpf's kcfg rules. */
-#include "btf.h"
-#include "kconfig.h"
-#include "log.h"
+#include "base/log.h"
+#include "btf/btf.h"
+#include "kernel/kconfig.h"
 #include "tap.h"
 
 #include <errno.h>

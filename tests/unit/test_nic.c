@@ -3,11 +3,11 @@
  * test creates, with real pings across it, and the bpffs state under a
  * private root.  Needs root; everything it creates is removed at exit. */
 #define _GNU_SOURCE
-#include "bpf_sys.h"
-#include "log.h"
-#include "nic.h"
-#include "sha256.h"
-#include "state.h"
+#include "base/log.h"
+#include "base/sha256.h"
+#include "kernel/bpf_sys.h"
+#include "kernel/nic.h"
+#include "pipeline/state.h"
 #include "tap.h"
 
 /* TAP_CHECK evaluates its condition twice; every check here has side

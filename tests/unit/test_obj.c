@@ -1,10 +1,10 @@
 /* Object model: read/write round trips of real clang output in both byte
  * orders, determinism, bpfeb instruction encoding, BTF fix-up, map
  * definitions.  Objects come from $O/tests/bpf and $O/firmware. */
-#include "btf.h"
-#include "log.h"
-#include "mapdef.h"
-#include "obj.h"
+#include "base/log.h"
+#include "btf/btf.h"
+#include "elf/mapdef.h"
+#include "elf/obj.h"
 #include "tap.h"
 
 #include <dirent.h>

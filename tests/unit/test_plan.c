@@ -1,8 +1,8 @@
-/* The plan (loader/plan.[ch], plan_record.c): building one from arguments,
+/* The plan (loader/pipeline/plan.[ch], plan_record.c): building one from arguments,
  * the record written and read back, the validator on tampered records, and
  * plan_diff.  Pure: no kernel needed (module files are temporary files). */
-#include "log.h"
-#include "plan.h"
+#include "base/log.h"
+#include "pipeline/plan.h"
 #include "tap.h"
 
 #include <errno.h>

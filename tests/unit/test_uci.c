@@ -1,9 +1,9 @@
-/* xdpld's UCI reader (loader/uci.[ch]): every piece of syntax uci.h
+/* xdpld's UCI reader (loader/policy/uci.[ch]): every piece of syntax uci.h
  * describes, uci's option/list semantics, line numbers, and each error
  * with its "FILE:LINE: what" text.  Pure: only temporary files. */
-#include "log.h"
+#include "base/log.h"
 #include "tap.h"
-#include "uci.h"
+#include "policy/uci.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,0 +1,246 @@
+/* xdpld check, xdpld apply (options: the tables at the end).
+ * The manifest (default /etc/config/xdpld): check prepares everything (parse,
+ * resolve, link, verify-load against what runs) and changes nothing; apply
+ * prepares everything first, then makes each NIC run its pipeline through
+ * the plan diff (re-link of changed slots, new rootlet where the layout
+ * changed, nothing where nothing changed), then detaches pipelines the
+ * manifest no longer has.  See policies/README.md. */
+#include "cli.h"
+#include "base/log.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/plan.h"
+#include "pipeline/state.h"
+#include "policy/manifest.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+	struct plan plan;
+	const struct manifest_pipeline *pl;
+	unsigned int line;	/* the device's line */
+	bool present;
+};
+
+struct run {
+	const struct manifest *m;
+	const struct job *jobs;	/* the devices that get a pipeline */
+	size_t nr_jobs;
+	bool dry_run, check;
+	const char *device;	/* only this one (hotplug) */
+	int err;
+};
+
+/* One plan per device of every enabled pipeline (only --device's). */
+static int make_jobs(const struct run *r, struct job **out, size_t *nr)
+{
+	const struct manifest *m = r->m;
+	struct job *jobs;
+	size_t n = 0, cap = 0;
+	int err;
+
+	for (size_t p = 0; p < m->nr_pipelines; p++)
+		cap += m->pipelines[p].nr_devices;
+	jobs = calloc(cap ? cap : 1, sizeof(*jobs));
+	if (!jobs)
+		return -ENOMEM;
+	for (size_t p = 0; p < m->nr_pipelines; p++) {
+		const struct manifest_pipeline *pl = &m->pipelines[p];
+
+		for (size_t d = 0; pl->enabled && d < pl->nr_devices; d++) {
+			struct job *j = &jobs[n];
+
+			if (r->device && strcmp(r->device, pl->devices[d].name))
+				continue;
+			err = manifest_plan(m, p, d, &j->plan);
+			if (err == -ENODATA) {
+				pr_info("%s:%u: pipeline '%s': every module is disabled; %s runs none",
+					m->path, pl->line, pl->name, pl->devices[d].name);
+				continue;
+			}
+			if (err) {
+				pr_err("%s:%u: pipeline '%s' (device %s): nothing changed", m->path,
+				       pl->line, pl->name, pl->devices[d].name);
+				goto fail;
+			}
+			j->pl = pl;
+			j->line = pl->devices[d].line;
+			/* resolved once: pipeline_apply takes plan.ifindex */
+			err = nic_ifindex(pl->devices[d].name, true);
+			j->plan.ifindex = err > 0 ? err : 0;
+			j->present = err > 0;
+			n++;
+		}
+	}
+	*out = jobs;
+	*nr = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		plan_free(&jobs[i].plan);
+	free(jobs);
+	return err;
+}
+
+/* Pipelines an earlier apply attached that the manifest no longer has (or
+ * whose pipeline or modules it disabled). */
+static int detach_removed(const char *ifname, void *arg)
+{
+	struct run *r = arg;
+	char *rec = NULL, where[4200];
+	struct plan pl;
+	bool managed = false;
+
+	for (size_t i = 0; i < r->nr_jobs; i++)
+		if (!strcmp(r->jobs[i].plan.ifname, ifname))
+			return 0;
+	if (state_record_read(ifname, &rec))
+		return 0;
+	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
+		strcat(where, "/" STATE_RECORD_NAME);
+	if (!plan_record_parse(ifname, where, rec, &pl)) {
+		managed = pl.managed;
+		plan_free(&pl);
+	}
+	free(rec);
+	if (!managed)
+		return 0;	/* attached by hand: not the manifest's business */
+	if (r->dry_run) {
+		printf("%s: detach (no pipeline for it in %s)\n", ifname, r->m->path);
+		return 0;
+	}
+	if (pipeline_detach(ifname, false) && !r->err)
+		r->err = -EIO;
+	return 0;
+}
+
+static int run(struct run *r, const struct pipeline_apply_opts *base)
+{
+	struct pipeline_apply_opts o = *base;
+	struct job *jobs = NULL;
+	size_t nr = 0, skipped = 0;
+	int err = make_jobs(r, &jobs, &nr);
+
+	if (err)
+		return err;
+	/* Everything is prepared (loaded, verified, checked against what
+	 * runs) before the first NIC is touched. */
+	o.prepare = true;
+	for (size_t i = 0; !r->dry_run && i < nr; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->present && !r->check)
+			continue;
+		err = pipeline_apply(&j->plan, &o);
+		if (err) {
+			pr_err("%s:%u: pipeline '%s' (device %s) does not load: nothing changed%s",
+			       r->m->path, j->line, j->pl->name, j->plan.ifname,
+			       r->check ? "" : " anywhere");
+			goto out;
+		}
+	}
+	if (r->check) {
+		printf("%s: %zu pipeline(s) on %zu device(s) check out\n", r->m->path,
+		       r->m->nr_pipelines, nr);
+		goto out;
+	}
+	o.prepare = false;
+	o.prepared = !r->dry_run;	/* exactly the bytes prepared, or nothing */
+	o.dry_run = r->dry_run;
+	for (size_t i = 0; i < nr; i++) {
+		struct job *j = &jobs[i];
+
+		if (!j->present) {
+			skipped++;
+			if (r->dry_run)
+				printf("%s: skipped: no such device (it gets its pipeline when it "
+				       "appears)\n", j->plan.ifname);
+			else
+				pr_info("%s:%u: device %s does not exist: skipped; it gets its "
+					"pipeline when it appears", r->m->path, j->line, j->plan.ifname);
+			continue;
+		}
+		if (pipeline_apply(&j->plan, &o) && !r->err) {
+			r->err = -EIO;
+			pr_err("%s:%u: pipeline '%s' (device %s) was not applied", r->m->path,
+			       j->line, j->pl->name, j->plan.ifname);
+		}
+	}
+	r->jobs = jobs;
+	r->nr_jobs = nr;
+	if (!r->device)
+		state_list_ifaces(detach_removed, r);
+	err = r->err;
+out:
+	for (size_t i = 0; i < nr; i++)
+		plan_free(&jobs[i].plan);
+	free(jobs);
+	return err;
+}
+
+static int manifest_cmd(struct cli *c, bool check)
+{
+	struct pipeline_apply_opts o = { .relink_slot = -1, .strict_maps = true,
+					 .idempotent = true };
+	struct run r = { .check = check };
+	const char *path = MANIFEST_DEFAULT_PATH;
+	struct manifest *m = NULL;
+	int opt, err;
+
+	while ((opt = cli_next(c)) > 0) {
+		switch (opt) {
+		case 'c': path = c->arg; break;
+		case 'n': r.dry_run = true; break;
+		case 'd': r.device = c->arg; break;
+		case 'r': o.reset_state = true; break;
+		case 'f': o.force = true; break;
+		}
+	}
+	if (opt < 0 || cli_state_dir(c) < 0)
+		return c->rc;
+	err = manifest_load(path, &m);
+	if (!err) {
+		r.m = m;
+		err = run(&r, &o);
+	}
+	manifest_free(m);
+	return err ? 1 : 0;
+}
+
+static int run_check(struct cli *c)
+{
+	return manifest_cmd(c, true);
+}
+
+static int run_apply(struct cli *c)
+{
+	return manifest_cmd(c, false);
+}
+
+#define OPT_CONFIG \
+	{ 'c', CLI_SHORT, "config", "FILE", "the manifest (default " MANIFEST_DEFAULT_PATH ")" }
+
+const struct cli_cmd cmd_check = {
+	"check", "", "prepare the manifest's pipelines, change nothing", run_check,
+	(const struct cli_opt[]){
+		OPT_CONFIG,
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};
+
+const struct cli_cmd cmd_apply = {
+	"apply", "", "make every NIC run the manifest's pipeline", run_apply,
+	(const struct cli_opt[]){
+		OPT_CONFIG,
+		{ 'n', 0, "dry-run", NULL, "print what would change, change nothing" },
+		{ 'd', 0, "device", "DEV", "only DEV's pipeline (hotplug)" },
+		{ 'r', 0, "reset-state", NULL, "changed modules start with empty maps" },
+		CLI_OPT_FORCE("replace XDP programs xdpld did not attach"),
+		CLI_OPT_STATE_DIR,
+		{ 0 },
+	},
+};

@@ -1,0 +1,401 @@
+/* xdpld status: what the record says, what the kernel runs, and the
+ * per-slot counters, as text or JSON (format: docs/pipeline.md). */
+#include "base/json.h"
+#include "pipeline.h"
+#include "pipeline_internal.h"
+
+#include "base/log.h"
+#include "kernel/bpf_sys.h"
+#include "link/rootlet.h"
+#include "state.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VAL_LEN 4096	/* paths are the longest values */
+
+struct status_ctx {
+	bool json;
+	size_t printed;		/* interfaces printed so far */
+	int err;		/* first error */
+};
+
+/* A decimal number at *p (advanced past it); -1 when there is none. */
+static long number(const char **p)
+{
+	long v = -1;
+
+	for (; **p >= '0' && **p <= '9' && v < 1000000; (*p)++)
+		v = (v < 0 ? 0 : v * 10) + (**p - '0');
+	return v;
+}
+
+/* Number of possible CPUs ("0-3,8-11"): the per-CPU value count of a lookup.
+ * (Parsed by hand: scanf would pull ~9 KB of float parsing into the static
+ * binary.) */
+static int possible_cpus(void)
+{
+	char buf[256];
+	const char *p = buf;
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (;;) {
+		long a = number(&p), b = a;
+
+		if (*p == '-') {
+			p++;
+			b = number(&p);
+		}
+		if (a < 0 || b < a || b - a > 65535)
+			break;
+		n += (int)(b - a + 1);
+		if (*p++ != ',')
+			break;
+	}
+	return n > 0 ? n : -EINVAL;
+}
+
+
+/* Counters of one slot: sums over CPUs of every bucket. */
+static int read_counters(int map_fd, uint32_t slot, int ncpu, uint64_t out[ROOTLET_NR_BUCKETS])
+{
+	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
+	int err = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t b = 0; !err && b < ROOTLET_NR_BUCKETS; b++) {
+		uint32_t key = rootlet_stats_key(slot, b);
+
+		err = sys_map_lookup(map_fd, &key, vals);
+		out[b] = err ? 0 : rootlet_stats_sum(vals, (unsigned)ncpu);
+	}
+	free(vals);
+	return err;
+}
+
+/* The stats map pinned for this record, checked against what it must be. */
+static int open_stats(const char *ifname, const struct plan *pl)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd;
+
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		if (strcmp(pl->maps[i].name, ROOTLET_STATS_MAP))
+			continue;
+		fd = state_get(ifname, pl->maps[i].pin);
+		if (fd < 0)
+			return fd;
+		memset(&info, 0, sizeof(info));
+		if (sys_obj_info(fd, &info, &len) || info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+		    info.key_size != 4 || info.value_size != 8 ||
+		    info.max_entries < pl->nr_slots * ROOTLET_NR_BUCKETS) {
+			pr_err("%s: pinned %s is not the pipeline's counter map", ifname,
+			       pl->maps[i].pin);
+			close(fd);
+			return -EINVAL;
+		}
+		return fd;
+	}
+	return -ENOENT;
+}
+
+/* ", \"btf\": " whether the loaded program id carries BTF (bpf_prog_info's
+ * btf_id); null when the program cannot be read. */
+static void json_btf(uint32_t prog_id)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int fd = prog_id ? sys_prog_fd_by_id(prog_id) : -ENOENT;
+	const char *v = "null";
+
+	memset(&info, 0, sizeof(info));
+	if (fd >= 0 && !sys_obj_info(fd, &info, &len))
+		v = info.btf_id ? "true" : "false";
+	if (fd >= 0)
+		close(fd);
+	printf(", \"btf\": %s", v);
+}
+
+static void json_kv(const char *key, const char *val)
+{
+	printf(", \"%s\": ", key);
+	json_str(stdout, val);
+}
+
+/* A string or null. */
+static void json_kv_opt(const char *key, const char *val)
+{
+	if (val)
+		json_kv(key, val);
+	else
+		printf(", \"%s\": null", key);
+}
+
+/* The naming rules: "no_rename" and "renames" [{module, old, new}]. */
+static void json_naming(const struct plan *pl)
+{
+	printf(", \"no_rename\": %s, \"renames\": [", pl->no_rename ? "true" : "false");
+	for (size_t i = 0; i < pl->nr_renames; i++) {
+		printf("%s{\"module\": ", i ? ", " : "");
+		if (pl->renames[i].module)
+			json_str(stdout, pl->renames[i].module);
+		else
+			printf("null");
+		json_kv("old", pl->renames[i].old_name);
+		json_kv("new", pl->renames[i].new_name);
+		printf("}");
+	}
+	printf("]");
+}
+
+static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
+		       int ncpu, bool json)
+{
+	const struct plan_slot *s = &pl->slots[i];
+	uint64_t cnt[ROOTLET_NR_BUCKETS];
+	bool have_cnt = stats_fd >= 0 && !read_counters(stats_fd, i, ncpu, cnt);
+	uint32_t kid = pipeline_slot_kernel_id(ifname, pl, i);
+	uint32_t id = kid ? kid : s->prog_id;
+	char mask[64];
+
+	plan_mask_str(s->continue_mask, mask, sizeof(mask));
+	if (!json) {
+		printf("  slot %u: %s (%s) continue on %s [%s]", i, s->label, s->prog, mask,
+		       plan_mask_from_name(s->mask_from));
+		if (id)
+			printf(" program id %u", id);
+		if (s->relinks)
+			printf(", re-linked %u times, last %s", s->relinks, s->relinked);
+		printf("\n    %s\n", s->path);
+		if (s->prefix || s->type)
+			printf("    linked with%s%s%s%s\n", s->prefix ? " prefix " : "",
+			       s->prefix ? s->prefix : "", s->type ? " type " : "",
+			       s->type ? s->type : "");
+		for (size_t k = 0; k < pl->nr_renames; k++)
+			if (!pl->renames[k].module || !strcmp(pl->renames[k].module, s->label))
+				printf("    rename %s=%s\n", pl->renames[k].old_name,
+				       pl->renames[k].new_name);
+		if (have_cnt) {
+			printf("    packets:");
+			for (uint32_t b = 0; b < ROOTLET_NR_BUCKETS; b++)
+				printf(" %s %llu", rootlet_bucket_name(b), (unsigned long long)cnt[b]);
+			printf("\n");
+		}
+		return;
+	}
+	printf("%s{\"index\": %u", i ? ", " : "", i);
+	json_kv("module", s->label);
+	json_kv("path", s->path);
+	json_kv("sha256", s->sha256);
+	json_kv("prog", s->prog);
+	printf(", \"continue_on\": [");
+	for (uint32_t a = 0, n = 0; a < ROOTLET_NR_ACTIONS; a++)
+		if (s->continue_mask & (1u << a))
+			printf("%s\"%s\"", n++ ? ", " : "", rootlet_bucket_name(a));
+	printf("]");
+	json_kv("continue_from", plan_mask_from_name(s->mask_from));
+	json_kv_opt("prefix", s->prefix);
+	json_kv_opt("type", s->type);
+	printf(", \"prog_id\": ");
+	if (id)
+		printf("%u", id);
+	else
+		printf("null");
+	json_btf(id);
+	if (pl->backend == ROOTLET_FREPLACE)
+		printf(", \"target\": \"%c\"", s->target ? 'b' : 'a');
+	printf(", \"relinks\": %u, \"relinked\": ", s->relinks);
+	if (s->relinked[0])
+		json_str(stdout, s->relinked);
+	else
+		printf("null");
+	printf(", \"packets\": ");
+	if (have_cnt) {
+		for (uint32_t b = 0; b < ROOTLET_NR_BUCKETS; b++)
+			printf("%s\"%s\": %llu", b ? ", " : "{", rootlet_bucket_name(b),
+			       (unsigned long long)cnt[b]);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf("}");
+}
+
+static void print_maps(const char *ifname, const struct plan *pl, bool json)
+{
+	char dir[4096], path[4200];
+
+	if (state_dir(ifname, dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	printf(json ? ", \"maps\": [" : "  map pins:");
+	for (size_t i = 0; i < pl->nr_maps; i++) {
+		if (!json) {
+			printf(" %s", pl->maps[i].pin);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, pl->maps[i].pin);
+		printf("%s{\"name\": ", i ? ", " : "");
+		json_str(stdout, pl->maps[i].name);
+		printf(", \"pin\": ");
+		json_str(stdout, path);
+		printf(", \"id\": %u}", pl->maps[i].id);
+	}
+	printf(json ? "]" : "\n");
+}
+
+static void print_error(struct status_ctx *c, const char *ifname, int err, const char *what)
+{
+	bool first = !c->printed++;
+
+	if (!c->err)
+		c->err = err;
+	if (!c->json) {
+		printf("%s: %s\n", ifname, what);
+		return;
+	}
+	printf("%s{\"iface\": ", first ? "" : ", ");
+	json_str(stdout, ifname);
+	printf(", \"error\": ");
+	json_str(stdout, what);
+	printf("}");
+}
+
+/* How a re-link of one slot happens with this backend. */
+static const char *relink_how(enum rootlet_backend b)
+{
+	return b == ROOTLET_STATIC ? "new rootlet" : "slot swap";
+}
+
+static void print_head(struct status_ctx *c, const char *ifname, const struct plan *pl,
+		       bool present, const struct nic_xdp *cur)
+{
+	char dir[4096], desc[64];
+	bool matches = present && cur->prog_id == pl->prog_id;
+	bool first = !c->printed++;
+	const char *backend = rootlet_backend_name(pl->backend);
+
+	if (!c->json) {
+		printf("%s: %s id %u, %s mode, %s backend (a re-link: %s), attached %s\n", ifname,
+		       ROOTLET_ENTRY_NAME, pl->prog_id, nic_mode_name(pl->mode), backend,
+		       pl->backend == ROOTLET_STATIC ? "reloads the rootlet" :
+		       "swaps the slot, the rootlet stays", pl->time);
+		if (pl->managed)
+			printf("  from the manifest, pipeline '%s'\n", pl->pipeline);
+		if (!present) {
+			printf("  interface is gone\n");
+		} else if (matches) {
+			printf("  kernel: runs it (%s mode)\n", nic_mode_name(cur->mode));
+		} else if (cur->prog_id) {
+			nic_prog_describe(cur->prog_id, desc, sizeof(desc));
+			printf("  kernel: runs a different program, %s (%s mode)\n", desc,
+			       nic_mode_name(cur->mode));
+		} else {
+			printf("  kernel: no XDP program attached\n");
+		}
+		return;
+	}
+	if (state_dir(ifname, dir, sizeof(dir)) < 0)
+		dir[0] = '\0';
+	printf("%s{\"iface\": ", first ? "" : ", ");
+	json_str(stdout, ifname);
+	json_kv("state_dir", dir);
+	printf(", \"present\": %s, \"kernel\": ", present ? "true" : "false");
+	if (present && cur->prog_id)
+		printf("{\"prog_id\": %u, \"mode\": \"%s\"}", cur->prog_id,
+		       nic_mode_name(cur->mode));
+	else
+		printf("null");
+	printf(", \"prog_id\": %u, \"matches\": %s", pl->prog_id, matches ? "true" : "false");
+	json_btf(pl->prog_id);
+	json_kv("prog", ROOTLET_ENTRY_NAME);
+	json_kv("mode", nic_mode_name(pl->mode));
+	json_kv("backend", backend);
+	json_kv("relink", relink_how(pl->backend));
+	json_kv("time", pl->time);
+	printf(", \"managed\": %s, \"pipeline\": ", pl->managed ? "true" : "false");
+	if (pl->managed)
+		json_str(stdout, pl->pipeline);
+	else
+		printf("null");
+	json_naming(pl);
+}
+
+static int show_iface(const char *ifname, void *arg)
+{
+	struct status_ctx *c = arg;
+	char *rec = NULL, where[4200];
+	struct plan pl;
+	struct nic_xdp cur = { 0 };
+	int ifindex = (int)if_nametoindex(ifname);
+	bool present = ifindex != 0;
+	int stats_fd = -1, ncpu = 0, err;
+
+	err = state_record_read(ifname, &rec);
+	if (err) {
+		print_error(c, ifname, err, err == -ENOENT ? "no pipeline recorded"
+							   : "unreadable record");
+		return 0;
+	}
+	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
+		strcat(where, "/" STATE_RECORD_NAME);
+	if (plan_record_parse(ifname, where, rec, &pl)) {
+		print_error(c, ifname, -EINVAL, "malformed record");
+		free(rec);
+		return 0;
+	}
+	pipeline_slots_settle(ifname, &pl, false);
+	if (present && nic_query(ifindex, ifname, &cur))
+		present = false;
+	if (pl.counters) {
+		ncpu = possible_cpus();
+		stats_fd = ncpu > 0 ? open_stats(ifname, &pl) : -1;
+		if (stats_fd < 0)
+			pr_warn("%s: cannot read the pipeline's counters", ifname);
+	}
+	print_head(c, ifname, &pl, present, &cur);
+	if (c->json)
+		printf(", \"counters\": %s, \"slots\": [", pl.counters ? "true" : "false");
+	for (uint32_t i = 0; i < pl.nr_slots; i++)
+		print_slot(ifname, &pl, i, stats_fd, ncpu, c->json);
+	if (c->json)
+		printf("]");
+	print_maps(ifname, &pl, c->json);
+	if (c->json)
+		printf("}");
+	if (stats_fd >= 0)
+		close(stats_fd);
+	plan_free(&pl);
+	free(rec);
+	return 0;
+}
+
+int pipeline_status(const char *ifname, bool json)
+{
+	struct status_ctx c = { .json = json };
+	int err = 0;
+
+	if (json)
+		printf("{\"version\": %d, \"interfaces\": [", PIPELINE_STATUS_VERSION);
+	if (ifname)
+		show_iface(ifname, &c);
+	else
+		err = state_list_ifaces(show_iface, &c);
+	if (json)
+		printf("]}\n");
+	else if (!ifname && !c.printed && !err)
+		printf("no pipelines\n");
+	fflush(stdout);
+	return err ? err : c.err;
+}
