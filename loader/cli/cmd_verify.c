@@ -46,8 +46,11 @@ static void print_json(const char *path, const struct loaded_obj *lo)
 		json_str(stdout, p->name);
 		printf(",\"section\":");
 		json_str(stdout, p->sec);
-		printf(",\"type\":\"%s\",\"insns\":%u,\"verified_insns\":%u}",
+		printf(",\"type\":\"%s\",\"insns\":%u,\"verified_insns\":%u,\"tag\":\"",
 		       prog_type_name(p->prog_type), p->insn_cnt, p->verified_insns);
+		for (size_t k = 0; k < sizeof(p->tag); k++)
+			printf("%02x", p->tag[k]);
+		printf("\",\"xlated_len\":%u}", p->xlated_len);
 	}
 	printf("],\"maps\":[");
 	for (size_t i = 0; i < lo->nr_maps; i++) {

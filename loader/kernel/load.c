@@ -41,26 +41,6 @@ static int check_byte_order(const struct obj *o)
 	return -EINVAL;
 }
 
-/* Externs (__ksym, __kconfig, kfuncs) need resolving against the kernel,
- * which this loader does not do yet: refuse them before touching it. */
-static int check_no_externs(const struct obj *o)
-{
-	for (size_t s = 1; s < o->nr_secs; s++) {
-		if (!obj_sec_is_prog(o, (uint32_t)s))
-			continue;
-		for (size_t r = 0; r < o->secs[s].nr_relocs; r++) {
-			const struct obj_sym *sym = &o->syms[o->secs[s].relocs[r].sym];
-
-			if (sym->sec != OBJ_SEC_UNDEF)
-				continue;
-			pr_err("%s: not supported yet: extern symbol %s (__ksym/__kconfig/kfunc) used in section %s",
-			       o->path, sym->name, o->secs[s].name);
-			return -EOPNOTSUPP;
-		}
-	}
-	return 0;
-}
-
 static bool sec_is_rodata(const char *n)
 {
 	return !strncmp(n, ".rodata", 7) && (!n[7] || n[7] == '.');
@@ -144,9 +124,11 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 	c.lo->btf_fd = -1;
 	err = check_byte_order(o);
 	if (!err)
-		err = check_no_externs(o);
-	if (!err)
 		err = read_license(&c);
+	if (!err)
+		err = load_externs_collect(&c);
+	if (!err)
+		err = load_externs_resolve(&c);
 	if (!err)
 		err = obj_map_defs(o, &c.defs, &c.nr_defs);
 	if (!err)
@@ -164,6 +146,7 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 	if (err == -ENOMEM)
 		pr_err("%s: out of memory while loading", o->path);
 	btf_free(c.btf);
+	load_externs_free(&c);
 	map_defs_free(c.defs, c.nr_defs);
 	free(c.src);
 	for (size_t i = 0; rw.vals && i < rw.nr; i++)

@@ -60,6 +60,12 @@ struct load_opts {
 	 * of the function target_btf_id of the loaded program target_fd
 	 * (freplace); every other program loads as its section says. */
 	const struct load_ext_target *ext;
+	/* __kconfig externs: the kernel configuration to read (plain or gzip);
+	 * NULL: /boot/config-$(uname -r), then /proc/config.gz (as libbpf). */
+	const char *kconfig_path;
+	/* Typed __ksym externs and kfuncs: the kernel BTF to resolve them
+	 * against; NULL: /sys/kernel/btf/vmlinux. */
+	const char *kernel_btf_path;
 };
 
 struct loaded_map {
@@ -81,6 +87,8 @@ struct loaded_prog {
 	uint32_t prog_type, expected_attach_type, prog_flags;	/* as loaded (EXT for opts.ext) */
 	uint32_t insn_cnt;	/* instructions submitted (with subprograms) */
 	uint32_t verified_insns;	/* from the kernel; 0 if it does not say */
+	uint8_t tag[8];		/* the kernel's program tag (as bpftool shows it) */
+	uint32_t xlated_len;	/* bytes of translated instructions */
 };
 
 struct loaded_obj {

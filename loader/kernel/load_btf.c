@@ -250,7 +250,9 @@ int load_btf_prepare(struct load_ctx *c)
 	err = btf_copy(c->o->btf, what, &c->btf);
 	if (err)
 		return err;
-	err = fixup_and_rewrite(c);
+	err = load_externs_fixup_btf(c);
+	if (!err)
+		err = fixup_and_rewrite(c);
 	if (err)
 		return err;
 	if (c->opts->no_btf || !probe_has(PROBE_BTF))

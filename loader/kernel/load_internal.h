@@ -4,6 +4,7 @@
 #ifndef XDPLD_LOAD_INTERNAL_H
 #define XDPLD_LOAD_INTERNAL_H
 
+#include "kconfig.h"
 #include "load.h"
 #include "base/log.h"
 #include "elf/mapdef.h"
@@ -21,6 +22,24 @@ struct load_map_src {
 	uint32_t btf_value_type_id;	/* DATASEC id for global data, 0: none */
 };
 
+/* An extern of the object (load_extern.c). */
+struct load_extern {
+	uint32_t sym;		/* its symbol in o->syms */
+	const char *name;	/* the symbol's name */
+	bool kcfg;		/* __kconfig (DATASEC .kconfig), else .ksyms */
+	bool func;		/* a kfunc */
+	bool typed;		/* a __ksym variable with a type (not const void) */
+	bool weak, is_set;
+	uint32_t btf_id;	/* the object's VAR or FUNC */
+	uint32_t type_id;	/* its type (modifiers skipped) or FUNC_PROTO */
+	struct kcfg_type kt;	/* __kconfig: how it takes a value */
+	uint32_t data_off;	/* __kconfig: offset in the .kconfig map */
+	uint64_t addr;		/* typeless __ksym: /proc/kallsyms address */
+	uint32_t kernel_btf_id;	/* typed __ksym, kfunc: VAR/FUNC id in kernel BTF */
+	int kernel_btf_obj_fd;	/* 0: vmlinux */
+	int16_t fd_idx;		/* kfunc call's fd_array index; 0: vmlinux */
+};
+
 struct load_ctx {
 	struct obj *o;
 	const struct load_opts *opts;
@@ -34,6 +53,11 @@ struct load_ctx {
 	struct loaded_obj *lo;
 	const char *license;
 	uint32_t kern_version;
+	struct load_extern *exts;	/* sorted: __kconfig first, in map layout order */
+	size_t nr_exts;
+	uint32_t kconfig_size;	/* bytes of the .kconfig map; 0: none */
+	uint8_t *kconfig_data;	/* its contents */
+	bool kallsyms_has_sys_bpf;	/* the kernel wraps syscalls (LINUX_HAS_SYSCALL_WRAPPER) */
 };
 
 /* A program image: the entry function followed by every subprogram it
@@ -62,6 +86,17 @@ bool load_sec_is_global_data(const char *name);
 /* Index into lo->maps of the map a relocation symbol refers to, or -ENOENT. */
 int load_map_for_def_sym(const struct load_ctx *c, uint32_t sym);
 int load_map_for_data_sec(const struct load_ctx *c, uint32_t sec);
+int load_map_for_kconfig(const struct load_ctx *c);
+
+/* load_extern.c */
+/* Finds the object's externs and lays out the .kconfig map. */
+int load_externs_collect(struct load_ctx *c);
+/* .kconfig and .ksyms DATASECs of c->btf as the kernel takes them. */
+int load_externs_fixup_btf(struct load_ctx *c);
+/* Resolves every extern against the running kernel (or the files in opts). */
+int load_externs_resolve(struct load_ctx *c);
+const struct load_extern *load_extern_for_sym(const struct load_ctx *c, uint32_t sym);
+void load_externs_free(struct load_ctx *c);
 
 /* load_reloc.c */
 int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_image *img);

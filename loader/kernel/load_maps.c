@@ -196,6 +196,58 @@ static int create_data_map(struct load_ctx *c, uint32_t sec)
 	return 0;
 }
 
+/* __kconfig externs' values (load_extern.c): a read-only, frozen array of
+ * one element, as libbpf's ".kconfig" map. */
+static int create_kconfig_map(struct load_ctx *c)
+{
+	struct load_map_src src = { .def = -1, .sec = -1 };
+	struct sys_map_create_opts mo = { .map_ifindex = c->opts->offload_ifindex };
+	struct loaded_map *m;
+	uint32_t zero = 0;
+	int64_t ds;
+	int err;
+
+	if (c->btf_loaded && probe_has(PROBE_BTF_DATASEC) &&
+	    (ds = btf_find(c->btf, ".kconfig", BTF_KIND_DATASEC)) > 0)
+		src.btf_value_type_id = (uint32_t)ds;
+	m = map_push(c, ".kconfig", src);
+	if (!m)
+		return -ENOMEM;
+	data_map_kname(c->o, ".kconfig", m->kname);
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = c->kconfig_size;
+	m->max_entries = 1;
+	m->map_flags = BPF_F_RDONLY_PROG;
+	if (src.btf_value_type_id) {
+		mo.btf_fd = (uint32_t)c->lo->btf_fd;
+		mo.btf_value_type_id = src.btf_value_type_id;
+	}
+	m->fd = sys_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
+	if (m->fd < 0 && mo.btf_fd) {
+		mo.btf_fd = mo.btf_value_type_id = 0;
+		m->fd = sys_map_create(m->type, m->kname, 4, m->value_size, 1, m->map_flags, &mo);
+	}
+	err = m->fd < 0 ? m->fd : sys_map_update(m->fd, &zero, c->kconfig_data, BPF_ANY);
+	if (!err)
+		err = sys_map_freeze(m->fd);
+	if (err) {
+		pr_err("%s: cannot create the .kconfig map of the __kconfig externs: %s", c->o->path,
+		       strerror(-err));
+		return err;
+	}
+	map_fill_info(m);
+	return 0;
+}
+
+int load_map_for_kconfig(const struct load_ctx *c)
+{
+	for (size_t i = 0; i < c->lo->nr_maps; i++)
+		if (c->src[i].def < 0 && c->src[i].sec < 0 && !strcmp(c->lo->maps[i].name, ".kconfig"))
+			return (int)i;
+	return -ENOENT;
+}
+
 static bool map_type_takes_btf(uint32_t type)
 {
 	switch (type) {
@@ -504,6 +556,8 @@ int load_maps_create(struct load_ctx *c)
 		    load_sec_is_global_data(sec->name))
 			err = create_data_map(c, (uint32_t)s);
 	}
+	if (!err && c->kconfig_size)
+		err = create_kconfig_map(c);
 	for (size_t i = 0; !err && i < c->nr_defs; i++)
 		err = create_def_map(c, i);
 	return err;

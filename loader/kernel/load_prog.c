@@ -87,6 +87,8 @@ static void prog_fill_info(struct loaded_prog *p)
 	if (sys_obj_info(p->fd, &info, &len))
 		return;
 	p->id = info.id;
+	memcpy(p->tag, info.tag, sizeof(p->tag));
+	p->xlated_len = info.xlated_prog_len;
 	/* verified_insns exists since 5.16; older kernels: translated size. */
 	if (len >= offsetof(struct bpf_prog_info, verified_insns) + sizeof(info.verified_insns) &&
 	    info.verified_insns)

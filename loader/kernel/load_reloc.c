@@ -1,8 +1,8 @@
 /* Building one program image: the entry function, then every function it
  * reaches (calls and callback references, transitively) appended in the
  * order first reached, with map / global data / call relocations resolved
- * and func_info / line_info rebuilt in instruction units.  Anything this
- * loader cannot resolve (CO-RE, externs, kfuncs) is refused by name. */
+ * and func_info / line_info rebuilt in instruction units.  Externs and
+ * kfuncs are resolved by load_extern.c; CO-RE is refused by name. */
 #include "load_internal.h"
 #include "base/log.h"
 #include "btf/btf.h"
@@ -118,6 +118,58 @@ static int map_for_sec_sym(struct builder *b, uint32_t symi, int64_t off)
 	return -ENOENT;
 }
 
+/* ld_imm64 at idx referring to an extern: the .kconfig map's value, a
+ * typed ksym or kfunc by its kernel BTF id, or an address (typeless ksym;
+ * 0 for a weak one that did not resolve), as libbpf writes them. */
+static int reloc_extern_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
+{
+	struct load_ctx *c = b->c;
+	const struct load_extern *e = load_extern_for_sym(c, symi);
+	struct bpf_insn *insn = &b->img->insns[idx];
+	int m;
+
+	if (!e) {
+		pr_err("%s: program %s: reference to undefined symbol %s", c->o->path, b->prog,
+		       c->o->syms[symi].name);
+		return -EINVAL;
+	}
+	if (e->kcfg) {
+		m = load_map_for_kconfig(c);
+		if (m < 0)
+			return -EINVAL;
+		insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
+		insn[0].imm = c->lo->maps[m].fd;
+		insn[1].imm = (int32_t)e->data_off;
+	} else if ((e->typed || e->func) && e->is_set) {
+		insn[0].src_reg = BPF_PSEUDO_BTF_ID;
+		insn[0].imm = (int32_t)e->kernel_btf_id;
+		insn[1].imm = e->kernel_btf_obj_fd;
+	} else {
+		insn[0].imm = (int32_t)(uint32_t)e->addr;
+		insn[1].imm = (int32_t)(uint32_t)(e->addr >> 32);
+	}
+	return 0;
+}
+
+/* A call of a kfunc: its kernel BTF id (and fd_array index for a module);
+ * a weak kfunc that did not resolve is called as id 0 (dead code behind
+ * bpf_ksym_exists()). */
+static int reloc_kfunc_call(struct builder *b, uint32_t idx, uint32_t symi)
+{
+	const struct load_extern *e = load_extern_for_sym(b->c, symi);
+	struct bpf_insn *insn = &b->img->insns[idx];
+
+	if (!e || !e->func) {
+		pr_err("%s: program %s: call to %s, which is no kernel function (kfunc) in the object's BTF",
+		       b->c->o->path, b->prog, b->c->o->syms[symi].name);
+		return -EINVAL;
+	}
+	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
+	insn->imm = e->is_set ? (int32_t)e->kernel_btf_id : 0;
+	insn->off = e->is_set ? e->fd_idx : 0;
+	return 0;
+}
+
 /* ld_imm64 at image index idx, relocated against symbol symi. */
 static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 {
@@ -129,11 +181,8 @@ static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 	int64_t off = (int64_t)sym->value + insn[0].imm;
 	int m, f;
 
-	if (sym->sec == OBJ_SEC_UNDEF) {
-		pr_err("%s: not supported yet: extern %s (__ksym/__kconfig) used by program %s (section %s)",
-		       o->path, sym->name, b->prog, b->prog_sec);
-		return -EOPNOTSUPP;
-	}
+	if (sym->sec == OBJ_SEC_UNDEF)
+		return reloc_extern_ldimm64(b, idx, symi);
 	if (sym->sec >= o->nr_secs) {
 		pr_err("%s: program %s: reference to symbol %s which has no section", o->path, b->prog, sym->name);
 		return -EINVAL;
@@ -197,11 +246,6 @@ static int reloc_call(struct builder *b, const struct func_ref *from, uint32_t i
 	if (rel) {
 		const struct obj_sym *sym = &o->syms[rel->sym];
 
-		if (sym->sec == OBJ_SEC_UNDEF) {
-			pr_err("%s: not supported yet: call to extern function %s in program %s (section %s)",
-			       o->path, sym->name, b->prog, b->prog_sec);
-			return -EOPNOTSUPP;
-		}
 		tsec = sym->sec;
 		target = (int64_t)sym->value + ((int64_t)insn->imm + 1) * 8;
 	}
@@ -248,13 +292,11 @@ static int reloc_func(struct builder *b, size_t fi)
 			else
 				bad = rel || insn.src_reg;
 			k++;
-		} else if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL) {
-			err = reloc_call(b, &f, idx, rel);
 		} else if (insn.code == (BPF_JMP | BPF_CALL) && rel &&
 			   o->syms[rel->sym].sec == OBJ_SEC_UNDEF) {
-			pr_err("%s: not supported yet: call to kernel function %s in program %s (section %s)",
-			       o->path, o->syms[rel->sym].name, b->prog, b->prog_sec);
-			return -EOPNOTSUPP;
+			err = reloc_kfunc_call(b, idx, rel->sym);
+		} else if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL) {
+			err = reloc_call(b, &f, idx, rel);
 		} else {
 			bad = rel || (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg);
 		}
