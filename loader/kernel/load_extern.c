@@ -11,11 +11,11 @@
  * A __weak extern that does not resolve is zero; a strong one is an error
  * naming it.  Kernel module BTF is not searched yet. */
 #include "load_internal.h"
-#include "bpf_sys.h"
-#include "btf.h"
-#include "kconfig.h"
-#include "log.h"
-#include "obj.h"
+#include "base/log.h"
+#include "btf/btf.h"
+#include "elf/obj.h"
+#include "kernel/bpf_sys.h"
+#include "kernel/kconfig.h"
 
 #include <elf.h>
 #include <errno.h>
