@@ -23,6 +23,13 @@ OBJS     := $(LOADER_SRCS:loader/%.c=$(O)/obj/%.o)
 SAN_OBJS := $(LOADER_SRCS:loader/%.c=$(O)/san-obj/%.o)
 SAN_LIB  := $(filter-out $(O)/san-obj/main.o,$(SAN_OBJS))
 
+# The CO-RE engine (loader/core/): its own folder, same flags.
+CORE_SRCS := $(sort $(wildcard loader/core/*.c))
+CORE_HDRS := $(wildcard loader/core/*.h)
+OBJS      += $(CORE_SRCS:loader/core/%.c=$(O)/obj/core/%.o)
+SAN_OBJS  += $(CORE_SRCS:loader/core/%.c=$(O)/san-obj/core/%.o)
+SAN_LIB   += $(CORE_SRCS:loader/core/%.c=$(O)/san-obj/core/%.o)
+
 BPF_CFLAGS := -O2 -g -Wall -Werror -I/usr/include/$(MULTIARCH) -Ifirmware/include
 FW_SRCS  := $(sort $(wildcard firmware/vendor/*.bpf.c))
 FW_OBJS  := $(FW_SRCS:firmware/vendor/%.bpf.c=$(O)/firmware/%.o)
@@ -47,6 +54,14 @@ $(O)/xdpld: $(OBJS)
 $(O)/obj/%.o: loader/%.c $(LOADER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/obj/core/%.o: loader/core/%.c $(LOADER_HDRS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/san-obj/core/%.o: loader/core/%.c $(LOADER_HDRS) $(CORE_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -O1 -g -c -o $@ $<
 
 san: $(O)/san/xdpld
 $(O)/san/xdpld: $(SAN_OBJS)
