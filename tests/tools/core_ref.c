@@ -5,6 +5,7 @@
  * Opens OBJ with libbpf (debug log on), loads it against the running
  * kernel, and prints:
  *   LOG <line>         every libbpf debug line about a CO-RE relocation
+ *   WARN <line>        every libbpf warning
  *   PROG <name> <sec>  each program and its section
  *   LOAD <rc>          bpf_object__load()'s result
  *   INSN <prog> <idx> <code> <dst> <src> <off> <imm>
@@ -30,7 +31,7 @@ static int print_cb(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (level == LIBBPF_DEBUG && (strstr(line, "relo #") || strstr(line, "CO-RE relocating")))
 		printf("LOG %s\n", line);
 	else if (level == LIBBPF_WARN)
-		fprintf(stderr, "%s\n", line);
+		printf("WARN %s\n", line);
 	return 0;
 }
 

@@ -52,6 +52,9 @@ static int read_all(const char *path, void **data, size_t *size)
 struct ref {
 	char local[MAX_RELOS][300];	/* "<byte_off> [2] struct ..." */
 	char target[MAX_RELOS][300];	/* first matching candidate, or "" */
+	long long value[MAX_RELOS];	/* "patched insn #K ... -> value", or -1 */
+	bool poisoned[MAX_INSNS];	/* "substituting insn #K" */
+	bool ambiguity;			/* a warning about ambiguity */
 	struct bpf_insn insns[MAX_INSNS];
 	size_t nr_insns;
 	int loaded;
@@ -68,7 +71,17 @@ static void ref_line(struct ref *r, char *line)
 	if (n < 0 || n >= MAX_RELOS || strncmp(rest, ": ", 2))
 		return;
 	rest += 2;
-	if (!strncmp(rest, "matching candidate #", 20)) {
+	if (!strncmp(rest, "patched insn #", 14) && !strstr(rest, "mem_sz")) {
+		char *arrow = strstr(rest, " -> ");
+
+		if (arrow)
+			r->value[n] = strtoll(arrow + 4, NULL, 10);
+	} else if (!strncmp(rest, "substituting insn #", 19)) {
+		long k = strtol(rest + 19, NULL, 10);
+
+		if (k >= 0 && k < MAX_INSNS)
+			r->poisoned[k] = true;
+	} else if (!strncmp(rest, "matching candidate #", 20)) {
 		rest = strchr(rest + 20, ' ');
 		if (rest && !r->target[n][0])
 			snprintf(r->target[n], sizeof(r->target[n]), "%s", rest + 1);
@@ -83,6 +96,7 @@ static int run_ref(const char *obj_path, bool matches, struct ref *r)
 	FILE *p;
 
 	memset(r, 0, sizeof(*r));
+	memset(r->value, 0xff, sizeof(r->value));
 	r->loaded = -1;
 	snprintf(cmd, sizeof(cmd), "%s/tests/tools/core_ref %s %s 2>/dev/null", build_dir(),
 		 matches ? "--matches" : "", obj_path);
@@ -98,6 +112,8 @@ static int run_ref(const char *obj_path, bool matches, struct ref *r)
 		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "LOG ", 4))
 			ref_line(r, line + 4);
+		else if (!strncmp(line, "WARN ", 5))
+			r->ambiguity |= strstr(line, "ambiguity") != NULL;
 		else if (sscanf(line, "LOAD %d", &r->loaded) == 1)
 			;
 		else if (sscanf(line, "INSN %127s %zu %u %u %u %d %d", prog, &idx, &code, &dst, &src,
@@ -260,6 +276,121 @@ out:
 	obj_free(o);
 }
 
+/* For objects libbpf refuses to load: its log gives the specs, the
+ * patched values and the poisoned instructions. */
+static size_t compare_log(const struct mine *m, const struct ref *r)
+{
+	char buf[300];
+	size_t equal = 0;
+
+	for (size_t i = 0; i < m->nr; i++) {
+		const struct core_decision *d = &m->d[i];
+		uint32_t k = m->insn_idx[i];
+		bool ok;
+
+		snprintf(buf, sizeof(buf), "<%s> %s", core_kind_name(d->kind), d->local_spec);
+		ok = !strcmp(buf, r->local[i]);
+		snprintf(buf, sizeof(buf), "<%s> %s", core_kind_name(d->kind), d->target_spec);
+		ok = ok && (d->target < 0 ? !r->target[i][0] : !strcmp(buf, r->target[i]));
+		if (d->poison)
+			ok = ok && k < MAX_INSNS && r->poisoned[k] && m->insns[k].imm == CORE_POISON_IMM &&
+			     m->insns[k].code == (BPF_JMP | BPF_CALL);
+		else
+			ok = ok && r->value[i] == (long long)d->new_val;
+		equal += ok;
+	}
+	return equal;
+}
+
+/* core_badsz: a signed field whose size changes is poisoned, not shrunk;
+ * core_ambig: two kernel typedef u8 with different ids, refused. */
+static void check_refused(const struct core_targets *ts)
+{
+	char path[512];
+	struct obj *o = NULL;
+	static struct ref r;
+	static struct mine m;
+	size_t equal;
+
+	snprintf(path, sizeof(path), "%s/tests/bpf/core_badsz.o", build_dir());
+	if (obj_read_file(path, &o) == 0 && o->btf_ext) {
+		resolve_obj(o, ts, false, &m);
+		run_ref(path, false, &r);
+		equal = compare_log(&m, &r);
+		total_compared += m.nr;
+		total_equal += equal;
+		CHECK(!m.err && m.nr == 1 && m.d[0].poison && m.d[0].fail_memsz_adjust && equal == 1 &&
+		      r.loaded != 0, "core_badsz: the load of a signed field that changes size is poisoned, as by libbpf");
+	} else {
+		CHECK(0, "core_badsz: read");
+	}
+	obj_free(o);
+	o = NULL;
+	snprintf(path, sizeof(path), "%s/tests/bpf/core_ambig.o", build_dir());
+	if (obj_read_file(path, &o) == 0 && o->btf_ext) {
+		resolve_obj(o, ts, false, &m);
+		run_ref(path, false, &r);
+		equal = compare_log(&m, &r);
+		total_compared += m.nr + 1;
+		total_equal += equal + (m.err == -EINVAL && r.ambiguity);
+		CHECK(m.nr == 1 && equal == 1 && m.err == -EINVAL && strstr(m.msg, "ambiguity") &&
+		      r.ambiguity && r.loaded != 0,
+		      "core_ambig: both refuse the ambiguous target type id (xdpld: %s)", m.msg);
+	} else {
+		CHECK(0, "core_ambig: read");
+	}
+	obj_free(o);
+}
+
+/* The big-endian build of each object against the same kernel BTF: the
+ * same decisions but for bitfield left shifts (not compared). */
+static void check_big_endian(const char *name, bool matches, const struct btf *vmlinux)
+{
+	char path[512];
+	struct obj *le = NULL, *be = NULL;
+	struct core_targets ts;
+	static struct mine ml, mb;
+	size_t same = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/bpf/%s.o", build_dir(), name);
+	if (obj_read_file(path, &le) || core_targets_init(&ts, vmlinux, false)) {
+		CHECK(0, "%s: read", name);
+		goto out;
+	}
+	resolve_obj(le, &ts, matches, &ml);
+	ts.big_endian = true;
+	snprintf(path, sizeof(path), "%s/tests/bpf/be/%s.o", build_dir(), name);
+	if (obj_read_file(path, &be)) {
+		CHECK(0, "be/%s: read", name);
+		goto out_ts;
+	}
+	resolve_obj(be, &ts, matches, &mb);
+	/* records may come in another order: pair them by kind, type and access */
+	for (size_t i = 0; i < mb.nr; i++) {
+		const struct core_decision *b = &mb.d[i];
+		bool found = false;
+
+		for (size_t j = 0; j < ml.nr && !found; j++) {
+			const struct core_decision *l = &ml.d[j];
+
+			found = b->kind == l->kind && !strcmp(b->access, l->access) &&
+				!strcmp(b->local_name, l->local_name) &&
+				(b->kind == CORE_FIELD_LSHIFT_U64 ||
+				 (b->new_val == l->new_val && b->poison == l->poison &&
+				  !strcmp(b->target_spec, l->target_spec)));
+		}
+		same += found;
+	}
+	CHECK(!mb.err && mb.nr && same == mb.nr,
+	      "be/%s: big-endian object resolves like the little-endian one (%zu of %zu records)",
+	      name, same, mb.nr);
+out_ts:
+	core_targets_free(&ts);
+out:
+	obj_free(le);
+	obj_free(be);
+}
+
 int main(void)
 {
 	void *data = NULL;
@@ -275,12 +406,17 @@ int main(void)
 			check_object("core_fields", false, &ts);
 			check_object("core_types", false, &ts);
 			check_object("core_matches", true, &ts);
+			check_object("core_multi", false, &ts);
+			check_refused(&ts);
 			printf("# compared %zu relocations with libbpf, %zu equal\n", total_compared,
 			       total_equal);
 		} else {
 			printf("# not root: libbpf comparisons skipped\n");
 		}
 		core_targets_free(&ts);
+		check_big_endian("core_fields", false, vmlinux);
+		check_big_endian("core_types", false, vmlinux);
+		check_big_endian("core_multi", false, vmlinux);
 	}
 	btf_free(vmlinux);
 	free(data);
