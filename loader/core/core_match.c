@@ -74,7 +74,7 @@ static int match_member(const struct core_spec *local, const struct core_acc *lo
 		const char *tname = core_str(tb, m->name_off);
 		int found;
 
-		if (spec->raw_len == CORE_SPEC_MAX)
+		if (spec->raw_len == CORE_SPEC_MAX || --spec->budget < 0)
 			return -E2BIG;
 		spec->bit_offset += bit;
 		spec->raw[spec->raw_len++] = i;
@@ -135,11 +135,13 @@ int core_spec_match(const struct core_spec *local, const struct core_btf *tb, ui
 	out->btf = tb;
 	out->root_id = targ_id;
 	out->kind = local->kind;
+	out->budget = CORE_BUDGET;
 	if (core_kind_is_type(local->kind)) {
 		if (local->kind == CORE_TYPE_MATCHES)
 			return core_types_match(local->btf, local->root_id, tb, targ_id, false,
-						CORE_MAX_DEPTH);
-		return core_types_compat(local->btf, local->root_id, tb, targ_id, CORE_MAX_DEPTH);
+						CORE_MAX_DEPTH, &out->budget);
+		return core_types_compat(local->btf, local->root_id, tb, targ_id, CORE_MAX_DEPTH,
+					 &out->budget);
 	}
 	if (core_kind_is_enumval(local->kind))
 		return match_enumval(local, targ_id, out);
@@ -187,7 +189,7 @@ int core_spec_match(const struct core_spec *local, const struct core_btf *tb, ui
 /* ---- type relocations ---- */
 
 int core_types_compat(const struct core_btf *lb, uint32_t lid, const struct core_btf *tb,
-		      uint32_t tid, int level)
+		      uint32_t tid, int level, int *budget)
 {
 	const struct btf_type *lt = core_type(lb, lid), *tt = core_type(tb, tid);
 
@@ -196,6 +198,8 @@ int core_types_compat(const struct core_btf *lb, uint32_t lid, const struct core
 	if (!core_kind_compat(lt, tt))
 		return 0;
 	for (int depth = 0; depth < CORE_MAX_DEPTH; depth++) {
+		if (--*budget < 0)
+			return -E2BIG;
 		lt = core_skip_mods(lb, lid, &lid);
 		tt = core_skip_mods(tb, tid, &tid);
 		if (!lt || !tt)
@@ -235,7 +239,7 @@ int core_types_compat(const struct core_btf *lb, uint32_t lid, const struct core
 				if (!core_skip_mods(lb, lp[i].type, &a) ||
 				    !core_skip_mods(tb, tp[i].type, &b))
 					return -EINVAL;
-				ret = core_types_compat(lb, a, tb, b, level - 1);
+				ret = core_types_compat(lb, a, tb, b, level - 1, budget);
 				if (ret <= 0)
 					return ret;
 			}
@@ -264,16 +268,19 @@ static bool names_match_off(const struct core_btf *lb, uint32_t loff, const stru
 }
 
 static int enums_match(const struct core_btf *lb, const struct btf_type *lt,
-		       const struct core_btf *tb, const struct btf_type *tt)
+		       const struct core_btf *tb, const struct btf_type *tt, int *budget)
 {
 	if (lt->size != tt->size || core_vlen(lt) > core_vlen(tt))
 		return 0;
 	for (uint32_t i = 0; i < core_vlen(lt); i++) {
 		bool matched = false;
 
-		for (uint32_t j = 0; j < core_vlen(tt) && !matched; j++)
+		for (uint32_t j = 0; j < core_vlen(tt) && !matched; j++) {
+			if (--*budget < 0)
+				return -E2BIG;
 			matched = names_match_off(lb, core_enum_name_off(lt, i), tb,
 						  core_enum_name_off(tt, j));
+		}
 		if (!matched)
 			return 0;
 	}
@@ -282,7 +289,7 @@ static int enums_match(const struct core_btf *lb, const struct btf_type *lt,
 
 static int composites_match(const struct core_btf *lb, const struct btf_type *lt,
 			    const struct core_btf *tb, const struct btf_type *tt,
-			    bool behind_ptr, int level)
+			    bool behind_ptr, int level, int *budget)
 {
 	const struct btf_member *lm = (const void *)(lt + 1);
 
@@ -295,9 +302,12 @@ static int composites_match(const struct core_btf *lb, const struct btf_type *lt
 		for (uint32_t j = 0; j < core_vlen(tt) && !matched; j++, tm++) {
 			int ret;
 
+			if (--*budget < 0)
+				return -E2BIG;
 			if (!names_match_off(lb, lm->name_off, tb, tm->name_off))
 				continue;
-			ret = core_types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1);
+			ret = core_types_match(lb, lm->type, tb, tm->type, behind_ptr, level - 1,
+					       budget);
 			if (ret < 0)
 				return ret;
 			matched = ret > 0;
@@ -309,11 +319,13 @@ static int composites_match(const struct core_btf *lb, const struct btf_type *lt
 }
 
 int core_types_match(const struct core_btf *lb, uint32_t lid, const struct core_btf *tb,
-		     uint32_t tid, bool behind_ptr, int level)
+		     uint32_t tid, bool behind_ptr, int level, int *budget)
 {
 	if (level <= 0)
 		return -EINVAL;
 	for (int depth = 0; depth < CORE_MAX_DEPTH; depth++) {
+		if (--*budget < 0)
+			return -E2BIG;
 		const struct btf_type *lt = core_skip_mods(lb, lid, &lid);
 		const struct btf_type *tt = core_skip_mods(tb, tid, &tid);
 		uint32_t lk, tk;
@@ -338,7 +350,7 @@ int core_types_match(const struct core_btf *lb, uint32_t lid, const struct core_
 		}
 		case BTF_KIND_ENUM:
 		case BTF_KIND_ENUM64:
-			return core_is_any_enum(tt) && enums_match(lb, lt, tb, tt);
+			return core_is_any_enum(tt) ? enums_match(lb, lt, tb, tt, budget) : 0;
 		case BTF_KIND_STRUCT:
 		case BTF_KIND_UNION:
 			if (behind_ptr) {
@@ -349,7 +361,7 @@ int core_types_match(const struct core_btf *lb, uint32_t lid, const struct core_
 			}
 			if (lk != tk)
 				return 0;
-			return composites_match(lb, lt, tb, tt, behind_ptr, level);
+			return composites_match(lb, lt, tb, tt, behind_ptr, level, budget);
 		case BTF_KIND_INT: {
 			uint32_t le = *(const uint32_t *)(lt + 1), te;
 
@@ -383,7 +395,7 @@ int core_types_match(const struct core_btf *lb, uint32_t lid, const struct core_
 				return 0;
 			for (uint32_t i = 0; i < core_vlen(lt); i++) {
 				int ret = core_types_match(lb, lp[i].type, tb, tp[i].type, behind_ptr,
-							   level - 1);
+							   level - 1, budget);
 
 				if (ret <= 0)
 					return ret;

@@ -6,6 +6,8 @@
 
 #define CORE_SPEC_MAX 64	/* accessors in one spec (libbpf's BPF_CORE_SPEC_MAX_LEN) */
 #define CORE_MAX_DEPTH 32	/* type nesting followed by size / compatibility checks */
+#define CORE_BUDGET (1 << 20)	/* steps one match may take (malformed BTF can make
+				 * the recursive checks exponential) */
 
 /* One step of a spec: a named member (name != NULL) of struct/union
  * type_id at index idx, or an array element idx of element type type_id. */
@@ -23,6 +25,7 @@ struct core_spec {
 	uint32_t raw[CORE_SPEC_MAX];		/* every index, anonymous members too */
 	int raw_len;
 	uint32_t bit_offset;
+	int budget;				/* steps left for matching into this spec */
 };
 
 struct core_cand {
@@ -60,10 +63,11 @@ int core_find_cands(const struct core_btf *local, uint32_t local_id,
 /* 1: targ_id matches local's spec (out filled), 0: it does not, <0: error. */
 int core_spec_match(const struct core_spec *local, const struct core_btf *targ,
 		    uint32_t targ_id, struct core_spec *out);
+/* *budget: steps left, shared by the whole check (-E2BIG when spent). */
 int core_types_compat(const struct core_btf *lb, uint32_t lid, const struct core_btf *tb,
-		      uint32_t tid, int level);
+		      uint32_t tid, int level, int *budget);
 int core_types_match(const struct core_btf *lb, uint32_t lid, const struct core_btf *tb,
-		     uint32_t tid, bool behind_ptr, int level);
+		     uint32_t tid, bool behind_ptr, int level, int *budget);
 
 static inline uint32_t core_vlen(const struct btf_type *t) { return BTF_INFO_VLEN(t->info); }
 static inline uint32_t core_kind(const struct btf_type *t) { return BTF_INFO_KIND(t->info); }
