@@ -1,4 +1,4 @@
-/* CO-RE decisions and patching: the value of each relocation kind for the
+/* CO-RE decisions: the value of each relocation kind for the
  * local and the target spec, the ambiguity check across matching
  * candidates, and poisoning when nothing matches (as libbpf's
  * bpf_core_calc_relo_insn); core_patch.c writes the decision. */
