@@ -5,7 +5,7 @@
  * ALU offsets of probe reads through struct sk_buff / net_device (sk_buff's
  * dev is nested in anonymous unions and structs), byte sizes, array element
  * offsets, signedness, bitfields (offset, size, shifts), and a load whose
- * size changes (a local u64 that is a u32 in the kernel). */
+ * size changes (a local u64 that is a u32 in the kernel), flexible arrays. */
 #include "core_common.h"
 
 struct xdp_md___local {
@@ -54,6 +54,21 @@ struct sk_buff {
 	__u32 mark;
 } CORE;
 
+/* Flexible arrays: here and in the kernel; only in the kernel. */
+struct perf_callchain_entry {
+	__u64 nr;
+	__u64 ip[];
+} CORE;
+
+struct kgid_local {
+	unsigned int val;
+};
+
+struct group_info {
+	int ngroups;
+	struct kgid_local gid[4];
+} CORE;
+
 SEC("xdp")
 int core_fields(struct xdp_md___local *ctx)
 {
@@ -92,6 +107,9 @@ int core_fields(struct xdp_md___local *ctx)
 	PUT(20, bpf_core_field_offset(struct sk_buff, protocol));
 	PUT(21, bpf_core_field_size(struct iphdr, saddr));
 	PUT(22, bpf_core_field_offset(struct net_device, mtu));
+	PUT(23, bpf_core_field_offset(struct perf_callchain_entry, ip[7]));
+	PUT(24, bpf_core_field_offset(struct group_info, gid[3]));
+	PUT(25, bpf_core_field_size(struct group_info, gid[3]));
 	return XDP_PASS;
 }
 
