@@ -116,6 +116,7 @@ void core_cache_free(struct core_cache *c);
 /* ---- decisions ---- */
 #define CORE_SPEC_STR 256
 struct core_decision {
+	uint32_t insn_idx;		/* rec->insn_off / 8: in the record's section */
 	uint32_t kind;
 	uint32_t local_id;
 	char local_name[128];		/* "struct ethhdr" */
@@ -147,6 +148,22 @@ int core_resolve(const struct btf *local, const struct btf_ext_core *rec,
  * hold d->orig_val.  d->poison is set when the patch poisoned. */
 int core_patch(struct bpf_insn *insns, size_t nr_insns, size_t insn_idx,
 	       struct core_decision *d, char *err, size_t errlen);
+
+/* Resolve and patch every record of one .BTF.ext section (sec, whose
+ * instructions are insns[0..nr_insns), host byte order), in record order
+ * as libbpf does; out (sec->nr entries, may be NULL) gets each decision.
+ * An error names the section, the record, its instruction and its access
+ * string: "sec 'xdp': CO-RE relocation #3 at insn #12 (\"0:1:2\"): ...". */
+int core_apply_sec(const struct btf *local, const struct btf_ext_sec *sec,
+		   struct bpf_insn *insns, size_t nr_insns, const struct core_targets *ts,
+		   struct core_cache *cache, struct core_decision *out, char *err, size_t errlen);
+
+/* Targets from a directory laid out as /sys/kernel/btf: "vmlinux" plus one
+ * split BTF file per module (named after it).  *vmlinux gets the parsed
+ * base, which the caller frees with btf_free() after core_targets_free().
+ * Unreadable or malformed module files are refused with their name. */
+int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const char *dir,
+			  bool big_endian, char *err, size_t errlen);
 
 /* Render a decision as one line (for logs and tests). */
 void core_decision_str(const struct core_decision *d, const struct core_targets *ts,

@@ -117,17 +117,6 @@ static int match_enumval(const struct core_spec *local, uint32_t targ_id, struct
 	return 0;
 }
 
-static bool is_flex_arr(const struct core_btf *b, const struct core_acc *acc,
-			const struct btf_array *arr)
-{
-	const struct btf_type *t;
-
-	if (!acc->name || arr->nelems > 0)
-		return false;
-	t = core_type(b, acc->type_id);
-	return t && acc->idx + 1 == core_vlen(t);
-}
-
 int core_spec_match(const struct core_spec *local, const struct core_btf *tb, uint32_t targ_id,
 		    struct core_spec *out)
 {
@@ -167,7 +156,7 @@ int core_spec_match(const struct core_spec *local, const struct core_btf *tb, ui
 
 			if (core_kind(tt) != BTF_KIND_ARRAY)
 				return 0;
-			if (!is_flex_arr(tb, &out->acc[out->len - 1], a) && la->idx >= a->nelems)
+			if (!core_is_flex_arr(tb, &out->acc[out->len - 1], a) && la->idx >= a->nelems)
 				return 0;
 			if (!core_skip_mods(tb, a->type, &targ_id))
 				return -EINVAL;

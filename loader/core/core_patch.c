@@ -147,3 +147,30 @@ void core_decision_str(const struct core_decision *d, const struct core_targets 
 		 (unsigned long long)d->orig_val, (unsigned long long)d->new_val,
 		 d->poison ? " (poisoned)" : "");
 }
+
+int core_apply_sec(const struct btf *local, const struct btf_ext_sec *sec,
+		   struct bpf_insn *insns, size_t nr_insns, const struct core_targets *ts,
+		   struct core_cache *cache, struct core_decision *out, char *err, size_t errlen)
+{
+	const struct btf_ext_core *recs = sec->recs;
+	struct core_decision d;
+	char why[256];
+	int ret;
+
+	for (uint32_t i = 0; i < sec->nr; i++) {
+		const char *access = btf_str(local, recs[i].access_str_off);
+
+		why[0] = '\0';
+		ret = core_resolve(local, &recs[i], ts, cache, &d, why, sizeof(why));
+		if (!ret)
+			ret = core_patch(insns, nr_insns, d.insn_idx, &d, why, sizeof(why));
+		if (ret) {
+			core_errf(err, errlen, "sec '%s': CO-RE relocation #%u at insn #%u (\"%.64s\"): %s",
+				  sec->sec_name, i, recs[i].insn_off / 8, access ? access : "?", why);
+			return ret;
+		}
+		if (out)
+			out[i] = d;
+	}
+	return 0;
+}

@@ -54,6 +54,10 @@ const char *core_kind_str(const struct btf_type *t);	/* "struct", "int", ... */
 int core_parse_spec(const struct core_btf *local, uint32_t type_id, const char *access,
 		    uint32_t kind, struct core_spec *spec, char *err, size_t errlen);
 void core_format_spec(const struct core_spec *spec, char *buf, size_t len);
+/* arr, reached through accessor acc, is a flexible array: nelems 0 and the
+ * last member of its struct. */
+bool core_is_flex_arr(const struct core_btf *b, const struct core_acc *acc,
+		      const struct btf_array *arr);
 
 /* Candidates of local_id (named) in ts: vmlinux first, modules only when
  * vmlinux has none. */

@@ -322,10 +322,16 @@ int core_resolve(const struct btf *local_btf, const struct btf_ext_core *rec,
 	int ret;
 
 	memset(d, 0, sizeof(*d));
+	d->insn_idx = rec->insn_off / 8;
 	d->kind = rec->kind;
 	d->local_id = rec->type_id;
 	d->target = -1;
 	core_btf_view(&lv, local_btf);
+	if (rec->insn_off % 8) {
+		core_errf(err, errlen, "%s relocation at byte %u: not an instruction boundary",
+			  core_kind_name(rec->kind), rec->insn_off);
+		return -EINVAL;
+	}
 	lt = rec->type_id ? core_type(&lv, rec->type_id) : NULL;
 	access = btf_str(local_btf, rec->access_str_off);
 	if (!lt || !access) {

@@ -102,8 +102,8 @@ static int parse_raw(const char *s, struct core_spec *spec)
 	return spec->raw_len ? 0 : -EINVAL;
 }
 
-static bool is_flex_arr(const struct core_btf *b, const struct core_acc *acc,
-			const struct btf_array *arr)
+bool core_is_flex_arr(const struct core_btf *b, const struct core_acc *acc,
+		      const struct btf_array *arr)
 {
 	const struct btf_type *t;
 
@@ -165,7 +165,7 @@ static int parse_field(const struct core_btf *b, uint32_t id, struct core_spec *
 			id = m->type;
 		} else if (core_kind(t) == BTF_KIND_ARRAY) {
 			const struct btf_array *a = (const struct btf_array *)(t + 1);
-			bool flex = is_flex_arr(b, acc - 1, a);
+			bool flex = core_is_flex_arr(b, acc - 1, a);
 
 			if (!core_skip_mods(b, a->type, &id))
 				return -EINVAL;
