@@ -4,6 +4,7 @@
  * Every one must give an error with a message, never a crash or a hang
  * (this test runs under ASan/UBSan). */
 #include "core_synth.h"
+#include "obj.h"
 
 static void bad_records(struct btf *local, const struct local_ids *id, const struct core_targets *ts)
 {
@@ -200,8 +201,70 @@ out:
 
 /* core_apply_sec: all records of a section; errors name section, record,
  * instruction and access string. */
+/* Records of a real object, each mutated (type id, kind, one character of
+ * the access string), against the running kernel's BTF. */
+static void mutated_real_records(void)
+{
+	char path[512], err[256];
+	const char *o = getenv("O") ? getenv("O") : "build";
+	struct obj *ob = NULL;
+	struct btf *vm = NULL;
+	struct core_targets ts;
+	struct core_cache *cache = NULL;
+	FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+	static uint8_t buf[32 << 20];
+	size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	int ok = 0, refused = 0, it;
+
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/tests/bpf/core_fields.o", o);
+	if (!n || btf_parse(buf, n, "vmlinux", &vm) || obj_read_file(path, &ob) || !ob->btf_ext ||
+	    !ob->btf_ext->core.nr_secs || core_targets_init(&ts, vm, false)) {
+		printf("# no kernel BTF or %s: mutated real records skipped\n", path);
+		goto out;
+	}
+	cache = core_cache_new(ob->btf);
+	srand(3);
+	for (it = 0; cache && it < 3000; it++) {
+		const struct btf_ext_sec *es = &ob->btf_ext->core.secs[0];
+		struct btf_ext_core rec = ((const struct btf_ext_core *)es->recs)[rand() % es->nr];
+		const char *acc = btf_str(ob->btf, rec.access_str_off);
+		char mut[64];
+		struct core_decision d;
+		int64_t off;
+
+		snprintf(mut, sizeof(mut), "%s", acc ? acc : "0");
+		switch (rand() % 3) {
+		case 0:
+			rec.type_id += (uint32_t)(rand() % 7) - 3;
+			break;
+		case 1:
+			rec.kind = (uint32_t)(rand() % 14);
+			break;
+		default:
+			mut[rand() % (strlen(mut) + 1)] = "0123456789:"[rand() % 11];
+			off = btf_add_str(ob->btf, mut);
+			rec.access_str_off = off < 0 ? 0 : (uint32_t)off;
+		}
+		if (core_resolve(ob->btf, &rec, &ts, cache, &d, err, sizeof(err)) == 0)
+			ok++;
+		else
+			refused += !!err[0];
+	}
+	CHECK(ok > 0 && refused > 0 && ok + refused == 3000,
+	      "3000 mutated core_fields records against vmlinux: %d resolved, %d refused with a message",
+	      ok, refused);
+	core_cache_free(cache);
+	core_targets_free(&ts);
+out:
+	obj_free(ob);
+	btf_free(vm);
+}
+
 int main(void)
 {
 	malformed();
+	mutated_real_records();
 	return tap_done();
 }
