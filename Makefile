@@ -82,6 +82,8 @@ $(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB) $(LOADER_HDRS) tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(SANFLAGS) -g -o $@ $< $(SAN_LIB) $(LDLIBS)
 
+$(O)/tests/unit/test_core $(O)/tests/unit/test_core_synth $(O)/tests/unit/test_core_bad: tests/unit/core_synth.h
+
 # Test tools may use libbpf: it is the reference xdpld is compared against.
 $(O)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)

@@ -308,6 +308,7 @@ void btf_free(struct btf *b)
 }
 
 uint32_t btf_nr_types(const struct btf *b) { return b->nr_types; }
+uint32_t btf_strs_len(const struct btf *b) { return b->strs_len; }
 int btf_byte_order(const struct btf *b) { return b->byte_order; }
 
 const struct btf_type *btf_type_by_id(const struct btf *b, uint32_t id)

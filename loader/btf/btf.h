@@ -35,6 +35,9 @@ struct btf *btf_new(void);
 void btf_free(struct btf *b);
 
 uint32_t btf_nr_types(const struct btf *b);	/* including void: ids are < this */
+/* Size of the string section: split BTF (kernel modules) numbers its own
+ * strings from here. */
+uint32_t btf_strs_len(const struct btf *b);
 const struct btf_type *btf_type_by_id(const struct btf *b, uint32_t id);	/* NULL if out of range or 0 */
 struct btf_type *btf_type_mut(struct btf *b, uint32_t id);
 size_t btf_type_size_bytes(const struct btf_type *t);	/* header + tail */
