@@ -116,6 +116,20 @@ flood_stop() {
 	wait $_flood_d; flood_rc=$_rc_p$?
 }
 
+# same_tags_as_libbpf OBJ [XDPLD ARGS...]: every program of OBJ loaded by
+# xdpld (verify --json) has the kernel tag and translated length libbpf's
+# load gives it (tests/tools/progtags): the same instructions reached the
+# kernel after relocation.  Prints both lists.
+same_tags_as_libbpf() {
+	_obj=$1; shift
+	"$TOOLS/progtags" "$_obj" | sort >"$TMP/tags.libbpf" || return 1
+	"$XDPLD" verify --json "$@" "$_obj" >"$TMP/tags.json" || return 1
+	jq -r '.programs[] | "\(.name) \(.tag) \(.xlated_len)"' "$TMP/tags.json" |
+		sort >"$TMP/tags.xdpld" || return 1
+	echo "libbpf:"; cat "$TMP/tags.libbpf"; echo "xdpld:"; cat "$TMP/tags.xdpld"
+	[ -s "$TMP/tags.libbpf" ] && cmp -s "$TMP/tags.libbpf" "$TMP/tags.xdpld"
+}
+
 # Skips are not allowed to hide missing features: only use for a feature
 # the running kernel lacks, and say which.
 skip() { echo "ok - $* # SKIP"; _record skip; }

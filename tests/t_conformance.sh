@@ -358,8 +358,10 @@ echo "$ORDERS3" | while read -r i j k; do
 			libbpf_btf_ok "$TMP/$n.x.o" "prog_$p" XDP_PASS
 	done
 done
-check_fails "kfunc and kconfig triple: xdpld verify says the externs are not supported yet" \
-	"not supported yet" $XDPLD verify "$TMP/ks123.x.o"
+for n in ks123 ks231 ks312; do
+	check "kfunc and kconfig triple ($n): xdpld loads the linked object with libbpf's tags" \
+		same_tags_as_libbpf "$TMP/$n.x.o"
+done
 
 # ---- maps pinned by name (LIBBPF_PIN_BY_NAME) ----
 # conf_pin1 and conf_pin2 define conf_pin_cfg pinned by name, identically:

@@ -154,8 +154,8 @@ fails_cleanly "unknown program section named" "odd_section: unknown program sect
 	"$XDPLD" verify "$TBPF/load_badsec.o"
 fails_cleanly "CO-RE refused by name" "not supported yet: CO-RE relocation in program core_prog \(section xdp" \
 	"$XDPLD" verify "$TBPF/load_core.o"
-fails_cleanly "__kconfig extern refused by name" "not supported yet: extern symbol LINUX_KERNEL_VERSION" \
-	"$XDPLD" verify "$TBPF/load_extern.o"
+check "__kconfig extern LINUX_KERNEL_VERSION resolved: XDP_PASS as under libbpf" \
+	same_as_libbpf "$TBPF/load_extern.o" extern_prog
 fails_cleanly "big-endian object refused" "big-endian" "$XDPLD" verify "$TBPF/be/load_data.o"
 fails_cleanly "run: unknown program" "no program 'nosuch'" \
 	"$XDPLD" run "$TBPF/load_data.o" nosuch "$ONE"

@@ -17,6 +17,7 @@ static int load_cli_option(struct load_cli *lc, int id, char *arg)
 	case 'p': lc->opts.pin_root = arg; break;
 	case 'N': lc->opts.no_btf = true; break;
 	case 'B': lc->opts.btf_optional = true; break;
+	case 'C': lc->opts.kconfig_path = arg; break;
 	case 'T':
 		lc->type = arg;
 		return prog_type_check("--type", arg);
@@ -36,7 +37,7 @@ int load_cli_next(struct load_cli *lc, struct cli *c)
 	int opt, err;
 
 	while ((opt = cli_next(c)) > 0) {
-		if (!strchr("psNBT", opt))
+		if (!strchr("psNBCT", opt))
 			return opt;
 		err = load_cli_option(lc, opt, c->arg);
 		if (err) {

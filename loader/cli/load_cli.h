@@ -27,6 +27,7 @@ struct load_cli {
 	{ 's', CLI_MULTI, "set", "VAR=VALUE", "set a .rodata variable before load" }, \
 	{ 'N', 0, "no-btf", NULL, "load without BTF" }, \
 	{ 'B', 0, "btf-optional", NULL, "load without BTF if the kernel refuses it" }, \
+	{ 'C', 0, "kconfig", "FILE", "kernel configuration for __kconfig externs" }, \
 	CLI_OPT_TYPE
 
 struct cli;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Loader test: a __kconfig extern, which xdpld refuses by name for now. */
+/* Loader test: a __kconfig extern, resolved from the running kernel
+ * (tests/t_extern.sh covers externs in depth). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

@@ -1,0 +1,49 @@
+/* progtags OBJ: load every program of OBJ with libbpf (the reference) and
+ * print "NAME TAG XLATED_LEN" per program, in the object's order, so that
+ * xdpld verify --json can be compared with it (same instructions after
+ * relocation give the same kernel tag).  Exit 0 when everything loads. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	struct bpf_program *p;
+	struct bpf_object *o;
+	int err;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: progtags OBJ\n");
+		return 2;
+	}
+	o = bpf_object__open(argv[1]);
+	if (!o) {
+		fprintf(stderr, "%s: cannot open\n", argv[1]);
+		return 1;
+	}
+	err = bpf_object__load(o);
+	if (err) {
+		fprintf(stderr, "%s: libbpf load: %d\n", argv[1], err);
+		goto out;
+	}
+	bpf_object__for_each_program(p, o) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		err = bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len);
+		if (err) {
+			fprintf(stderr, "%s: %s: no prog info: %d\n", argv[1], bpf_program__name(p), err);
+			goto out;
+		}
+		printf("%s ", bpf_program__name(p));
+		for (int i = 0; i < BPF_TAG_SIZE; i++)
+			printf("%02x", info.tag[i]);
+		printf(" %u\n", info.xlated_prog_len);
+	}
+out:
+	bpf_object__close(o);
+	return err ? 1 : 0;
+}
