@@ -16,6 +16,7 @@
 #include "elf/obj.h"
 #include "kernel/bpf_sys.h"
 #include "kernel/kconfig.h"
+#include "kernel/probe.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -28,6 +29,32 @@
 #define KSYMS_SEC ".ksyms"
 #define KCONFIG_SEC ".kconfig"
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+/* The arch's prefix of wrapped syscalls (__x64_sys_bpf), libbpf's table;
+ * "" where libbpf knows none (LINUX_HAS_SYSCALL_WRAPPER is then 0). */
+#if defined(__x86_64__)
+#define SYSCALL_PFX "x64"
+#elif defined(__i386__)
+#define SYSCALL_PFX "ia32"
+#elif defined(__s390x__)
+#define SYSCALL_PFX "s390x"
+#elif defined(__s390__)
+#define SYSCALL_PFX "s390"
+#elif defined(__arm__)
+#define SYSCALL_PFX "arm"
+#elif defined(__aarch64__)
+#define SYSCALL_PFX "arm64"
+#elif defined(__mips__)
+#define SYSCALL_PFX "mips"
+#elif defined(__riscv)
+#define SYSCALL_PFX "riscv"
+#elif defined(__powerpc64__)
+#define SYSCALL_PFX "powerpc64"
+#elif defined(__powerpc__)
+#define SYSCALL_PFX "powerpc"
+#else
+#define SYSCALL_PFX ""
+#endif
 
 /* The VAR or FUNC of extern name in DATASEC .kconfig / .ksyms: its id, and
  * the DATASEC's name in *sec. */
@@ -251,6 +278,16 @@ static int fixup_kconfig(struct load_ctx *c, uint32_t id)
 		((struct btf_var *)(vt + 1))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
 		vs[i].offset = c->exts[k].data_off;
 	}
+	/* The kernel wants a DATASEC's variables in ascending offsets (libbpf
+	 * sorts them too); the layout above is by alignment and size. */
+	for (uint32_t i = 1; i < BTF_INFO_VLEN(t->info); i++) {
+		struct btf_var_secinfo cur = vs[i];
+		uint32_t j = i;
+
+		for (; j > 0 && vs[j - 1].offset > cur.offset; j--)
+			vs[j] = vs[j - 1];
+		vs[j] = cur;
+	}
 	t->size = c->kconfig_size;
 	return 0;
 }
@@ -317,7 +354,7 @@ static int resolve_virtual(struct load_ctx *c, struct load_extern *e)
 	} else if (!strcmp(e->name, "LINUX_HAS_BPF_COOKIE")) {
 		v = has_bpf_cookie();
 	} else if (!strcmp(e->name, "LINUX_HAS_SYSCALL_WRAPPER")) {
-		v = c->kallsyms_has_sys_bpf;
+		v = SYSCALL_PFX[0] && probe_kprobe_possible("__" SYSCALL_PFX "_sys_bpf");
 	} else if (!e->weak) {
 		pr_err("%s: __kconfig extern %s: unknown (LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER are known; make it __weak to read 0)",
 		       c->o->path, e->name);
@@ -392,37 +429,24 @@ static int resolve_kconfig(struct load_ctx *c)
 }
 
 /* Typeless ksyms: addresses from /proc/kallsyms (a name seen twice with two
- * addresses is ambiguous, as libbpf says).  Also notes whether the kernel
- * wraps its syscalls (LINUX_HAS_SYSCALL_WRAPPER). */
-static int read_kallsyms(struct load_ctx *c, bool need_syms)
+ * addresses is ambiguous, as libbpf says). */
+static int read_kallsyms(struct load_ctx *c)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[600], name[500], wrapper[32];
+	char line[600], name[500];
 	unsigned long long addr;
 	char type;
 	int err = 0;
 
-#if defined(__x86_64__)
-	snprintf(wrapper, sizeof(wrapper), "__x64_sys_bpf");
-#elif defined(__aarch64__)
-	snprintf(wrapper, sizeof(wrapper), "__arm64_sys_bpf");
-#elif defined(__s390x__)
-	snprintf(wrapper, sizeof(wrapper), "__s390x_sys_bpf");
-#else
-	snprintf(wrapper, sizeof(wrapper), "__se_sys_bpf");
-#endif
 	if (!f) {
 		err = -errno;
-		if (need_syms)
-			pr_err("%s: typeless __ksym externs need /proc/kallsyms: %s", c->o->path, strerror(-err));
-		return need_syms ? err : 0;
+		pr_err("%s: typeless __ksym externs need /proc/kallsyms: %s", c->o->path, strerror(-err));
+		return err;
 	}
 	while (!err && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%llx %c %499s", &addr, &type, name) != 3)
 			continue;
-		if (!strcmp(name, wrapper))
-			c->kallsyms_has_sys_bpf = true;
-		for (size_t i = 0; need_syms && i < c->nr_exts; i++) {
+		for (size_t i = 0; i < c->nr_exts; i++) {
 			struct load_extern *e = &c->exts[i];
 
 			if (e->kcfg || e->typed || e->func || strcmp(e->name, name))
@@ -598,14 +622,12 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 
 int load_externs_resolve(struct load_ctx *c)
 {
-	bool need_kallsyms = false, wrapper = false;
+	bool need_kallsyms = false;
 	int err;
 
-	for (size_t i = 0; i < c->nr_exts; i++) {
+	for (size_t i = 0; i < c->nr_exts; i++)
 		need_kallsyms |= !c->exts[i].kcfg && !c->exts[i].typed && !c->exts[i].func;
-		wrapper |= c->exts[i].kcfg && !strcmp(c->exts[i].name, "LINUX_HAS_SYSCALL_WRAPPER");
-	}
-	err = need_kallsyms || wrapper ? read_kallsyms(c, need_kallsyms) : 0;
+	err = need_kallsyms ? read_kallsyms(c) : 0;
 	if (!err)
 		err = resolve_kconfig(c);
 	if (!err)

@@ -57,7 +57,6 @@ struct load_ctx {
 	size_t nr_exts;
 	uint32_t kconfig_size;	/* bytes of the .kconfig map; 0: none */
 	uint8_t *kconfig_data;	/* its contents */
-	bool kallsyms_has_sys_bpf;	/* the kernel wraps syscalls (LINUX_HAS_SYSCALL_WRAPPER) */
 };
 
 /* A program image: the entry function followed by every subprogram it

@@ -39,6 +39,13 @@ bool probe_prog_array_lookup(void);
  * when it cannot be read. */
 int probe_jit_enable(void);
 
+/* Whether a kprobe can be attached to kernel function func: through the
+ * kprobe PMU (perf_event_open), or, without one, tracefs kprobe_events and
+ * func in /proc/kallsyms; false when the kernel has no kprobes.  libbpf's
+ * answer for LINUX_HAS_SYSCALL_WRAPPER is this for the arch's wrapped bpf
+ * syscall (__x64_sys_bpf, ...). */
+bool probe_kprobe_possible(const char *func);
+
 /* The test program of the probes: r0 = XDP_TX (PROBE_VERDICT); exit. */
 #define PROBE_VERDICT 3
 #define PROBE_RET_TX_LEN 2
