@@ -132,16 +132,17 @@ VM_BPF_OBJS := $(VM_BPF_SRCS:test-vm/bpf/%.bpf.c=$(O)/vm/bpf/%.o)
 static:
 	@$(MAKE) --no-print-directory -f Makefile.cross O=$(O) TARGET=$(TARGET)
 
-# The VM's EXT probe and its bpftool stand-in use libbpf (tests only),
+# The VM's EXT probe, its bpftool stand-in and progtags use libbpf (tests only),
 # linked statically with glibc.
-VM_BPF_TOOLS := $(O)/vm/probe_ext $(O)/vm/bpfobj
+VM_BPF_TOOLS := $(O)/vm/probe_ext $(O)/vm/bpfobj $(O)/vm/progtags
 $(VM_BPF_TOOLS): $(O)/vm/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
 
-# Test objects the relink scenario needs (not all of tests/bpf: keep the image small).
+# Test objects the relink and kfunc_module scenarios need (not all of
+# tests/bpf: keep the image small).
 VM_TBPF_OBJS := $(O)/tests/bpf/relink_fw_v2.o $(O)/tests/bpf/relink_fw_big.o \
-	$(O)/tests/bpf/relink_fw_bad.o
+	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o
 $(VM_TBPF_OBJS): firmware/vendor/fw_acme.bpf.c	# they #include it
 
 # Packet tools for the attach scenarios, static glibc (no libbpf), and the
@@ -188,7 +189,7 @@ endif
 XVM      := $(O)/vm-$(TARGET)
 XVM_CC   := $(XVM_TRIPLE_$(TARGET))-gcc -specs /usr/lib/$(XVM_MUSL_$(TARGET))/musl-gcc.specs
 XVM_DEPS := cache/musl-$(TARGET)
-XVM_BPF_TOOLS := $(XVM)/probe_ext $(XVM)/bpfobj
+XVM_BPF_TOOLS := $(XVM)/probe_ext $(XVM)/bpfobj $(XVM)/progtags
 XVM_PKT_TOOLS := $(XVM)/pktsend $(XVM)/pktcorpus
 
 $(XVM_DEPS)/lib/libbpf.a:

@@ -3,9 +3,9 @@
 # $O/image/initramfs.cpio.gz (and $O/image/kernel, the vmlinuz it is for).
 #
 # Inputs (built by `make image`): $O/static/xdpld, $O/firmware/*.o,
-# $O/vm/probe_ext, $O/vm/bpfobj, $O/vm/bpf/*.o, $O/vm/pktsend,
-# $O/vm/pktcorpus, $O/vm/corpus/, the relink test objects
-# $O/tests/bpf/relink_fw_{v2,big,bad}.o; from the tree: firmware/image/rootfs/,
+# $O/vm/probe_ext, $O/vm/bpfobj, $O/vm/progtags, $O/vm/bpf/*.o,
+# $O/vm/pktsend, $O/vm/pktcorpus, $O/vm/corpus/, the test objects
+# $O/tests/bpf/relink_fw_{v2,big,bad}.o and extern_ksym.o; from the tree: firmware/image/rootfs/,
 # policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
 # busybox-static, dropbear-bin (dropbear and the shared libraries it needs,
 # dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
@@ -181,9 +181,9 @@ foreign_libs() {
 DROPBEAR_LIBS=$(foreign_libs "$DROPBEAR")
 fi
 command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
-RELINK_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o"
-for f in "$BIN/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
-	"$O/vm/corpus/expected.txt" $(for o in $RELINK_OBJS; do echo "$O/tests/bpf/$o"; done); do
+TEST_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o extern_ksym.o"
+for f in "$BIN/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/progtags" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
+	"$O/vm/corpus/expected.txt" $(for o in $TEST_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
 
@@ -261,7 +261,7 @@ install -m 600 "$OUT/ssh_key.pub" "$ROOT/root/.ssh/authorized_keys"
 # Test tools and scenarios.
 install -m 755 test-vm/guest/run-scenarios.sh "$ROOT/usr/lib/xdpld-test/run-scenarios"
 install -m 644 test-vm/guest/lib.sh "$ROOT/usr/lib/xdpld-test/lib.sh"
-install -m 755 "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$ROOT/usr/lib/xdpld-test/"
+install -m 755 "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/progtags" "$ROOT/usr/lib/xdpld-test/"
 # Static packet tools and the pre-generated corpus (NAME.pkt, expected.txt).
 install -m 755 "$TOOLS/pktsend" "$TOOLS/pktcorpus" "$ROOT/usr/lib/xdpld-test/"
 mkdir -p "$ROOT/usr/lib/xdpld-test/corpus"
@@ -269,8 +269,9 @@ install -m 644 "$O"/vm/corpus/* "$ROOT/usr/lib/xdpld-test/corpus/"
 for o in "$O"/vm/bpf/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld-test/"
 done
-# Other builds of fw_acme for the relink scenario (only these of tests/bpf/).
-for o in $RELINK_OBJS; do
+# Other builds of fw_acme for the relink scenario and the kfunc object of
+# kfunc_module (only these of tests/bpf/).
+for o in $TEST_OBJS; do
 	install -m 644 "$O/tests/bpf/$o" "$ROOT/usr/lib/xdpld-test/"
 done
 mkdir -p "$ROOT/usr/lib/xdpld-test/scenarios"
@@ -291,9 +292,12 @@ add_module() {	# add_module RELPATH (as in modules.dep)
 	echo "$1" >>"$OUT/load-order"
 }
 for mod in $(sed 's/#.*//' "$HERE/modules.list"); do
+	optional=""
+	case $mod in *'?') optional=1; mod=${mod%'?'} ;; esac
 	rel=$(grep -E "(^|/)$mod\.ko(\.xz|\.zst|\.gz)?:" "$MODSRC/modules.dep" | cut -d: -f1 | head -n 1)
 	if [ -z "$rel" ]; then
 		grep -qE "/$mod\.ko" "$MODSRC/modules.builtin" 2>/dev/null && continue
+		[ -n "$optional" ] && { echo "image: optional module $mod not in kernel $KVER"; continue; }
 		die "module $mod ($HERE/modules.list) not found for kernel $KVER"
 	fi
 	add_module "$rel"

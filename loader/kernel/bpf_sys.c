@@ -237,6 +237,11 @@ int sys_map_next_id(uint32_t start_id, uint32_t *next_id)
 	return get_next_id(BPF_MAP_GET_NEXT_ID, start_id, next_id);
 }
 
+int sys_btf_next_id(uint32_t start_id, uint32_t *next_id)
+{
+	return get_next_id(BPF_BTF_GET_NEXT_ID, start_id, next_id);
+}
+
 int sys_obj_info(int fd, void *info, uint32_t *info_len)
 {
 	union bpf_attr attr;

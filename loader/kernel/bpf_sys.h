@@ -114,6 +114,7 @@ int sys_link_fd_by_id(uint32_t id);
 /* -ENOENT after the last id. */
 int sys_prog_next_id(uint32_t start_id, uint32_t *next_id);
 int sys_map_next_id(uint32_t start_id, uint32_t *next_id);
+int sys_btf_next_id(uint32_t start_id, uint32_t *next_id);
 /* info is struct bpf_prog_info / bpf_map_info / bpf_btf_info / bpf_link_info;
  * *info_len in: its size (zero it first), out: the size the kernel filled. */
 int sys_obj_info(int fd, void *info, uint32_t *info_len);

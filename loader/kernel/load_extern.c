@@ -524,11 +524,13 @@ static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb
 	return -EINVAL;
 }
 
+/* The kernel's BTF, parsed; its bytes stay in c->vmlinux_raw for the
+ * modules' split BTF (load_kmod.c). */
 static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 {
 	const char *path = c->opts->kernel_btf_path ? c->opts->kernel_btf_path : VMLINUX_BTF;
 	FILE *f = fopen(path, "re");
-	char *data = NULL;
+	uint8_t *data = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0;
 
@@ -542,7 +544,7 @@ static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 		size_t r;
 
 		if (n == cap) {
-			char *nd;
+			uint8_t *nd;
 
 			if (cap >= (256u << 20)) {
 				err = -EFBIG;
@@ -564,8 +566,14 @@ static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 	fclose(f);
 	if (!err)
 		err = btf_parse(data, n, path, out);
-	free(data);
-	return err;
+	if (err) {
+		free(data);
+		return err;
+	}
+	c->vmlinux_raw = data;
+	c->vmlinux_raw_size = n;
+	c->vmlinux_nr_types = btf_nr_types(*out);
+	return 0;
 }
 
 static int resolve_btf_ksyms(struct load_ctx *c)
@@ -577,6 +585,8 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 		struct load_extern *e = &c->exts[i];
 		int kind = e->func ? BTF_KIND_FUNC : BTF_KIND_VAR;
 		const struct btf_type *kt;
+		const struct btf *tb;
+		struct load_kmod *mod;
 		uint32_t ktype;
 		int64_t id;
 		int ok;
@@ -585,36 +595,57 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 			continue;
 		if (!kb && (err = read_vmlinux_btf(c, &kb)))
 			break;
+		tb = kb;
+		mod = NULL;
 		id = btf_find(kb, e->name, kind);
 		if (id < 0) {
-			if (e->weak)
-				continue;
-			pr_err("%s: %s %s: not in the kernel's BTF (vmlinux)", c->o->path,
-			       e->func ? "kfunc" : "__ksym extern", e->name);
-			err = -ESRCH;
-			break;
+			uint32_t mid;
+
+			err = load_kmod_find(c, e->name, kind, &mod, &mid);
+			if (err == -ESRCH) {
+				err = 0;
+				if (e->weak)
+					continue;
+				pr_err("%s: %s %s: not in the kernel's BTF (vmlinux or a loaded module's)",
+				       c->o->path, e->func ? "kfunc" : "__ksym extern", e->name);
+				err = -ESRCH;
+			}
+			if (err)
+				break;
+			tb = mod->btf;
+			id = mid;
 		}
-		kt = btf_type_by_id(kb, (uint32_t)id);
+		kt = btf_type_by_id(tb, (uint32_t)id);
 		ktype = kt->type;
-		ok = types_compat(c->o->btf, e->type_id, kb, ktype, 32);
+		ok = types_compat(c->o->btf, e->type_id, tb, ktype, 32);
 		if (ok <= 0) {
 			if (e->weak)
 				continue;
-			pr_err("%s: %s %s: its type (%s %s) does not match the kernel's (%s %s, BTF id %lld)",
+			pr_err("%s: %s %s: its type (%s %s) does not match the kernel's (%s %s, BTF id %lld%s%s)",
 			       c->o->path, e->func ? "kfunc" : "__ksym extern", e->name,
 			       btf_kind_name(BTF_INFO_KIND(btf_type_by_id(c->o->btf, e->type_id) ?
 					btf_type_by_id(c->o->btf, e->type_id)->info : 0)),
 			       btf_type_name(c->o->btf, e->type_id),
-			       btf_kind_name(BTF_INFO_KIND(btf_type_by_id(kb, btf_skip_mods(kb, ktype)) ?
-					btf_type_by_id(kb, btf_skip_mods(kb, ktype))->info : 0)),
-			       btf_type_name(kb, btf_skip_mods(kb, ktype)), (long long)id);
+			       btf_kind_name(BTF_INFO_KIND(btf_type_by_id(tb, btf_skip_mods(tb, ktype)) ?
+					btf_type_by_id(tb, btf_skip_mods(tb, ktype))->info : 0)),
+			       btf_type_name(tb, btf_skip_mods(tb, ktype)), (long long)id,
+			       mod ? " in module " : "", mod ? mod->name : "");
 			err = -EINVAL;
 			break;
 		}
 		e->is_set = true;
 		e->kernel_btf_id = (uint32_t)id;
-		e->kernel_btf_obj_fd = 0;	/* vmlinux */
+		e->kernel_btf_obj_fd = mod ? mod->fd : 0;	/* 0: vmlinux */
 		e->fd_idx = 0;
+		if (mod && e->func) {
+			int idx = load_kmod_fd_idx(c, mod);
+
+			if (idx < 0) {
+				err = idx;
+				break;
+			}
+			e->fd_idx = (int16_t)idx;
+		}
 	}
 	btf_free(kb);
 	return err;
@@ -648,6 +679,7 @@ int load_externs_resolve(struct load_ctx *c)
 
 void load_externs_free(struct load_ctx *c)
 {
+	load_kmods_free(c);
 	free(c->exts);
 	free(c->kconfig_data);
 	c->exts = NULL;

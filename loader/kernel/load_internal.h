@@ -40,6 +40,15 @@ struct load_extern {
 	int16_t fd_idx;		/* kfunc call's fd_array index; 0: vmlinux */
 };
 
+/* A kernel module's BTF object (load_kmod.c). */
+struct load_kmod {
+	char name[64];
+	int fd;
+	struct btf *btf;	/* vmlinux's types, then the module's: kernel ids */
+	uint32_t first_id;	/* the module's first type id */
+	int16_t fd_idx;		/* its index in fd_array; 0: not used yet */
+};
+
 struct load_ctx {
 	struct obj *o;
 	const struct load_opts *opts;
@@ -57,6 +66,14 @@ struct load_ctx {
 	size_t nr_exts;
 	uint32_t kconfig_size;	/* bytes of the .kconfig map; 0: none */
 	uint8_t *kconfig_data;	/* its contents */
+	uint8_t *vmlinux_raw;	/* the kernel's BTF as read, for module BTF */
+	size_t vmlinux_raw_size;
+	uint32_t vmlinux_nr_types;
+	struct load_kmod *kmods;	/* every module's BTF, once one is needed */
+	size_t nr_kmods;
+	bool kmods_loaded;
+	int *fd_array;		/* module BTF fds of kfunc calls (BPF_PROG_LOAD) */
+	uint32_t nr_fd_array;
 };
 
 /* A program image: the entry function followed by every subprogram it
@@ -96,6 +113,15 @@ int load_externs_fixup_btf(struct load_ctx *c);
 int load_externs_resolve(struct load_ctx *c);
 const struct load_extern *load_extern_for_sym(const struct load_ctx *c, uint32_t sym);
 void load_externs_free(struct load_ctx *c);
+
+/* load_kmod.c: kfuncs and typed ksyms in kernel modules.  Finds a FUNC or
+ * VAR (kind) named name in the modules' BTF (after vmlinux's, which
+ * c->vmlinux_raw holds): its module and kernel type id; -ESRCH if none. */
+int load_kmod_find(struct load_ctx *c, const char *name, int kind, struct load_kmod **mod,
+		   uint32_t *id);
+/* The module's index in c->fd_array, added at its first use. */
+int load_kmod_fd_idx(struct load_ctx *c, struct load_kmod *m);
+void load_kmods_free(struct load_ctx *c);
 
 /* load_reloc.c */
 int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_image *img);

@@ -170,6 +170,7 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 	a.expected_attach_type = p->expected_attach_type;
 	a.prog_flags = p->prog_flags;
 	a.prog_ifindex = c->opts->offload_ifindex;
+	a.fd_array = c->fd_array;	/* module BTF of kfunc calls, if any */
 	if (c->btf_loaded && img.nr_func_info) {
 		a.prog_btf_fd = (uint32_t)c->lo->btf_fd;
 		a.func_info = img.func_info;
