@@ -44,7 +44,10 @@ struct load_extern {
 struct load_kmod {
 	char name[64];
 	int fd;
-	struct btf *btf;	/* vmlinux's types, then the module's: kernel ids */
+	uint8_t *raw;		/* the module's split BTF as the kernel gave it */
+	uint32_t raw_size;
+	struct btf *btf;	/* vmlinux's types, then the module's: kernel ids;
+				 * NULL until a name is looked for in it */
 	uint32_t first_id;	/* the module's first type id */
 	int16_t fd_idx;		/* its index in fd_array; 0: not used yet */
 };

@@ -7,6 +7,7 @@
  * vmlinux's.  Its bytes appended to vmlinux's (types after types, strings
  * after strings) therefore make one whole BTF in which every id is the
  * kernel's, and the loader checks a module's types exactly as vmlinux's.
+ * Only a module whose strings hold the name is merged and parsed.
  * The module's BTF object stays open until the programs are loaded: a kfunc
  * call names it by its index in the programs' fd_array (libbpf's indexes:
  * 1, 2, ... in order of first use; 0 is vmlinux), a typed __ksym by its fd. */
@@ -82,7 +83,6 @@ static int kmod_open(struct load_ctx *c, uint32_t id, struct load_kmod *m)
 	struct bpf_btf_info info;
 	uint32_t len = sizeof(info);
 	uint8_t *data = NULL;
-	char what[96];
 	int fd, err;
 
 	memset(m, 0, sizeof(*m));
@@ -115,18 +115,53 @@ static int kmod_open(struct load_ctx *c, uint32_t id, struct load_kmod *m)
 		if (!err && info.btf_size > size)
 			err = -EAGAIN;	/* changed under us */
 	}
-	snprintf(what, sizeof(what), "kernel module %s's BTF", m->name);
-	if (!err)
-		err = merge_parse(c->vmlinux_raw, c->vmlinux_raw_size, data, info.btf_size, what, &m->btf);
-	free(data);
 	if (err) {
-		pr_err("%s: %s: %s", c->o->path, what, strerror(-err));
+		pr_err("%s: kernel module %s's BTF: %s", c->o->path, m->name, strerror(-err));
+		free(data);
 		close(fd);
 		return err;
 	}
 	m->fd = fd;
+	m->raw = data;
+	m->raw_size = info.btf_size;
 	m->first_id = c->vmlinux_nr_types;
 	return 0;
+}
+
+/* Whether name is one of the strings of the module's own string section:
+ * parsing vmlinux's BTF again for each module costs seconds on a router
+ * CPU, so only a module that can have the name is parsed. */
+static bool kmod_has_string(const struct load_kmod *m, const char *name)
+{
+	const uint8_t *t, *strs;
+	uint32_t tl, sl;
+	size_t n = strlen(name);
+
+	if (blob_secs(m->raw, m->raw_size, &t, &tl, &strs, &sl))
+		return true;	/* let the parse report it */
+	for (uint32_t off = 0; off + n < sl; ) {
+		const uint8_t *z = memchr(strs + off, 0, sl - off);
+		size_t len = z ? (size_t)(z - (strs + off)) : sl - off;
+
+		if (len == n && !memcmp(strs + off, name, n))
+			return true;
+		off += (uint32_t)len + 1;
+	}
+	return false;
+}
+
+static int kmod_parse(struct load_ctx *c, struct load_kmod *m)
+{
+	char what[96];
+	int err;
+
+	if (m->btf)
+		return 0;
+	snprintf(what, sizeof(what), "kernel module %s's BTF", m->name);
+	err = merge_parse(c->vmlinux_raw, c->vmlinux_raw_size, m->raw, m->raw_size, what, &m->btf);
+	if (err)
+		pr_err("%s: %s: %s", c->o->path, what, strerror(-err));
+	return err;
 }
 
 /* Every module BTF the kernel has, once. */
@@ -148,7 +183,7 @@ static int kmods_load(struct load_ctx *c)
 			return err;
 		n = realloc(c->kmods, (c->nr_kmods + 1) * sizeof(*n));
 		if (!n) {
-			btf_free(m.btf);
+			free(m.raw);
 			close(m.fd);
 			return -ENOMEM;
 		}
@@ -167,8 +202,14 @@ int load_kmod_find(struct load_ctx *c, const char *name, int kind, struct load_k
 		return err;
 	for (size_t i = 0; i < c->nr_kmods; i++) {
 		struct load_kmod *m = &c->kmods[i];
-		uint32_t nr = btf_nr_types(m->btf);
+		uint32_t nr;
 
+		if (!kmod_has_string(m, name))
+			continue;
+		err = kmod_parse(c, m);
+		if (err)
+			return err;
+		nr = btf_nr_types(m->btf);
 		for (uint32_t t = m->first_id; t < nr; t++) {
 			const struct btf_type *bt = btf_type_by_id(m->btf, t);
 
@@ -206,6 +247,7 @@ void load_kmods_free(struct load_ctx *c)
 {
 	for (size_t i = 0; i < c->nr_kmods; i++) {
 		btf_free(c->kmods[i].btf);
+		free(c->kmods[i].raw);
 		close(c->kmods[i].fd);
 	}
 	free(c->kmods);
