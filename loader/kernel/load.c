@@ -130,6 +130,8 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 	if (!err)
 		err = load_externs_resolve(&c);
 	if (!err)
+		err = load_core_apply(&c);
+	if (!err)
 		err = obj_map_defs(o, &c.defs, &c.nr_defs);
 	if (!err)
 		err = load_btf_prepare(&c);
@@ -147,6 +149,7 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 		pr_err("%s: out of memory while loading", o->path);
 	btf_free(c.btf);
 	load_externs_free(&c);
+	load_core_free(&c);
 	map_defs_free(c.defs, c.nr_defs);
 	free(c.src);
 	for (size_t i = 0; rw.vals && i < rw.nr; i++)

@@ -27,7 +27,6 @@
 
 #define KSYMS_SEC ".ksyms"
 #define KCONFIG_SEC ".kconfig"
-#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 /* The VAR or FUNC of extern name in DATASEC .kconfig / .ksyms: its id, and
  * the DATASEC's name in *sec. */
@@ -499,53 +498,9 @@ static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb
 	return -EINVAL;
 }
 
-static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
-{
-	const char *path = c->opts->kernel_btf_path ? c->opts->kernel_btf_path : VMLINUX_BTF;
-	FILE *f = fopen(path, "re");
-	char *data = NULL;
-	size_t n = 0, cap = 0;
-	int err = 0;
-
-	if (!f) {
-		err = -errno;
-		pr_err("%s: typed __ksym externs and kfuncs need the kernel's BTF: %s: %s", c->o->path,
-		       path, strerror(-err));
-		return err;
-	}
-	for (;;) {
-		size_t r;
-
-		if (n == cap) {
-			char *nd;
-
-			if (cap >= (256u << 20)) {
-				err = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : (8u << 20);
-			nd = realloc(data, cap);
-			if (!nd) {
-				err = -ENOMEM;
-				break;
-			}
-			data = nd;
-		}
-		r = fread(data + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	if (!err)
-		err = btf_parse(data, n, path, out);
-	free(data);
-	return err;
-}
-
 static int resolve_btf_ksyms(struct load_ctx *c)
 {
-	struct btf *kb = NULL;
+	const struct btf *kb = NULL;
 	int err = 0;
 
 	for (size_t i = 0; !err && i < c->nr_exts; i++) {
@@ -558,8 +513,9 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 
 		if (e->kcfg || (!e->typed && !e->func))
 			continue;
-		if (!kb && (err = read_vmlinux_btf(c, &kb)))
+		if (!kb && (err = load_kernel_btf(c, "typed __ksym externs and kfuncs")))
 			break;
+		kb = c->kvmlinux;	/* the target BTF, shared with CO-RE (load_core.c) */
 		id = btf_find(kb, e->name, kind);
 		if (id < 0) {
 			if (e->weak)
@@ -591,7 +547,6 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 		e->kernel_btf_obj_fd = 0;	/* vmlinux */
 		e->fd_idx = 0;
 	}
-	btf_free(kb);
 	return err;
 }
 

@@ -7,6 +7,7 @@
 #include "kconfig.h"
 #include "load.h"
 #include "base/log.h"
+#include "core/core.h"
 #include "elf/mapdef.h"
 
 #include <linux/bpf.h>
@@ -58,6 +59,14 @@ struct load_ctx {
 	uint32_t kconfig_size;	/* bytes of the .kconfig map; 0: none */
 	uint8_t *kconfig_data;	/* its contents */
 	bool kallsyms_has_sys_bpf;	/* the kernel wraps syscalls (LINUX_HAS_SYSCALL_WRAPPER) */
+	/* Target BTF (load_core.c), read once when needed: vmlinux + modules. */
+	struct core_targets kt;
+	struct btf *kvmlinux;	/* kt.t[0]'s BTF */
+	bool kt_loaded;
+	int kt_err;		/* the first failure to read it, repeated */
+	struct bpf_insn **core_insns;	/* per section: CO-RE-patched instructions, or NULL */
+	struct load_core_rec *core_recs;	/* every decision, in record order */
+	size_t nr_core_recs;
 };
 
 /* A program image: the entry function followed by every subprogram it
@@ -97,6 +106,14 @@ int load_externs_fixup_btf(struct load_ctx *c);
 int load_externs_resolve(struct load_ctx *c);
 const struct load_extern *load_extern_for_sym(const struct load_ctx *c, uint32_t sym);
 void load_externs_free(struct load_ctx *c);
+
+/* load_core.c */
+/* Reads the target BTF (c->kt, c->kvmlinux) the first time; why names
+ * what needs it, for the message. */
+int load_kernel_btf(struct load_ctx *c, const char *why);
+/* Applies every CO-RE record to c->core_insns, keeping the decisions. */
+int load_core_apply(struct load_ctx *c);
+void load_core_free(struct load_ctx *c);
 
 /* load_reloc.c */
 int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_image *img);
