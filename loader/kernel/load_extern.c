@@ -128,7 +128,8 @@ int load_externs_collect(struct load_ctx *c)
 		if (err)
 			return err;
 	}
-	qsort(c->exts, c->nr_exts, sizeof(*c->exts), cmp_ext);
+	if (c->nr_exts)
+		qsort(c->exts, c->nr_exts, sizeof(*c->exts), cmp_ext);
 	for (size_t i = 0; i < c->nr_exts; i++) {
 		struct load_extern *e = &c->exts[i];
 
