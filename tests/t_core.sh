@@ -1,0 +1,155 @@
+#!/bin/sh
+# CO-RE in xdpld's loader (kernel/load_core.c) and `xdpld core`, against
+# libbpf on the running kernel's BTF: for every program of the CO-RE test
+# objects (tests/bpf/core_*.bpf.c, load_core.bpf.c) `xdpld verify` gives
+# the kernel tag libbpf's load (bpftool prog loadall) gives, `xdpld run`
+# the verdicts and bytes of progrun, and `xdpld core --json` the decisions
+# (kind, target type id, value or poisoning) libbpf logs (core_ref); the
+# target BTF as a file (--btf, --kernel-btf) and as a directory; errors
+# name the file; linked objects keep their CO-RE records.
+. tests/lib.sh
+
+CORPUS=$TMP/corpus
+mkdir -p "$CORPUS"
+"$TOOLS/pktcorpus" "$CORPUS" >/dev/null || { not_ok "pktcorpus"; exit 0; }
+PKTS=$(ls "$CORPUS"/*.pkt | tr "\n" " ")
+
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+PIN=/sys/fs/bpf/xdpld-t_core-$$
+trap 'rm -rf "$TMP" "$PIN"' EXIT
+export XDPLD_CHECK_FD_LEAKS=1
+VMLINUX=/sys/kernel/btf/vmlinux
+OBJS="core_fields core_types core_multi core_matches load_core"
+
+# libbpf_tags OBJ: "NAME TAG" per program as libbpf loads OBJ (bpftool).
+libbpf_tags() {
+	rm -rf "$PIN"
+	bpftool prog loadall "$1" "$PIN" >/dev/null 2>&1 || { rm -rf "$PIN"; return 1; }
+	for _p in "$PIN"/*; do bpftool prog show pinned "$_p" --json; echo; done |
+		python3 -c 'import json, sys
+for l in sys.stdin:
+    if l.strip(): j = json.loads(l); print(j["name"], j["tag"])' | sort
+	rm -rf "$PIN"
+}
+
+# xdpld_tags [GLOBAL_OPTS --] OBJ: "NAME TAG" per program from verify --json.
+xdpld_tags() {
+	_g=""
+	if [ "$#" -gt 1 ]; then _g="$1 $2"; shift 3; fi
+	# shellcheck disable=SC2086
+	"$XDPLD" $_g verify --json "$1" | python3 -c 'import json, sys
+for p in json.load(sys.stdin)["programs"]: print(p["name"][:15], p["tag"])' | sort
+}
+
+# same_tags OBJ [GLOBAL_OPTS]: the tags are libbpf's (and there are some).
+same_tags() {
+	libbpf_tags "$1" >"$TMP/lt" || { echo "bpftool could not load $1"; return 1; }
+	if [ -n "$2" ]; then xdpld_tags "$2" "$3" -- "$1"; else xdpld_tags "$1"; fi >"$TMP/xt" || return 1
+	cat "$TMP/xt"
+	[ -s "$TMP/lt" ] && diff "$TMP/lt" "$TMP/xt"
+}
+
+# ref_decisions OBJ: "PROG RELO KIND TARGET_ID VALUE" per relocation from
+# libbpf's debug log (core_ref): the first matching candidate's id or "-",
+# the patched value or "poisoned".
+ref_decisions() {
+	"$TOOLS/core_ref" "$1" 2>/dev/null | python3 -c 'import re, sys
+d = {}
+for l in sys.stdin:
+    m = re.match(r"LOG libbpf: prog .(\S+).: relo #(\d+): (.*)", l.rstrip("\n"))
+    if not m: continue
+    k = (m.group(1), int(m.group(2))); r = d.setdefault(k, {"kind": None, "id": "-", "val": None})
+    t = m.group(3)
+    if t.startswith("<") and r["kind"] is None: r["kind"] = t[1:t.index(">")]
+    elif t.startswith("matching candidate #") and r["id"] == "-":
+        r["id"] = re.search(r"> \[(\d+)\]", t).group(1)
+    elif t.startswith("patched insn #") and "mem_sz" not in t and r["val"] is None:
+        r["val"] = t.rsplit(" -> ", 1)[1]
+    elif t.startswith("substituting insn #"): r["val"] = "poisoned"
+for (p, n), r in sorted(d.items()): print(p, n, r["kind"], r["id"], r["val"])'
+}
+
+# xdpld_decisions OBJ [CORE_OPTS...]: the same from xdpld core --json.
+xdpld_decisions() {
+	_o=$1; shift
+	"$XDPLD" core --json "$@" "$_o" | python3 -c 'import json, sys
+for o in json.load(sys.stdin)["objects"]:
+    for r in sorted(o["relocations"], key=lambda r: (r["program"], r["relo"])):
+        tid = "-" if r["target"] is None else r["target_id"]
+        val = "poisoned" if r["result"] == "poisoned" else r["value"]
+        print(r["program"], r["relo"], r["kind"], tid, val)'
+}
+
+same_decisions() {
+	ref_decisions "$1" >"$TMP/rd" && xdpld_decisions "$@" >"$TMP/xd" || return 1
+	cat "$TMP/xd"
+	[ -s "$TMP/rd" ] && diff "$TMP/rd" "$TMP/xd"
+}
+
+# same_run OBJ PROG: xdpld run and progrun agree on every packet.
+same_run() {
+	"$XDPLD" run "$1" "$2" $PKTS >"$TMP/xr" && "$TOOLS/progrun" "$1" "$2" $PKTS >"$TMP/lr" &&
+		[ -s "$TMP/xr" ] && diff "$TMP/lr" "$TMP/xr"
+}
+
+for n in $OBJS; do
+	o=$TBPF/$n.o
+	check "$n: verify gives every program libbpf's tag" same_tags "$o"
+	check "$n: xdpld core --json decides as libbpf (kind, target id, value)" same_decisions "$o"
+	check "$n: --btf $VMLINUX decides the same" same_decisions "$o" --btf "$VMLINUX"
+	for p in $("$XDPLD" verify "$o" | awk '$1 == "program" { print $2 }'); do
+		check "$n: run $p gives progrun's verdicts and bytes" same_run "$o" "$p"
+	done
+done
+
+# --- the target BTF: a file, a directory, as root or not ---
+mkdir -p "$TMP/kbtf"
+cp "$VMLINUX" "$TMP/kbtf/vmlinux"
+check "--kernel-btf FILE: libbpf's tags" same_tags "$TBPF/core_fields.o" --kernel-btf "$VMLINUX"
+check "--kernel-btf DIR (laid out as /sys/kernel/btf): libbpf's tags" \
+	same_tags "$TBPF/core_fields.o" --kernel-btf "$TMP/kbtf"
+check "core --btf DIR decides as libbpf" same_decisions "$TBPF/core_types.o" --btf "$TMP/kbtf"
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	chmod 755 "$TMP" "$TMP/kbtf"; chmod 644 "$TMP/kbtf/vmlinux"
+	check "core --btf FILE works without root (as nobody)" sh -c \
+		"setpriv --reuid=nobody --regid=nogroup --clear-groups '$XDPLD' core --btf '$TMP/kbtf/vmlinux' '$TBPF/load_core.o' |
+		 grep -q 'struct ethhdr \"0:2\" -> vmlinux .*: 12\$'"
+fi
+check_out "core text: a guarded read of a type no kernel has is poisoned" \
+	'xdpld_not_in_any_kernel "0:1" -> missing: poisoned' "$XDPLD" core "$TBPF/load_core.o"
+check_out "core text: its guard (field_exists) is 0" \
+	'field_exists struct xdpld_not_in_any_kernel "0:1" -> missing: 0' "$XDPLD" core "$TBPF/load_core.o"
+check "core on an object without CO-RE prints nothing and succeeds" sh -c \
+	"'$XDPLD' core '$TBPF/load_data.o' >'$TMP/nc' && [ ! -s '$TMP/nc' ]"
+check "core --json of two objects lists both" sh -c \
+	"'$XDPLD' core --json '$TBPF/core_multi.o' '$TBPF/load_core.o' |
+	 python3 -c 'import json,sys; assert len(json.load(sys.stdin)[\"objects\"]) == 2'"
+
+# --- errors name the file ---
+printf 'not BTF at all\n' >"$TMP/bad.btf"
+check_fails "core --btf of a missing file names it" "$TMP/nosuch.btf: No such file" \
+	"$XDPLD" core --btf "$TMP/nosuch.btf" "$TBPF/load_core.o"
+check_fails "core --btf of a malformed file names it and the object" \
+	"load_core.o: CO-RE relocations need the kernel's BTF: $TMP/bad.btf" \
+	"$XDPLD" core --btf "$TMP/bad.btf" "$TBPF/load_core.o"
+check_fails "verify with a malformed --kernel-btf names the file" "$TMP/bad.btf" \
+	"$XDPLD" --kernel-btf "$TMP/bad.btf" verify "$TBPF/core_fields.o"
+check_fails "--kernel-btf without FILE: usage" "needs a FILE" "$XDPLD" --kernel-btf
+check_fails "an ambiguous target type id names file, function, relocation, type and access" \
+	'core_ambig.o: function core_ambig: sec .xdp.: CO-RE relocation #1 at insn #4 \("0"\): \[[0-9]+\] typedef u8: target_type_id: relocation decision ambiguity' \
+	"$XDPLD" verify "$TBPF/core_ambig.o"
+check "libbpf refuses core_ambig too" sh -c "'$TOOLS/core_ref' '$TBPF/core_ambig.o' | grep -q '^LOAD -'"
+check_fails "a poisoned load (signed field changing size) is refused by the verifier, as under libbpf" \
+	'core_badsz.*rejected by the kernel' "$XDPLD" verify "$TBPF/core_badsz.o"
+check "libbpf refuses core_badsz too" sh -c "'$TOOLS/core_ref' '$TBPF/core_badsz.o' | grep -q '^LOAD -'"
+
+# --- linking keeps the CO-RE records ---
+check "link of two CO-RE objects" "$XDPLD" link -o "$TMP/l.o" "$TBPF/load_core.o" "$TBPF/core_multi.o"
+check "bpftool gen object of the same two" bpftool gen object "$TMP/g.o" "$TBPF/load_core.o" "$TBPF/core_multi.o"
+same_linked() {
+	libbpf_tags "$TMP/g.o" >"$TMP/lt" && xdpld_tags "$TMP/l.o" >"$TMP/xt" &&
+		cat "$TMP/xt" && [ -s "$TMP/lt" ] && diff "$TMP/lt" "$TMP/xt"
+}
+check "the linked object loads with the tags libbpf gives bpftool's linked object" same_linked
+check "the linked object's decisions are libbpf's" same_decisions "$TMP/l.o"
+check "the linked object's core_prog gives progrun's results" same_run "$TMP/l.o" core_prog
