@@ -6,7 +6,7 @@
 # the verdicts and bytes of progrun, and `xdpld core --json` the decisions
 # (kind, target type id, value or poisoning) libbpf logs (core_ref); the
 # target BTF as a file (--btf, --kernel-btf) and as a directory; errors
-# name the file; linked objects keep their CO-RE records.
+# name the file; linked and flattened objects keep their CO-RE records.
 . tests/lib.sh
 
 CORPUS=$TMP/corpus
@@ -19,7 +19,7 @@ PIN=/sys/fs/bpf/xdpld-t_core-$$
 trap 'rm -rf "$TMP" "$PIN"' EXIT
 export XDPLD_CHECK_FD_LEAKS=1
 VMLINUX=/sys/kernel/btf/vmlinux
-OBJS="core_fields core_types core_multi core_matches load_core"
+OBJS="core_fields core_types core_multi core_matches core_calls load_core"
 
 # libbpf_tags OBJ: "NAME TAG" per program as libbpf loads OBJ (bpftool).
 libbpf_tags() {
@@ -153,3 +153,33 @@ same_linked() {
 check "the linked object loads with the tags libbpf gives bpftool's linked object" same_linked
 check "the linked object's decisions are libbpf's" same_decisions "$TMP/l.o"
 check "the linked object's core_prog gives progrun's results" same_run "$TMP/l.o" core_prog
+
+# --- flattening moves CO-RE records with their instructions ---
+check "link --flatten inlines the CO-RE subprograms of core_calls" sh -c \
+	"'$XDPLD' -v link --flatten -o '$TMP/f.o' '$TBPF/core_calls.o' 2>&1 |
+	 grep -q 'program core_calls flattened: 3 calls inlined'"
+flat_decisions() {	# "KIND TARGET_ID VALUE" of core_calls' own relocations, sorted
+	"$XDPLD" core --json "$1" | python3 -c 'import json, sys
+for o in json.load(sys.stdin)["objects"]:
+    for r in o["relocations"]:
+        if r["program"] == "core_calls": print(r["kind"], r["target_id"], r["value"])' | sort
+}
+same_flat_decisions() {
+	# the original's calls: proto_of twice, kernel_facts once
+	"$XDPLD" core --json "$TBPF/core_calls.o" | python3 -c 'import json, sys
+rs = json.load(sys.stdin)["objects"][0]["relocations"]
+n = {"core_calls": 1, "proto_of": 2, "kernel_facts": 1}
+for r in rs:
+    for _ in range(n[r["program"]]): print(r["kind"], r["target_id"], r["value"])' | sort >"$TMP/od"
+	flat_decisions "$TMP/f.o" >"$TMP/fd" && cat "$TMP/fd" && [ -s "$TMP/od" ] && diff "$TMP/od" "$TMP/fd"
+}
+check "the flattened program carries one CO-RE record per inlined copy, decided alike" same_flat_decisions
+check "the flattened object loads with libbpf's tag (libbpf reads the moved records too)" \
+	same_tags "$TMP/f.o"
+flat_run() {
+	"$XDPLD" run "$TMP/f.o" core_calls $PKTS >"$TMP/fr" &&
+		"$TOOLS/progrun" "$TBPF/core_calls.o" core_calls $PKTS >"$TMP/or" &&
+		"$TOOLS/progrun" "$TMP/f.o" core_calls $PKTS >"$TMP/lfr" &&
+		[ -s "$TMP/fr" ] && diff "$TMP/or" "$TMP/fr" && diff "$TMP/or" "$TMP/lfr"
+}
+check "flattened core_calls: xdpld and libbpf give the unflattened program's results" flat_run
