@@ -136,7 +136,7 @@ check_fails "verify with a malformed --kernel-btf names the file" "$TMP/bad.btf"
 	"$XDPLD" --kernel-btf "$TMP/bad.btf" verify "$TBPF/core_fields.o"
 check_fails "--kernel-btf without FILE: usage" "needs a FILE" "$XDPLD" --kernel-btf
 check_fails "an ambiguous target type id names file, function, relocation, type and access" \
-	'core_ambig.o: function core_ambig: sec .xdp.: CO-RE relocation #1 at insn #4 \("0"\): \[[0-9]+\] typedef u8: target_type_id: relocation decision ambiguity' \
+	'core_ambig.o: program core_ambig: sec .xdp.: CO-RE relocation #1 at insn #4 \("0"\): \[[0-9]+\] typedef u8: target_type_id: relocation decision ambiguity' \
 	"$XDPLD" verify "$TBPF/core_ambig.o"
 check "libbpf refuses core_ambig too" sh -c "'$TOOLS/core_ref' '$TBPF/core_ambig.o' | grep -q '^LOAD -'"
 check_fails "a poisoned load (signed field changing size) is refused by the verifier, as under libbpf" \

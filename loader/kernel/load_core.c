@@ -210,7 +210,9 @@ static int apply_func(struct load_ctx *c, const struct btf_ext_sec *es, const st
 	err = core_apply_sec(o->btf, &sub, insns + f->start / 8, (size_t)((f->end - f->start) / 8),
 			     &c->kt, cache, d, msg, sizeof(msg));
 	if (err) {
-		pr_err("%s: function %s: %s", o->path, fs->name, msg);
+		/* entry programs live outside .text; subprograms in it */
+		pr_err("%s: %s %s: %s", o->path, strcmp(es->sec_name, ".text") ? "program" : "function",
+		       fs->name, msg);
 		goto out;
 	}
 	for (uint32_t k = 0; k < sub.nr && !err; k++) {
