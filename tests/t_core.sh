@@ -183,3 +183,26 @@ flat_run() {
 		[ -s "$TMP/fr" ] && diff "$TMP/or" "$TMP/fr" && diff "$TMP/or" "$TMP/lfr"
 }
 check "flattened core_calls: xdpld and libbpf give the unflattened program's results" flat_run
+
+# --- module BTF: a directory like /sys/kernel/btf with a module's split BTF ---
+mkdir -p "$TMP/kmod"
+cp "$VMLINUX" "$TMP/kmod/vmlinux"
+MODID=$(python3 tests/tools/mkmodbtf.py "$TMP/kmod/vmlinux" "$TMP/kmod/xdpld_mod")
+module_decisions() {	# "KIND TARGET TARGET_ID VALUE" per relocation
+	"$XDPLD" core --json "$@" "$TBPF/core_module.o" | python3 -c 'import json, sys
+for r in json.load(sys.stdin)["objects"][0]["relocations"]:
+    print(r["kind"], r["target"], r["target_id"], "poisoned" if r["result"] == "poisoned" else r["value"])'
+}
+same_module() {
+	printf '%s\n' "byte_off xdpld_mod $MODID 4" "type_exists xdpld_mod $MODID 1" \
+		"target_type_id xdpld_mod $MODID $MODID" "type_size xdpld_mod $MODID 8" >"$TMP/mw"
+	module_decisions --btf "$TMP/kmod" >"$TMP/mg" && cat "$TMP/mg" && diff "$TMP/mw" "$TMP/mg"
+}
+check "a type only a module has resolves to the module (offset, exists, target id, size)" same_module
+check "without the module: missing, the offset poisoned, the rest 0" sh -c \
+	"'$XDPLD' core '$TBPF/core_module.o' | awk '{ print \$NF }' | tr '\n' ' ' | grep -qx 'poisoned 0 0 0 '"
+check "verify --kernel-btf DIR loads it with the module's values" \
+	"$XDPLD" --kernel-btf "$TMP/kmod" verify "$TBPF/core_module.o"
+printf 'junk' >"$TMP/kmod/zz_broken"
+check_fails "a malformed module BTF file is refused with its name" "zz_broken" \
+	"$XDPLD" core --btf "$TMP/kmod" "$TBPF/core_module.o"
