@@ -206,3 +206,21 @@ check "verify --kernel-btf DIR loads it with the module's values" \
 printf 'junk' >"$TMP/kmod/zz_broken"
 check_fails "a malformed module BTF file is refused with its name" "zz_broken" \
 	"$XDPLD" core --btf "$TMP/kmod" "$TBPF/core_module.o"
+
+# --- externs in the prepare step: kfunc ids as bpftool sees them, kconfig ---
+kfunc_ids() {	# "NAME ID" of the kfuncs xdpld core --json lists for $1
+	"$XDPLD" core --json --btf "$VMLINUX" "$1" | python3 -c 'import json, sys
+for e in json.load(sys.stdin)["objects"][0]["externs"]:
+    if e["kind"] == "kfunc": print(e["name"], e["target"], e["btf_id"])' | sort
+}
+same_kfunc_ids() {
+	kfunc_ids "$TBPF/conf_ks1.o" >"$TMP/ki" && cat "$TMP/ki" &&
+	bpftool btf dump file "$VMLINUX" | sed -n "s/^\[\([0-9]*\)\] FUNC '\(bpf_dynptr_from_xdp\|bpf_dynptr_size\)'.*/\2 vmlinux \1/p" |
+		sort >"$TMP/kb" && [ -s "$TMP/kb" ] && diff "$TMP/kb" "$TMP/ki"
+}
+check "core lists the kfuncs with the BTF ids bpftool's dump of vmlinux gives" same_kfunc_ids
+kver=$(uname -r | awk -F'[.-]' '{ c = $3 + 0; if (c > 255) c = 255; print $1 * 65536 + $2 * 256 + c }')
+check_out "core: LINUX_KERNEL_VERSION is the running kernel's ($kver)" \
+	"extern LINUX_KERNEL_VERSION \(kconfig\): $kver\$" "$XDPLD" core "$TBPF/load_extern.o"
+check_out "core: a weak __kconfig the kernel lacks is missing" \
+	"extern CONFIG_XDPLD_CONF_NOSUCH \(kconfig, weak\): missing" "$XDPLD" core "$TBPF/conf_ks2.o"
