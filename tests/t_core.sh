@@ -6,7 +6,9 @@
 # the verdicts and bytes of progrun, and `xdpld core --json` the decisions
 # (kind, target type id, value or poisoning) libbpf logs (core_ref); the
 # target BTF as a file (--btf, --kernel-btf) and as a directory; errors
-# name the file; linked and flattened objects keep their CO-RE records.
+# name the file; linked and flattened objects keep their CO-RE records;
+# module BTF (a split BTF file next to vmlinux); externs in `xdpld core`;
+# static, chain and tailcall pipelines of CO-RE modules with real packets.
 . tests/lib.sh
 
 CORPUS=$TMP/corpus
@@ -224,3 +226,32 @@ check_out "core: LINUX_KERNEL_VERSION is the running kernel's ($kver)" \
 	"extern LINUX_KERNEL_VERSION \(kconfig\): $kver\$" "$XDPLD" core "$TBPF/load_extern.o"
 check_out "core: a weak __kconfig the kernel lacks is missing" \
 	"extern CONFIG_XDPLD_CONF_NOSUCH \(kconfig, weak\): missing" "$XDPLD" core "$TBPF/conf_ks2.o"
+
+# --- pipelines of CO-RE modules: static (flattened), chain, tailcall ---
+SND=xdpld-coresnd-$$
+RCV=xdpld-corercv-$$
+SD=/sys/fs/bpf/xdpld-t-core-sd-$$
+netns_cleanup_trap "$SND" "$RCV" "$SD" "$PIN"
+cp "$TBPF/load_core.o" "$TMP/core_again.o"
+slot_is() {	# SLOT VERDICT N: the slot counted N packets with VERDICT
+	X status r0 --json | jq -e ".interfaces[0].slots[$1].packets.$2 == $3"
+}
+send() { in_snd "$TOOLS/pktsend" s0 --count "$2" "$CORPUS/$1.pkt" >/dev/null; }
+if veth_netns_pair "$SND" "$RCV"; then
+	for be in static chain tailcall; do
+		check "$be: attach load_core and core_calls (CO-RE, subprograms)" \
+			X attach --backend "$be" r0 "$TBPF/load_core.o:core_prog" "$TBPF/core_calls.o:core_calls"
+		send ok_arp_request 10
+		check "$be: ARP dropped by slot 0 (eth->h_proto through CO-RE)" wait_for slot_is 0 drop 10
+		send bolt_pass_tcp_24 7
+		check "$be: IPv4 passed by both slots" wait_for slot_is 1 pass 7
+		check "$be: relink slot 1 with another CO-RE module" \
+			X relink r0 1 "$TMP/core_again.o:core_prog"
+		d0=$(X status r0 --json | jq '.interfaces[0].slots[0].packets.drop')	# static: a new rootlet
+		send ok_arp_request 3
+		check "$be: the pipeline still drops ARP after the relink" wait_for slot_is 0 drop $((d0 + 3))
+		check "$be: detach" X detach r0
+	done
+else
+	not_ok "pipelines: set up namespaces and veth"
+fi

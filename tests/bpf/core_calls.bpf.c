@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CO-RE relocations inside called functions: flattening (link --flatten)
  * moves each record with its instruction into every inlined copy.  ARP is
- * dropped, IPv6 bounced (XDP_TX), the rest passes. */
+ * dropped, IPv6 bounced (XDP_TX), the rest passes.  The context is the
+ * kernel's struct xdp_md by name (as in vmlinux.h): a flavored one would
+ * not be taken as the context where the module is a called global
+ * function (static and chain pipelines). */
 #include "core_common.h"
 #include <bpf/bpf_endian.h>
 
 #define XDP_TX 3
 
-struct xdp_md___c {
+struct xdp_md {
 	__u32 data;
 	__u32 data_end;
 } CORE;
@@ -40,7 +43,7 @@ static __attribute__((noinline)) int kernel_facts(void)
 }
 
 SEC("xdp")
-int core_calls(struct xdp_md___c *ctx)
+int core_calls(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
