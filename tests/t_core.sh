@@ -121,6 +121,16 @@ check_out "core text: a guarded read of a type no kernel has is poisoned" \
 	'xdpld_not_in_any_kernel "0:1" -> missing: poisoned' "$XDPLD" core "$TBPF/load_core.o"
 check_out "core text: its guard (field_exists) is 0" \
 	'field_exists struct xdpld_not_in_any_kernel "0:1" -> missing: 0' "$XDPLD" core "$TBPF/load_core.o"
+same_be() {	# a big-endian build is decided alike (prepare only), but for bit shifts
+	for _e in "" be/; do
+		"$XDPLD" core "$TBPF/${_e}core_fields.o" >"$TMP/be.raw" || return 1
+		sed 's/.* insn #[0-9]*: //' "$TMP/be.raw" | grep -vE '^(l|r)shift_u64 ' | sort -u
+	done >"$TMP/both"
+	cat "$TMP/both"
+	_n=$(wc -l <"$TMP/both")
+	[ "$_n" -gt 0 ] && [ "$(sort -u "$TMP/both" | wc -l)" -eq $((_n / 2)) ]
+}
+check "core on a big-endian object (a MIPS router's) decides as on the little-endian one (bit shifts aside)" same_be
 check "core on an object without CO-RE prints nothing and succeeds" sh -c \
 	"'$XDPLD' core '$TBPF/load_data.o' >'$TMP/nc' && [ ! -s '$TMP/nc' ]"
 check "core --json of two objects lists both" sh -c \
