@@ -225,7 +225,7 @@ static const char *extern_kind(const struct load_extern *e)
 int load_prepare(struct obj *o, const struct load_opts *opts, struct load_prep **out)
 {
 	static const struct load_opts defaults;
-	struct load_ctx c = { .o = o, .opts = opts ? opts : &defaults };
+	struct load_ctx c = { .o = o, .opts = opts ? opts : &defaults, .keep_core_recs = true };
 	struct load_prep *p = calloc(1, sizeof(*p));
 	int err;
 

@@ -106,8 +106,8 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 		btf_free(c->kvmlinux);
 		c->kvmlinux = NULL;
 		c->kt_err = err;
-		pr_err("%s: %s need%s the kernel's BTF: %s", c->o->path, why,
-		       strchr(why, ' ') ? "" : "s", msg[0] ? msg : strerror(-err));
+		pr_err("%s: %s need the kernel's BTF: %s", c->o->path, why,
+		       msg[0] ? msg : strerror(-err));
 		return err;
 	}
 	for (size_t i = 0; i < c->kt.nr; i++)
@@ -160,11 +160,17 @@ static int sec_funcs(const struct obj *o, uint32_t sec, struct func_span **out, 
 static int keep_decision(struct load_ctx *c, const struct btf_ext_sec *es, const struct obj_sym *fs,
 			 uint32_t relo, const struct core_decision *d)
 {
-	struct load_core_rec *n = realloc(c->core_recs, (c->nr_core_recs + 1) * sizeof(*n));
+	struct load_core_rec *n = c->core_recs;
 
-	if (!n)
-		return -ENOMEM;
-	c->core_recs = n;
+	if (c->nr_core_recs == c->core_recs_cap) {
+		size_t cap = c->core_recs_cap ? 2 * c->core_recs_cap : 16;
+
+		n = realloc(c->core_recs, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->core_recs = n;
+		c->core_recs_cap = cap;
+	}
 	n += c->nr_core_recs++;
 	*n = (struct load_core_rec){ .sec = es->sec_name, .func = fs->name, .relo = relo, .d = *d };
 	if (d->target >= 0 && (size_t)d->target < c->kt.nr)
@@ -221,7 +227,8 @@ static int apply_func(struct load_ctx *c, const struct btf_ext_sec *es, const st
 		core_decision_str(&d[k], &c->kt, line, sizeof(line));
 		pr_debug("%s: %s: function %s: CO-RE relocation #%u: %s", o->path, es->sec_name,
 			 fs->name, relo[k], line);
-		err = keep_decision(c, es, fs, relo[k], &d[k]);
+		if (c->keep_core_recs)
+			err = keep_decision(c, es, fs, relo[k], &d[k]);
 	}
 out:
 	free(mine);
@@ -284,7 +291,16 @@ int load_core_apply(struct load_ctx *c)
 		for (uint64_t k = 0; k < s->size / 8; k++)
 			obj_insn_get(o, s, k * 8, &c->core_insns[sec][k]);
 		err = sec_funcs(o, (uint32_t)sec, &funcs, &nr_funcs);
-		for (size_t fi = 0; !err && fi < nr_funcs; fi++) {
+		for (size_t fi = 0, done = 0; !err && fi < nr_funcs; fi++) {
+			/* an alias (a second symbol on the same code) or an
+			 * overlap: its records are applied already */
+			if (fi && funcs[fi].start < funcs[done].end) {
+				pr_debug("%s: section %s: %s overlaps %s; its CO-RE records are applied once",
+					 o->path, s->name, o->syms[funcs[fi].sym].name,
+					 o->syms[funcs[done].sym].name);
+				continue;
+			}
+			done = fi;
 			if (funcs[fi].end > s->size) {
 				pr_err("%s: section %s: function %s lies outside the section", o->path,
 				       s->name, o->syms[funcs[fi].sym].name);
@@ -308,7 +324,7 @@ void load_core_free(struct load_ctx *c)
 	c->core_insns = NULL;
 	free(c->core_recs);
 	c->core_recs = NULL;
-	c->nr_core_recs = 0;
+	c->nr_core_recs = c->core_recs_cap = 0;
 	if (c->kt_loaded)
 		core_targets_free(&c->kt);
 	btf_free(c->kvmlinux);

@@ -65,8 +65,9 @@ struct load_ctx {
 	bool kt_loaded;
 	int kt_err;		/* the first failure to read it, repeated */
 	struct bpf_insn **core_insns;	/* per section: CO-RE-patched instructions, or NULL */
+	bool keep_core_recs;	/* load_prepare: keep every decision */
 	struct load_core_rec *core_recs;	/* every decision, in record order */
-	size_t nr_core_recs;
+	size_t nr_core_recs, core_recs_cap;
 };
 
 /* A program image: the entry function followed by every subprogram it
