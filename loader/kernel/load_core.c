@@ -292,13 +292,16 @@ int load_core_apply(struct load_ctx *c)
 			obj_insn_get(o, s, k * 8, &c->core_insns[sec][k]);
 		err = sec_funcs(o, (uint32_t)sec, &funcs, &nr_funcs);
 		for (size_t fi = 0, done = 0; !err && fi < nr_funcs; fi++) {
-			/* an alias (a second symbol on the same code) or an
-			 * overlap: its records are applied already */
-			if (fi && funcs[fi].start < funcs[done].end) {
-				pr_debug("%s: section %s: %s overlaps %s; its CO-RE records are applied once",
-					 o->path, s->name, o->syms[funcs[fi].sym].name,
-					 o->syms[funcs[done].sym].name);
+			/* an alias (a second symbol on the same code): its
+			 * records are applied already; a partial overlap would
+			 * leave some unapplied */
+			if (fi && funcs[fi].start == funcs[done].start && funcs[fi].end == funcs[done].end)
 				continue;
+			if (fi && funcs[fi].start < funcs[done].end) {
+				pr_err("%s: section %s: functions %s and %s overlap", o->path, s->name,
+				       o->syms[funcs[done].sym].name, o->syms[funcs[fi].sym].name);
+				err = -EINVAL;
+				break;
 			}
 			done = fi;
 			if (funcs[fi].end > s->size) {
