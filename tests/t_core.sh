@@ -21,6 +21,7 @@ PIN=/sys/fs/bpf/xdpld-t_core-$$
 trap 'rm -rf "$TMP" "$PIN"' EXIT
 export XDPLD_CHECK_FD_LEAKS=1
 VMLINUX=/sys/kernel/btf/vmlinux
+REF_OPTS=
 OBJS="core_fields core_types core_multi core_matches core_calls load_core"
 
 # libbpf_tags OBJ: "NAME TAG" per program as libbpf loads OBJ (bpftool).
@@ -54,8 +55,8 @@ same_tags() {
 # ref_decisions OBJ: "PROG RELO KIND TARGET_ID VALUE" per relocation from
 # libbpf's debug log (core_ref): the first matching candidate's id or "-",
 # the patched value or "poisoned".
-ref_decisions() {
-	"$TOOLS/core_ref" "$1" 2>/dev/null | python3 -c 'import re, sys
+ref_decisions() {	# REF_OPTS: core_ref's options (--matches)
+	"$TOOLS/core_ref" $REF_OPTS "$1" 2>/dev/null | python3 -c 'import re, sys
 d = {}
 for l in sys.stdin:
     m = re.match(r"LOG libbpf: prog .(\S+).: relo #(\d+): (.*)", l.rstrip("\n"))
@@ -103,6 +104,15 @@ for n in $OBJS; do
 		check "$n: run $p gives progrun's verdicts and bytes" same_run "$o" "$p"
 	done
 done
+
+# TYPE_MATCHES: clang 14 cannot emit it; core_matches' type_exists records
+# turned into type_matches (kind 12), libbpf's reference with --matches.
+check "core_matches rewritten to type_matches (9 records)" sh -c \
+	"[ \"\$(python3 tests/tools/tomatches.py '$TBPF/core_matches.o' '$TMP/matches.o')\" = 9 ]"
+REF_OPTS=--matches
+check "type_matches: xdpld core decides as libbpf" same_decisions "$TMP/matches.o"
+REF_OPTS=
+check "type_matches: the object loads" "$XDPLD" verify "$TMP/matches.o"
 
 # --- the target BTF: a file, a directory, as root or not ---
 mkdir -p "$TMP/kbtf"
