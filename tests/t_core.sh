@@ -160,6 +160,11 @@ check_fails "--kernel-btf without FILE: usage" "needs a FILE" "$XDPLD" --kernel-
 check_fails "an ambiguous target type id names file, function, relocation, type and access" \
 	'core_ambig.o: program core_ambig: sec .xdp.: CO-RE relocation #1 at insn #4 \("0"\): \[[0-9]+\] typedef u8: target_type_id: relocation decision ambiguity' \
 	"$XDPLD" verify "$TBPF/core_ambig.o"
+check_fails "in a .text subprogram: the function and the record's number in the section (libbpf's relo #2)" \
+	"core_ambig_sub.o: function second: sec '.text': CO-RE relocation #1 at insn #4 .*typedef u8.*ambiguity.*\(record #2 of the section\)" \
+	"$XDPLD" verify "$TBPF/core_ambig_sub.o"
+check "libbpf refuses core_ambig_sub at relo #2 of second" sh -c \
+	"'$TOOLS/core_ref' '$TBPF/core_ambig_sub.o' | grep -q \"prog 'second': relo #2: relocation decision ambiguity\""
 check "libbpf refuses core_ambig too" sh -c "'$TOOLS/core_ref' '$TBPF/core_ambig.o' | grep -q '^LOAD -'"
 check_fails "a poisoned load (signed field changing size) is refused by the verifier, as under libbpf" \
 	'core_badsz.*rejected by the kernel' "$XDPLD" verify "$TBPF/core_badsz.o"

@@ -213,12 +213,23 @@ static int apply_func(struct load_ctx *c, const struct btf_ext_sec *es, const st
 		mine[sub.nr++].insn_off -= (uint32_t)f->start;
 	}
 	sub.recs = mine;
+	for (uint32_t k = 0; k < sub.nr; k++)
+		d[k].insn_idx = UINT32_MAX;	/* stays so from the record that failed on */
 	err = core_apply_sec(o->btf, &sub, insns + f->start / 8, (size_t)((f->end - f->start) / 8),
 			     &c->kt, cache, d, msg, sizeof(msg));
 	if (err) {
+		char where[64] = "";
+		uint32_t k = 0;
+
+		while (k < sub.nr && d[k].insn_idx != UINT32_MAX)
+			k++;
+		/* The engine counts records in the function, libbpf in the
+		 * section: say the section's number when they differ. */
+		if (k < sub.nr && relo[k] != k)
+			snprintf(where, sizeof(where), " (record #%u of the section)", relo[k]);
 		/* entry programs live outside .text; subprograms in it */
-		pr_err("%s: %s %s: %s", o->path, strcmp(es->sec_name, ".text") ? "program" : "function",
-		       fs->name, msg);
+		pr_err("%s: %s %s: %s%s", o->path, strcmp(es->sec_name, ".text") ? "program" : "function",
+		       fs->name, msg, where);
 		goto out;
 	}
 	for (uint32_t k = 0; k < sub.nr && !err; k++) {
