@@ -2,7 +2,8 @@
 # xdpld's own loader (load.c and friends): every sample module and the
 # linked pipeline give the same per-packet results as libbpf (progrun);
 # every map type, legacy maps, global data and --set, pinning, verifier
-# rejections, unsupported features and malformed objects.
+# rejections, unsupported features and malformed objects.  CO-RE in
+# depth: t_core.sh.
 . tests/lib.sh
 
 CORPUS=$TMP/corpus
@@ -152,8 +153,8 @@ fails_cleanly "verifier log tail is shown" "invalid access to packet" \
 	"$XDPLD" verify "$TBPF/load_reject.o"
 fails_cleanly "unknown program section named" "odd_section: unknown program section 'frobnicate/now'" \
 	"$XDPLD" verify "$TBPF/load_badsec.o"
-fails_cleanly "CO-RE refused by name" "not supported yet: CO-RE relocation in program core_prog \(section xdp" \
-	"$XDPLD" verify "$TBPF/load_core.o"
+check "CO-RE: a vmlinux.h-style program (eth->h_proto, a guarded poisoned read) gives libbpf's results" \
+	same_as_libbpf "$TBPF/load_core.o" core_prog
 check "__kconfig extern LINUX_KERNEL_VERSION resolved: XDP_PASS as under libbpf" \
 	same_as_libbpf "$TBPF/load_extern.o" extern_prog
 fails_cleanly "big-endian object refused" "big-endian" "$XDPLD" verify "$TBPF/be/load_data.o"

@@ -1,8 +1,9 @@
 /* xdpld: command line entry point.  Global options come before the command:
- *   xdpld [-v|-q] COMMAND [ARGS...]                                         */
+ *   xdpld [-v|-q] [--kernel-btf FILE] COMMAND [ARGS...]                     */
 #include "cli.h"
 #include "base/fdcheck.h"
 #include "base/log.h"
+#include "kernel/load.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,15 +12,18 @@
 
 static const struct cli_cmd *const commands[] = {
 	&cmd_link, &cmd_inspect, &cmd_verify, &cmd_run, &cmd_rootlet, &cmd_attach, &cmd_check,
-	&cmd_apply, &cmd_relink, &cmd_detach, &cmd_status, &cmd_restore, &cmd_probe,
+	&cmd_apply, &cmd_relink, &cmd_detach, &cmd_status, &cmd_restore, &cmd_probe, &cmd_core,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
-	fputs("usage: xdpld [-v|-q] COMMAND [ARGS...]\n\n"
-	      "  -v, --verbose  say more (what is renamed, loader details)\n"
-	      "  -q, --quiet    only warnings and errors\n\ncommands:\n", f);
+	fputs("usage: xdpld [-v|-q] [--kernel-btf FILE] COMMAND [ARGS...]\n\n"
+	      "  -v, --verbose        say more (what is renamed, loader details)\n"
+	      "  -q, --quiet          only warnings and errors\n"
+	      "  --kernel-btf FILE    target BTF for CO-RE, ksyms and kfuncs: a BTF file\n"
+	      "                       or a directory like /sys/kernel/btf (the default)\n"
+	      "\ncommands:\n", f);
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-9s%s\n", commands[i]->name, commands[i]->summary);
 	fputs("\n'xdpld COMMAND --help' or 'xdpld help COMMAND' shows its options.\n", f);
@@ -58,6 +62,15 @@ int main(int argc, char **argv)
 			log_set_level(LOG_LVL_DEBUG);
 		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			log_set_level(LOG_LVL_WARN);
+		} else if (!strcmp(argv[i], "--kernel-btf") || !strncmp(argv[i], "--kernel-btf=", 13)) {
+			const char *path = argv[i][12] ? argv[i] + 13 : i + 1 < argc ? argv[++i] : NULL;
+
+			if (!path || !*path) {
+				pr_err("option '--kernel-btf' needs a FILE");
+				usage(stderr);
+				return 2;
+			}
+			load_set_kernel_btf(path);
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;

@@ -130,6 +130,8 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 	if (!err)
 		err = load_externs_resolve(&c);
 	if (!err)
+		err = load_core_apply(&c);
+	if (!err)
 		err = obj_map_defs(o, &c.defs, &c.nr_defs);
 	if (!err)
 		err = load_btf_prepare(&c);
@@ -147,6 +149,7 @@ int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj *
 		pr_err("%s: out of memory while loading", o->path);
 	btf_free(c.btf);
 	load_externs_free(&c);
+	load_core_free(&c);
 	map_defs_free(c.defs, c.nr_defs);
 	free(c.src);
 	for (size_t i = 0; rw.vals && i < rw.nr; i++)
@@ -205,6 +208,82 @@ int loaded_obj_map_fd(const struct loaded_obj *lo, const char *name)
 		if (!strcmp(lo->maps[i].name, name))
 			return lo->maps[i].fd;
 	return -ENOENT;
+}
+
+/* ---- the prepare step: externs and CO-RE, nothing created ---- */
+
+static bool big_host(void)
+{
+	return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+}
+
+static const char *extern_kind(const struct load_extern *e)
+{
+	return e->kcfg ? "kconfig" : e->func ? "kfunc" : e->typed ? "ksym" : "typeless_ksym";
+}
+
+int load_prepare(struct obj *o, const struct load_opts *opts, struct load_prep **out)
+{
+	static const struct load_opts defaults;
+	struct load_ctx c = { .o = o, .opts = opts ? opts : &defaults, .keep_core_recs = true };
+	struct load_prep *p = calloc(1, sizeof(*p));
+	int err;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	err = load_externs_collect(&c);
+	if (!err)
+		err = load_externs_resolve(&c);
+	if (!err)
+		err = load_core_apply(&c);
+	if (err)
+		goto out;
+	p->core = c.core_recs;
+	p->nr_core = c.nr_core_recs;
+	c.core_recs = NULL;
+	p->exts = calloc(c.nr_exts ? c.nr_exts : 1, sizeof(*p->exts));
+	if (!p->exts) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < c.nr_exts; i++) {
+		const struct load_extern *e = &c.exts[i];
+		struct load_extern_rec *r = &p->exts[p->nr_exts++];
+
+		*r = (struct load_extern_rec){ .name = e->name, .kind = extern_kind(e),
+			.weak = e->weak, .resolved = e->is_set };
+		if (e->kcfg && e->is_set && c.kconfig_data && e->kt.size <= 8) {
+			uint8_t v[8] = { 0 };
+
+			memcpy(v + (big_host() ? 8 - e->kt.size : 0), c.kconfig_data + e->data_off,
+			       e->kt.size);
+			memcpy(&r->value, v, sizeof(v));
+		} else if ((e->typed || e->func) && e->is_set) {
+			r->btf_id = e->kernel_btf_id;
+			r->target = "vmlinux";
+		} else if (!e->kcfg) {
+			r->value = e->addr;
+		}
+	}
+out:
+	load_externs_free(&c);
+	load_core_free(&c);
+	if (err) {
+		load_prep_free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+void load_prep_free(struct load_prep *p)
+{
+	if (!p)
+		return;
+	free(p->core);
+	free(p->exts);
+	free(p);
 }
 
 /* ---- --set VAR[.MEMBER|[INDEX]...]=VALUE ---- */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 struct obj;
 struct map_def;
 
@@ -63,8 +65,10 @@ struct load_opts {
 	/* __kconfig externs: the kernel configuration to read (plain or gzip);
 	 * NULL: /boot/config-$(uname -r), then /proc/config.gz (as libbpf). */
 	const char *kconfig_path;
-	/* Typed __ksym externs and kfuncs: the kernel BTF to resolve them
-	 * against; NULL: /sys/kernel/btf/vmlinux. */
+	/* Target BTF for CO-RE relocations, typed __ksym externs and kfuncs:
+	 * a BTF file (taken as vmlinux, no modules) or a directory laid out
+	 * as /sys/kernel/btf (vmlinux + module files); NULL: what
+	 * load_set_kernel_btf() set, else /sys/kernel/btf. */
 	const char *kernel_btf_path;
 };
 
@@ -103,6 +107,45 @@ struct loaded_obj {
  * and the messages name the file, section, program or map involved. */
 int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj **out);
 void loaded_obj_free(struct loaded_obj *lo);	/* closes every fd */
+
+/* The process-wide default of load_opts.kernel_btf_path (xdpld
+ * --kernel-btf); NULL: /sys/kernel/btf.  path must outlive the loads. */
+void load_set_kernel_btf(const char *path);
+
+/* ---- the prepare step: what a load would decide, nothing created ---- */
+
+/* One CO-RE relocation as decided. */
+struct load_core_rec {
+	const char *sec;	/* the ELF section */
+	const char *func;	/* the function holding the instruction */
+	uint32_t relo;		/* record index in the section (libbpf's "relo #") */
+	struct core_decision d;	/* d.insn_idx: in the function (libbpf's "insn #") */
+	char target[64];	/* "vmlinux", a module's name, or "": no target */
+};
+
+/* One extern as resolved. */
+struct load_extern_rec {
+	const char *name;
+	const char *kind;	/* "kconfig", "ksym", "typeless_ksym", "kfunc" */
+	bool weak, resolved;
+	uint32_t btf_id;	/* ksym, kfunc: in the target BTF */
+	const char *target;	/* ksym, kfunc: "vmlinux"; NULL otherwise */
+	uint64_t value;		/* kconfig: its value (up to 8 bytes); typeless ksym: address */
+};
+
+struct load_prep {
+	struct load_core_rec *core;
+	size_t nr_core;
+	struct load_extern_rec *exts;
+	size_t nr_exts;
+};
+
+/* Resolve o's CO-RE relocations and externs as load_object() would, with
+ * opts' target BTF, creating no map, program or BTF object (no root
+ * needed when the target BTF is readable).  Errors as load_object's.  The
+ * records point into o (names), which must outlive *out. */
+int load_prepare(struct obj *o, const struct load_opts *opts, struct load_prep **out);
+void load_prep_free(struct load_prep *p);
 
 /* Why an existing map cannot stand in for a definition. */
 struct load_map_mismatch {

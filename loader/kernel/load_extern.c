@@ -528,7 +528,7 @@ static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb
  * modules' split BTF (load_kmod.c). */
 static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 {
-	const char *path = c->opts->kernel_btf_path ? c->opts->kernel_btf_path : VMLINUX_BTF;
+	const char *path = VMLINUX_BTF;	/* the running kernel's, as libbpf: --kernel-btf is for CO-RE */
 	FILE *f = fopen(path, "re");
 	uint8_t *data = NULL;
 	size_t n = 0, cap = 0;

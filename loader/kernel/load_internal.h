@@ -7,6 +7,7 @@
 #include "kconfig.h"
 #include "load.h"
 #include "base/log.h"
+#include "core/core.h"
 #include "elf/mapdef.h"
 
 #include <linux/bpf.h>
@@ -77,6 +78,15 @@ struct load_ctx {
 	bool kmods_loaded;
 	int *fd_array;		/* module BTF fds of kfunc calls (BPF_PROG_LOAD) */
 	uint32_t nr_fd_array;
+	/* Target BTF (load_core.c), read once when needed: vmlinux + modules. */
+	struct core_targets kt;
+	struct btf *kvmlinux;	/* kt.t[0]'s BTF */
+	bool kt_loaded;
+	int kt_err;		/* the first failure to read it, repeated */
+	struct bpf_insn **core_insns;	/* per section: CO-RE-patched instructions, or NULL */
+	bool keep_core_recs;	/* load_prepare: keep every decision */
+	struct load_core_rec *core_recs;	/* every decision, in record order */
+	size_t nr_core_recs, core_recs_cap;
 };
 
 /* A program image: the entry function followed by every subprogram it
@@ -125,6 +135,13 @@ int load_kmod_find(struct load_ctx *c, const char *name, int kind, struct load_k
 /* The module's index in c->fd_array, added at its first use. */
 int load_kmod_fd_idx(struct load_ctx *c, struct load_kmod *m);
 void load_kmods_free(struct load_ctx *c);
+/* load_core.c */
+/* Reads the target BTF (c->kt, c->kvmlinux) the first time; why names
+ * what needs it, for the message. */
+int load_kernel_btf(struct load_ctx *c, const char *why);
+/* Applies every CO-RE record to c->core_insns, keeping the decisions. */
+int load_core_apply(struct load_ctx *c);
+void load_core_free(struct load_ctx *c);
 
 /* load_reloc.c */
 int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_image *img);

@@ -2,7 +2,8 @@
  * reaches (calls and callback references, transitively) appended in the
  * order first reached, with map / global data / call relocations resolved
  * and func_info / line_info rebuilt in instruction units.  Externs and
- * kfuncs are resolved by load_extern.c; CO-RE is refused by name. */
+ * kfuncs are resolved by load_extern.c; function bodies come from the
+ * CO-RE-patched copy of their section when it has one (load_core.c). */
 #include "load_internal.h"
 #include "base/log.h"
 #include "btf/btf.h"
@@ -79,7 +80,7 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 		return -EINVAL;
 	}
 	n = o->syms[sym].size / 8;
-	if (o->syms[sym].size % 8 || off + o->syms[sym].size > s->size ||
+	if (o->syms[sym].size % 8 || off % 8 || off + o->syms[sym].size > s->size ||
 	    img->nr_insns + n > 1000000) {
 		pr_err("%s: section %s: function %s has a bad size", o->path, s->name, o->syms[sym].name);
 		return -EINVAL;
@@ -95,8 +96,11 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 	if (!ni)
 		return -ENOMEM;
 	img->insns = ni;
-	for (uint64_t k = 0; k < n; k++)
-		obj_insn_get(o, s, off + k * 8, &img->insns[img->nr_insns + k]);
+	if (b->c->core_insns && b->c->core_insns[sec])
+		memcpy(&img->insns[img->nr_insns], &b->c->core_insns[sec][off / 8], n * sizeof(*ni));
+	else
+		for (uint64_t k = 0; k < n; k++)
+			obj_insn_get(o, s, off + k * 8, &img->insns[img->nr_insns + k]);
 	b->funcs[b->nr_funcs] = (struct func_ref){ .sec = sec, .sym = (uint32_t)sym, .start = off,
 		.size = o->syms[sym].size, .new_start = img->nr_insns };
 	img->nr_insns += (uint32_t)n;
@@ -313,29 +317,6 @@ static int reloc_func(struct builder *b, size_t fi)
 	return 0;
 }
 
-static int check_no_core(struct builder *b)
-{
-	const struct obj *o = b->c->o;
-
-	if (!o->btf_ext)
-		return 0;
-	for (size_t fi = 0; fi < b->nr_funcs; fi++) {
-		const struct func_ref *f = &b->funcs[fi];
-		const struct btf_ext_sec *s = btf_ext_sec_find(&o->btf_ext->core, o->secs[f->sec].name);
-
-		for (uint32_t i = 0; s && i < s->nr; i++) {
-			const struct btf_ext_core *r = &((const struct btf_ext_core *)s->recs)[i];
-
-			if (r->insn_off >= f->start && r->insn_off < f->start + f->size) {
-				pr_err("%s: not supported yet: CO-RE relocation in program %s (section %s, function %s)",
-				       o->path, b->prog, b->prog_sec, o->syms[f->sym].name);
-				return -EOPNOTSUPP;
-			}
-		}
-	}
-	return 0;
-}
-
 /* One func_info per function in image order; false if one is missing. */
 static int build_func_info(struct builder *b, bool *complete)
 {
@@ -443,8 +424,6 @@ int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_im
 	err = use_func(&b, entry->sec, entry->value, "entry");
 	for (size_t fi = 0; err >= 0 && fi < b.nr_funcs; fi++)
 		err = reloc_func(&b, fi);
-	if (err >= 0)
-		err = check_no_core(&b);
 	if (err >= 0 && c->func_info_ok) {
 		err = build_func_info(&b, &complete);
 		if (!err && complete)

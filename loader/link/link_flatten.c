@@ -157,12 +157,6 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 
 	if (err)
 		return err;
-	for (uint32_t i = 0; cs && i < cs->nr; i++) {
-		uint32_t off = ((const struct btf_ext_core *)cs->recs)[i].insn_off;
-
-		if (off >= start && off < start + size)
-			return nope(f, "CO-RE relocations");
-	}
 	for (size_t k = 0; k < n; k++) {
 		struct fi x = { .tgt = -1, .rsym = -1 };
 		int32_t r = rel[start / 8 + k];
@@ -194,6 +188,26 @@ static int read_raw(struct flat *f, uint32_t sec, uint64_t start, uint64_t size,
 	}
 	if (n && b->v[n - 1].insn.code == (BPF_LD | BPF_IMM | BPF_DW) && !b->v[n - 1].hi)
 		return nope(f, "truncated ld_imm64");
+	/* CO-RE records travel with their instruction (into every copy of an
+	 * inlined body), unless the stack rebasing would change the
+	 * instruction under them. */
+	for (uint32_t i = 0; cs && i < cs->nr; i++) {
+		const struct btf_ext_core *c = &((const struct btf_ext_core *)cs->recs)[i];
+		struct fi *x;
+
+		if (c->insn_off < start || c->insn_off >= start + size)
+			continue;
+		x = &b->v[(c->insn_off - start) / 8];
+		if (c->insn_off % 8 || x->hi || x->has_core)
+			return nope(f, "CO-RE relocation at offset %u is not alone on an instruction",
+				    c->insn_off);
+		if (x->insn.src_reg == 10 || x->insn.dst_reg == 10 ||
+		    (x->insn.code == (BPF_ALU64 | BPF_ADD | BPF_K) && x > b->v &&
+		     x[-1].insn.code == (BPF_ALU64 | BPF_MOV | BPF_X) && x[-1].insn.src_reg == 10))
+			return nope(f, "CO-RE relocation on a stack access at offset %u", c->insn_off);
+		x->has_core = true;
+		x->core = *c;
+	}
 	for (uint32_t i = 0; ls && i < ls->nr; i++) {
 		const struct btf_ext_line *l = &((const struct btf_ext_line *)ls->recs)[i];
 

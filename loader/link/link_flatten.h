@@ -28,6 +28,8 @@ struct fi {
 	bool raw_tgt;		/* tgt is still an index of the raw function */
 	bool has_line;
 	struct btf_ext_line line;
+	bool has_core;		/* a CO-RE record moves with the instruction */
+	struct btf_ext_core core;
 };
 
 struct body {

@@ -1,7 +1,8 @@
 /* Flattening, the last step: a program's flattened body encoded over its
  * bytes in the object (jump offsets from body indices), with the
  * section's relocations, symbols and .BTF.ext records (func_info,
- * line_info, CO-RE) after it shifted.  See link_flatten.c. */
+ * line_info, CO-RE) after it shifted; the body's own line_info and CO-RE
+ * records (moved with their instructions) replace the old ones.  See link_flatten.c. */
 #include "link_flatten.h"
 #include "btf/btf.h"
 #include "elf/obj.h"
@@ -20,17 +21,18 @@ static int cmp_line(const void *a, const void *b)
 }
 
 /* Replaces [start, start + old) of ext records of section name by the
- * body's lines (nl, already at their offsets) and shifts what follows. */
+ * body's records (nl: nr_nl of nl_size bytes each, already at their
+ * offsets; line_info or CO-RE) and shifts what follows. */
 static int ext_edit(struct btf_ext_info *info, const char *name, uint64_t start, uint64_t old,
-		    int64_t delta, const struct btf_ext_line *nl, size_t nr_nl, bool keep_start)
+		    int64_t delta, const void *nl, size_t nr_nl, size_t nl_size, bool keep_start)
 {
-	struct btf_ext_sec *s = btf_ext_sec_find(info, name);
+	struct btf_ext_sec *s = nr_nl ? btf_ext_sec_get(info, name) : btf_ext_sec_find(info, name);
 	size_t rs = info->rec_size, w = 0;
 	uint8_t *v;
 
 	if (!s)
-		return 0;
-	if (nr_nl && rs != sizeof(*nl))
+		return nr_nl ? -ENOMEM : 0;
+	if (nr_nl && rs != nl_size)
 		return -EINVAL;
 	v = malloc((s->nr + nr_nl + 1) * rs);
 	if (!v)
@@ -48,7 +50,7 @@ static int ext_edit(struct btf_ext_info *info, const char *name, uint64_t start,
 		memcpy(v + w++ * rs, &off, 4);
 	}
 	for (size_t i = 0; i < nr_nl; i++)
-		memcpy(v + w++ * rs, &nl[i], sizeof(nl[i]));
+		memcpy(v + w++ * rs, (const uint8_t *)nl + i * nl_size, nl_size);
 	if (nr_nl)
 		qsort(v, w, rs, cmp_line);
 	free(s->recs);
@@ -69,14 +71,16 @@ int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b)
 	int64_t delta = (int64_t)nsz - (int64_t)old;
 	struct obj_reloc *rel = NULL;
 	struct btf_ext_line *nl = NULL;
-	size_t nr_rel = s->nr_relocs, nr_nl = 0;
+	struct btf_ext_core *nc = NULL;
+	size_t nr_rel = s->nr_relocs, nr_nl = 0, nr_nc = 0;
 	uint8_t *data = NULL;
 	int err = -ENOMEM;
 
 	data = malloc(s->size + nsz - old + 1);
 	rel = malloc((nr_rel + 1) * sizeof(*rel));
 	nl = calloc(b->n + 1, sizeof(*nl));
-	if (!data || !rel || !nl)
+	nc = calloc(b->n + 1, sizeof(*nc));
+	if (!data || !rel || !nl || !nc)
 		goto out;
 	memcpy(data, s->data, start);
 	memcpy(data + start + nsz, s->data + start + old, s->size - start - old);
@@ -100,6 +104,10 @@ int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b)
 		if (b->v[k].has_line) {
 			nl[nr_nl] = b->v[k].line;
 			nl[nr_nl++].insn_off = (uint32_t)(start + k * 8);
+		}
+		if (b->v[k].has_core) {
+			nc[nr_nc] = b->v[k].core;
+			nc[nr_nc++].insn_off = (uint32_t)(start + k * 8);
 		}
 	}
 	s->nr_relocs = 0;
@@ -130,14 +138,17 @@ int flatten_rewrite(struct flat *f, uint32_t psym, const struct body *b)
 	}
 	err = 0;
 	if (o->btf_ext &&
-	    ((err = ext_edit(&o->btf_ext->func, s->name, start, old, delta, NULL, 0, true)) ||
-	     (err = ext_edit(&o->btf_ext->line, s->name, start, old, delta, nl, nr_nl, false)) ||
-	     (err = ext_edit(&o->btf_ext->core, s->name, start, old, delta, NULL, 0, false))))
+	    ((err = ext_edit(&o->btf_ext->func, s->name, start, old, delta, NULL, 0, 0, true)) ||
+	     (err = ext_edit(&o->btf_ext->line, s->name, start, old, delta, nl, nr_nl,
+			     sizeof(*nl), false)) ||
+	     (err = ext_edit(&o->btf_ext->core, s->name, start, old, delta, nc, nr_nc,
+			     sizeof(*nc), false))))
 		goto out;
 out:
 	free(data);
 	free(rel);
 	free(nl);
+	free(nc);
 	return err < 0 ? err : 0;
 }
 
