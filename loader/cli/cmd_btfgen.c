@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BTFGEN_DEFAULT_BTF "/sys/kernel/btf/vmlinux"
@@ -71,6 +72,7 @@ static int write_atomic(const char *path, const void *data, size_t size)
 {
 	char *tmp = malloc(strlen(path) + sizeof(".tmpXXXXXX"));
 	FILE *f = NULL;
+	mode_t mask;
 	int fd, ret = 0;
 
 	if (!tmp)
@@ -81,9 +83,13 @@ static int write_atomic(const char *path, const void *data, size_t size)
 		ret = -errno;
 		goto out;
 	}
-	f = fdopen(fd, "wb");
-	if (!f) {
+	mask = umask(0);	/* mkstemp made it 0600: a plain file's mode */
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0)
 		ret = -errno;
+	f = ret ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		ret = ret ? ret : -errno;
 		close(fd);
 	} else {
 		if (fwrite(data, 1, size, f) != size)
