@@ -15,6 +15,7 @@ enum {
 	M_FOLLOW = 2,		/* marked with pointers followed */
 	M_MATCH = 4,		/* marked for type_matches, members and all */
 	M_MATCH_PTR = 8,	/* marked for type_matches behind a pointer */
+	M_ENUM_ALL = 16,	/* an enum with all its values (else: the marked ones) */
 };
 
 enum { WALK_RECORD, WALK_MARK_FIRST, WALK_MARK_ALL, WALK_CHECK };
@@ -38,8 +39,8 @@ struct core_gen {
 	const struct btf *target;
 	uint32_t nr;		/* target's type count (ids are < this) */
 	uint8_t *mark;		/* [id] M_* */
-	uint32_t *mem_base;	/* [id] first member's index in mem */
-	uint8_t *mem;		/* kept members of every struct/union */
+	uint32_t *mem_base;	/* [id] first member's (enumerator's) index in mem */
+	uint8_t *mem;		/* kept members and enumerators */
 	size_t nr_mem;
 	struct gen_obj *objs;
 	size_t nr_objs;
@@ -71,7 +72,7 @@ int core_gen_new(const struct btf *target, struct core_gen **out)
 			goto err;
 		}
 		g->mem_base[id] = (uint32_t)nr_mem;
-		if (core_is_composite(t))
+		if (core_is_composite(t) || core_is_any_enum(t))
 			nr_mem += core_vlen(t);
 		if (nr_mem > UINT32_MAX) {
 			ret = -E2BIG;
@@ -142,10 +143,12 @@ static int mark_type(struct core_gen *g, uint32_t id, bool follow, int depth)
 		return 0;
 	g->mark[id] |= M_TYPE | bit;
 	switch (core_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_FLOAT:
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
+		g->mark[id] |= M_ENUM_ALL;
+		return 0;
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 	case BTF_KIND_FWD:
@@ -195,10 +198,12 @@ static int mark_match(struct core_gen *g, uint32_t id, bool behind_ptr, int dept
 		return 0;
 	g->mark[id] |= M_TYPE | bit;
 	switch (core_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_FLOAT:
 	case BTF_KIND_ENUM:
 	case BTF_KIND_ENUM64:
+		g->mark[id] |= M_ENUM_ALL;
+		return 0;
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
 	case BTF_KIND_FWD:
 		return 0;
 	case BTF_KIND_STRUCT:
@@ -289,7 +294,18 @@ static int mark_spec(struct core_gen *g, const struct core_spec *ts)
 		return mark_match(g, ts->root_id, false, 0);
 	if (core_kind_is_type(kind))
 		return mark_type(g, ts->root_id, true, 0);
-	return mark_type(g, ts->root_id, false, 0);	/* an enum: all of it */
+	/* an enumerator: the enum with only the values records name (a
+	 * missing one stays missing; the enum's size and sign are kept) */
+	if (ts->len == 1 && ts->acc[0].type_id == ts->root_id && ts->root_id < g->nr) {
+		const struct btf_type *t = gen_type(g, ts->root_id, 0);
+
+		if (!t || !core_is_any_enum(t) || ts->acc[0].idx >= core_vlen(t))
+			return -EINVAL;
+		g->mark[ts->root_id] |= M_TYPE;
+		g->mem[g->mem_base[ts->root_id] + ts->acc[0].idx] = 1;
+		return 0;
+	}
+	return mark_type(g, ts->root_id, false, 0);
 }
 
 /* Mark what the candidates that matched record rec need (the cache holds
@@ -489,6 +505,19 @@ static int copy_type(struct core_gen *g, struct remap *r, uint32_t id, uint32_t 
 		c->info = (c->info & ~0xffffu) | n;
 		g->st.members += n;
 		sz = sizeof(*c) + n * sizeof(*o);
+	} else if (core_is_any_enum(t) && !(g->mark[id] & M_ENUM_ALL)) {
+		size_t esz = core_kind(t) == BTF_KIND_ENUM ? sizeof(struct btf_enum)
+							   : sizeof(struct btf_enum64);
+		const char *e = (const char *)(t + 1);
+		char *o = (char *)(c + 1);
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < core_vlen(t); i++)
+			if (g->mem[g->mem_base[id] + i])
+				memcpy(o + esz * n++, e + esz * i, esz);
+		c->info = (c->info & ~0xffffu) | n;
+		g->st.enumerators += n;
+		sz = sizeof(*c) + n * esz;
 	}
 	ret = btf_visit_type_ids(c, remap_id, r);
 	if (!ret)
@@ -512,7 +541,7 @@ static int build(struct core_gen *g, uint32_t *new_id, struct btf **out, char *e
 	if (!r.dst)
 		return -ENOMEM;
 	memset(new_id, 0, g->nr * sizeof(*new_id));
-	g->st.members = 0;
+	g->st.members = g->st.enumerators = 0;
 	for (uint32_t id = 1; id < g->nr; id++)
 		if (g->mark[id])
 			new_id[id] = n++;

@@ -15,7 +15,9 @@
  *   type_matches  the type with all its members, recursively, composites
  *                 behind pointers without members (libbpf's matching
  *                 rules look no further);
- *   enum kinds    the whole enum.
+ *   enum kinds    the enum with only the enumerators records match
+ *                 (bpftool keeps the whole enum; any other use of an
+ *                 enum keeps all of it here too).
  * type_id_local needs no target; a record no candidate matches keeps
  * nothing.  The result keeps the target's type order (ids renumbered), so
  * candidate order is the same as in the full BTF.  The result is then
@@ -43,6 +45,7 @@ struct core_gen_stats {
 	uint32_t matched;	/* records with a matching target type */
 	uint32_t types;		/* types kept (without void) */
 	uint32_t members;	/* struct/union members kept */
+	uint32_t enumerators;	/* values of enums kept in part */
 	bool all_cands;		/* every matching candidate kept (see above) */
 };
 
