@@ -104,6 +104,11 @@ done
 check "--btf FILE: the minimized BTF as the target gives the same BTF again" sh -c \
 	"'$XDPLD' btfgen --btf '$TMP/all.x.btf' -o '$TMP/again.btf' $ALL &&
 	 cmp '$TMP/all.x.btf' '$TMP/again.btf'"
+for n in core_fields core_types core_multi; do
+	check "$n: the big-endian build of the object gives the same BTF" sh -c \
+		"'$XDPLD' -q btfgen -o '$TMP/$n.be.btf' '$TBPF/be/$n.o' &&
+		 cmp '$TMP/$n.be.btf' '$TMP/$n.x.btf'"
+done
 check_out "the output file is mode 0644 under umask 022" '^644$' sh -c \
 	"umask 022; '$XDPLD' -q btfgen -o '$TMP/mode.btf' '$TBPF/core_fields.o' && stat -c %a '$TMP/mode.btf'"
 
@@ -116,6 +121,12 @@ check_fails "garbage --btf file" "$TMP/garbage: not a valid BTF file" \
 check_fails "an object as --btf" "not a valid BTF file" \
 	"$XDPLD" btfgen --btf "$TBPF/core_fields.o" -o "$TMP/e.btf" "$TBPF/core_fields.o"
 check_fails "missing object" "nope.o" "$XDPLD" btfgen -o "$TMP/e.btf" "$TMP/nope.o"
+head -c 3000 /dev/urandom >"$TMP/garbage.o"
+check_fails "garbage object" "garbage.o: not an ELF file" \
+	"$XDPLD" btfgen -o "$TMP/e.btf" "$TBPF/core_fields.o" "$TMP/garbage.o"
+check_fails "an object with an ambiguous relocation (core_ambig.o): refused, naming it" \
+	"core_ambig.o: sec '[^']*': CO-RE relocation #[0-9]+ .*ambiguity" \
+	"$XDPLD" btfgen -o "$TMP/e.btf" "$TBPF/core_ambig.o"
 check "nothing written after an error" test ! -e "$TMP/e.btf"
 check_out "no -o: usage error (exit 2)" "^2 .*-o OUT.btf is required" sh -c \
 	"'$XDPLD' btfgen '$TBPF/core_fields.o' 2>&1 | tr '\n' ' ' >'$TMP/u'; echo \$? >/dev/null
