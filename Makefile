@@ -82,7 +82,7 @@ $(O)/tests/unit/%: tests/unit/%.c $(SAN_LIB) $(LOADER_HDRS) tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(SANFLAGS) -g -o $@ $< $(SAN_LIB) $(LDLIBS)
 
-$(O)/tests/unit/test_core $(O)/tests/unit/test_core_synth $(O)/tests/unit/test_core_bad: tests/unit/core_synth.h
+$(O)/tests/unit/test_core $(O)/tests/unit/test_core_synth $(O)/tests/unit/test_core_bad $(O)/tests/unit/test_core_gen: tests/unit/core_synth.h
 
 # Test tools may use libbpf: it is the reference xdpld is compared against.
 $(O)/tests/tools/%: tests/tools/%.c

@@ -92,8 +92,8 @@ usage_error "xdpld help of an unknown command: usage error" "unknown command 'no
 # "  NAME  SUMMARY" lines after "commands:"
 "$XDPLD" --help | awk '/^commands:/ { on = 1; next } on && NF == 0 { exit } on' >"$TMP/cmds"
 CMDS=$(awk '{ print $1 }' "$TMP/cmds")
-check "xdpld --help lists the 14 commands, each with a summary" sh -c \
-	"[ \$(wc -l <'$TMP/cmds') -eq 14 ] && awk 'NF < 3 { exit 1 }' '$TMP/cmds'"
+check "xdpld --help lists the 15 commands, each with a summary" sh -c \
+	"[ \$(wc -l <'$TMP/cmds') -eq 15 ] && awk 'NF < 3 { exit 1 }' '$TMP/cmds'"
 help_cmds=$(echo "$CMDS" | sort | tr '\n' ' ')
 man_cmds=$(sed -n 's/^\.SS "xdpld \(.*\)"$/\1/p' "$MAN" | sort | tr '\n' ' ')
 readme_cmds=$(sed -n 's/^#### `xdpld \(.*\)`$/\1/p' "$README" | sort | tr '\n' ' ')

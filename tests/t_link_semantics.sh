@@ -338,8 +338,8 @@ for order in "tcx1 tcx2" "tcx2 tcx1"; do
 		sh -c "$TOOLS/progrun '$B/link_tcx2.o' vendor_prog $PKTS >'$TMP/tcx1' && grep -q XDP_TX '$TMP/tcx1' &&
 		       $XDPLD run '$TMP/tcx.o' prog_tcx $PKTS >'$TMP/tcx2' && cmp '$TMP/tcx1' '$TMP/tcx2'"
 done
-check_fails "extern program in .values: unlinked, the slot names it" \
-	"map tcx_jmp slot 0: program vendor_prog was not loaded" $XDPLD run "$B/link_tcx1.o" prog_tcx $PKTS
+check_fails "extern program in .values: unlinked, the extern is named with what to do" \
+	"extern vendor_prog is defined in no object given \\(link the object that defines it\\)" $XDPLD run "$B/link_tcx1.o" prog_tcx $PKTS
 check_fails "extern int defined as a program: bpftool refuses" "incompatible BTF kinds var and func" \
 	bpftool gen object "$TMP/ev.b.o" "$B/link_ext_int.o" "$B/link_tcxv.o"
 no_output "extern int defined as a program: xdpld refuses" \
@@ -391,10 +391,12 @@ for order in "wk_weak wk_strong" "wk_strong wk_weak"; do
 		grep -q "^sem_wpick GLOBAL DEFAULT DEF" "$TMP/ss.x"
 	cp "$TMP/ss.x.o" "$TMP/wk_$1.o"
 	check_fails "unresolvable strong kconfig extern ($1+$2): xdpld verify refuses" \
-		"not supported yet: extern.*CONFIG_XDPLD_SEM_NOSUCH" $XDPLD verify "$TMP/wk_$1.o"
+		"extern CONFIG_XDPLD_SEM_NOSUCH \\(__kconfig\\) is not in the kernel's configuration" $XDPLD verify "$TMP/wk_$1.o"
 	check_fails "unresolvable strong kconfig extern ($1+$2): libbpf does not load it as 0" \
 		"extern 'CONFIG_XDPLD_SEM_NOSUCH' \\(strong\\): not resolved" sh -c "mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf;
 		p=/sys/fs/bpf/xdpld_t_link_sem_wk\$\$; bpftool prog loadall '$TMP/wk_$1.o' \$p; r=\$?; rm -rf \$p; exit \$r"
 done
 check "weak kconfig extern alone: libbpf loads it (as 0)" \
 	sh -c "p=/sys/fs/bpf/xdpld_t_link_sem_wk1\$\$; bpftool prog loadall '$B/sem_wk_weak.o' \$p; r=\$?; rm -rf \$p; exit \$r"
+check "weak kconfig extern alone: xdpld loads it too, with libbpf's tags" \
+	same_tags_as_libbpf "$B/sem_wk_weak.o"

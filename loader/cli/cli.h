@@ -9,7 +9,7 @@
 
 extern const struct cli_cmd cmd_link, cmd_inspect, cmd_verify, cmd_run, cmd_rootlet,
 	cmd_attach, cmd_check, cmd_apply, cmd_relink, cmd_detach, cmd_status, cmd_restore,
-	cmd_probe, cmd_core;
+	cmd_probe, cmd_core, cmd_btfgen;
 
 /* Table lines more than one command has. */
 #define CLI_OPT_STATE_DIR \

@@ -13,6 +13,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cmd_link, &cmd_inspect, &cmd_verify, &cmd_run, &cmd_rootlet, &cmd_attach, &cmd_check,
 	&cmd_apply, &cmd_relink, &cmd_detach, &cmd_status, &cmd_restore, &cmd_probe, &cmd_core,
+	&cmd_btfgen,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

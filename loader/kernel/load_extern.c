@@ -102,8 +102,15 @@ static int classify(struct load_ctx *c, struct load_extern *e)
 	const struct btf_type *t;
 	int64_t sz;
 
+	if (id < 0 && b) {
+		/* Most often a function or variable another vendor object
+		 * defines: the loader resolves only what the kernel provides. */
+		pr_err("%s: extern %s is defined in no object given (link the object that defines it); "
+		       "only __kconfig and __ksym externs are resolved at load time", o->path, e->name);
+		return -ESRCH;
+	}
 	if (id < 0) {
-		pr_err("%s: extern %s: no BTF describes it (in DATASEC .kconfig or .ksyms); externs need the object's BTF",
+		pr_err("%s: extern %s: the object has no BTF to tell what it is; __kconfig and __ksym externs need it",
 		       o->path, e->name);
 		return -ESRCH;
 	}

@@ -1,9 +1,10 @@
 /* The reference for xdpld's CO-RE engine: libbpf's own decisions.
  *
- *   core_ref [--matches] OBJ
+ *   core_ref [--matches] [--btf FILE] OBJ
  *
  * Opens OBJ with libbpf (debug log on), loads it against the running
- * kernel, and prints:
+ * kernel (CO-RE against FILE instead of the kernel's BTF with --btf: libbpf's
+ * btf_custom_path, as for a minimized BTF), and prints:
  *   LOG <line>         every libbpf debug line about a CO-RE relocation
  *   WARN <line>        every libbpf warning
  *   PROG <name> <sec>  each program and its section
@@ -11,8 +12,12 @@
  *   INSN <prog> <idx> <code> <dst> <src> <off> <imm>
  *                      every instruction as libbpf handed it to the kernel
  *                      (after a successful load)
+ *   TAG <prog> <tag>   each program's kernel tag, 16 hex digits (idem)
  * --matches turns every type_exists record (kind 8) of .BTF.ext into
- * type_matches (kind 12) first: clang 14 cannot emit TYPE_MATCHES. */
+ * type_matches (kind 12) first: clang 14 cannot emit TYPE_MATCHES.
+ * --save OUT writes the object so rewritten to OUT instead of loading it
+ * (for tools that read the object themselves: btfgen). */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <gelf.h>
@@ -85,8 +90,9 @@ static int to_matches(char *buf, size_t size)
 
 int main(int argc, char **argv)
 {
-	bool matches = argc > 2 && !strcmp(argv[1], "--matches");
-	const char *path = argv[argc - 1];
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	bool matches = false;
+	const char *path = NULL, *save = NULL;
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	char *buf;
@@ -94,8 +100,22 @@ int main(int argc, char **argv)
 	FILE *f;
 	int err;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: core_ref [--matches] OBJ\n");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--matches"))
+			matches = true;
+		else if (!strcmp(argv[i], "--btf") && i + 1 < argc)
+			opts.btf_custom_path = argv[++i];
+		else if (!strcmp(argv[i], "--save") && i + 1 < argc)
+			save = argv[++i];
+		else if (!path && argv[i][0] != '-')
+			path = argv[i];
+		else {
+			path = NULL;	/* a usage error */
+			break;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "usage: core_ref [--matches] [--btf FILE] [--save OUT] OBJ\n");
 		return 2;
 	}
 	f = fopen(path, "rb");
@@ -107,8 +127,15 @@ int main(int argc, char **argv)
 	fclose(f);
 	if (matches && to_matches(buf, size) < 0)
 		return fprintf(stderr, "%s: no .BTF.ext\n", path), 1;
+	if (save) {
+		f = fopen(save, "wb");
+		if (!f || fwrite(buf, 1, size, f) != (size_t)size || fclose(f))
+			return perror(save), 1;
+		free(buf);
+		return 0;
+	}
 	libbpf_set_print(print_cb);
-	obj = bpf_object__open_mem(buf, size, NULL);
+	obj = bpf_object__open_mem(buf, size, &opts);
 	if (!obj)
 		return fprintf(stderr, "%s: open failed: %d\n", path, -errno), 1;
 	bpf_object__for_each_program(prog, obj)
@@ -123,6 +150,17 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < n; i++)
 				printf("INSN %s %zu %u %u %u %d %d\n", bpf_program__name(prog), i,
 				       in[i].code, in[i].dst_reg, in[i].src_reg, in[i].off, in[i].imm);
+		}
+		bpf_object__for_each_program(prog, obj) {
+			struct bpf_prog_info info = { 0 };
+			__u32 len = sizeof(info);
+
+			if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+				continue;
+			printf("TAG %s ", bpf_program__name(prog));
+			for (int i = 0; i < BPF_TAG_SIZE; i++)
+				printf("%02x", info.tag[i]);
+			printf("\n");
 		}
 	}
 	bpf_object__close(obj);
