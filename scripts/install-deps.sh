@@ -85,6 +85,26 @@ for a in $CROSS_ARCHS; do
 		dpkg --print-foreign-architectures | grep -qx "$a" || dpkg --add-architecture "$a" ;;
 	esac
 done
-apt-get update -qq
+# A mirror in the middle of a sync answers for a while with index files
+# of the wrong size ("Mirror sync in progress?", seen for bookworm-security's
+# armhf Packages.xz): try again, and after the third failure go on with the
+# lists apt has; the install then names any package it cannot get.
+wait_s=${DEPS_RETRY_WAIT:-30}
+tries=1
+until apt-get update -qq; do
+	if [ $tries -ge 3 ]; then
+		echo "install-deps: apt-get update failed $tries times; going on with the package lists apt has" >&2
+		break
+	fi
+	echo "install-deps: apt-get update failed; trying again in $((tries * wait_s)) s" >&2
+	sleep $((tries * wait_s))
+	tries=$((tries + 1))
+done
 # --no-remove: fail rather than let a dependency conflict remove packages.
-apt-get install -y -qq --no-install-recommends --no-remove $missing >/dev/null
+# A download can meet the same sync: one more try after a fresh update.
+apt-get install -y -qq --no-install-recommends --no-remove $missing >/dev/null || {
+	echo "install-deps: apt-get install failed; updating the lists and trying once more" >&2
+	sleep "$wait_s"
+	apt-get update -qq || true
+	apt-get install -y -qq --no-install-recommends --no-remove $missing >/dev/null
+}

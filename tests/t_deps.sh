@@ -25,6 +25,34 @@ check "every package check names is installed (make check ran it)" \
 	sh -c "for p in \$(cat '$TMP/check'); do dpkg-query -W -f='\${Status}\n' \"\$p\" 2>/dev/null | grep -q 'install ok installed' || { echo \"\$p missing\"; exit 1; }; done"
 check_fails "an unknown purpose is refused, naming it" "unknown purpose 'router'" $DEPS router
 
+# ---- a mirror mid-sync: apt-get update fails, install-deps tries again ----
+# Fake apt-get, dpkg-query and dpkg first in PATH: nothing is installed,
+# update fails FAILS times, install records what it was asked for.
+mkdir -p "$TMP/fakebin"
+cat >"$TMP/fakebin/apt-get" <<'F'
+#!/bin/sh
+case " $* " in
+*" update "*)
+	n=$(cat "$FAKE/updates" 2>/dev/null || echo 0); echo $((n + 1)) >"$FAKE/updates"
+	[ "$n" -ge "$FAILS" ] || { echo "E: File has unexpected size (1 != 2). Mirror sync in progress?" >&2; exit 100; } ;;
+*" install "*) echo "$*" >"$FAKE/installed" ;;
+esac
+F
+printf '#!/bin/sh\nexit 1\n' >"$TMP/fakebin/dpkg-query"
+printf '#!/bin/sh\nexit 0\n' >"$TMP/fakebin/dpkg"
+chmod +x "$TMP/fakebin/"*
+fake_deps() {
+	rm -f "$TMP/updates" "$TMP/installed"
+	env PATH="$TMP/fakebin:$PATH" FAKE="$TMP" FAILS="$1" DEPS_RETRY_WAIT=0 $DEPS build
+}
+check_out "apt-get update failing twice (mirror sync): tried again, then installed" \
+	"apt-get update failed; trying again" fake_deps 2
+check "mirror sync: three updates, then the install ran" \
+	sh -c "[ \$(cat '$TMP/updates') = 3 ] && grep -q ' clang ' '$TMP/installed'"
+check_out "update failing every time: goes on with the lists apt has" \
+	"apt-get update failed 3 times; going on with the package lists apt has" fake_deps 9
+check "mirror sync for good: the install still runs" grep -q ' libelf-dev ' "$TMP/installed"
+
 # ---- source packages: the fallback when the first choice is missing ----
 FETCH=scripts/fetch-source.sh
 DEPS_SRC_VERSIONS="zlib=0.0-missing" sh $FETCH "$TMP/c1" zlib >"$TMP/f1" 2>&1
