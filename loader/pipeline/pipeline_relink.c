@@ -41,8 +41,7 @@ int pipeline_relink(const char *ifname, const char *slot, const char *obj, bool 
 		       state_root());
 	if (err)
 		return err;
-	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
-		strcat(where, "/" STATE_RECORD_NAME);
+	pipeline_record_where(ifname, where, sizeof(where));
 	err = plan_record_parse(ifname, where, rec, &cur_plan);
 	free(rec);
 	if (err)

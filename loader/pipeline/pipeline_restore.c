@@ -30,8 +30,7 @@ int pipeline_restore(const char *ifname, bool force)
 	}
 	if (err)
 		return err;	/* state_record_read named the record */
-	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
-		strcat(where, "/" STATE_RECORD_NAME);
+	pipeline_record_where(ifname, where, sizeof(where));
 	err = plan_record_parse(ifname, where, rec, &want);
 	if (err) {
 		pr_err("restore %s: nothing restored", ifname);

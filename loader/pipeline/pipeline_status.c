@@ -348,8 +348,7 @@ static int show_iface(const char *ifname, void *arg)
 							   : "unreadable record");
 		return 0;
 	}
-	if (state_dir(ifname, where, sizeof(where) - 8) >= 0)
-		strcat(where, "/" STATE_RECORD_NAME);
+	pipeline_record_where(ifname, where, sizeof(where));
 	if (plan_record_parse(ifname, where, rec, &pl)) {
 		print_error(c, ifname, -EINVAL, "malformed record");
 		free(rec);
