@@ -42,3 +42,18 @@ if awk '$2 != "XDP_TX" && $2 != "XDP_PASS"' run.out | grep .; then
 fi
 [ -n "$tcp" ] && [ -n "$other" ] || { echo "ct_lookup: no XDP_TX (tcp: '$tcp') or no XDP_PASS ('$other')"; exit 1; }
 echo "ct_lookup ran in the kernel over $(wc -l <run.out) packets: untracked TCP ($tcp) XDP_TX, other ($other) XDP_PASS"
+
+# A real connection in nf_conntrack's table: ct_insert allocates and
+# inserts the first packet's tuple (bpf_xdp_ct_alloc, bpf_ct_set_timeout,
+# bpf_ct_insert_entry: all in the module), the second packet and ct_lookup
+# find it (XDP_DROP); a tuple never inserted stays XDP_TX.
+C=$TESTDIR/corpus
+"$XDPLD" run "$OBJ" ct_insert "$C/ok_ipv4_tcp_443.pkt" "$C/ok_ipv4_tcp_443.pkt" >insert.out
+"$XDPLD" run "$OBJ" ct_lookup "$C/ok_ipv4_tcp_443.pkt" "$C/lb_vip_tcp_80.pkt" >lookup.out
+got="$(awk '{ printf "%s ", $2 }' insert.out lookup.out)"
+echo "insert, insert again, lookup, lookup of another tuple: $got"
+[ "$got" = "XDP_TX XDP_DROP XDP_DROP XDP_TX " ] || { cat insert.out lookup.out; exit 1; }
+if [ -r /proc/net/nf_conntrack ]; then
+	grep 'sport=40000 dport=443 ' /proc/net/nf_conntrack
+fi
+echo "a connection inserted through the module's kfuncs is found by the lookup"

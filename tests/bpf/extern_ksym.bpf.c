@@ -26,6 +26,10 @@ struct bpf_ct_opts {
 /* libbpf (and xdpld) want a struct here, as vmlinux.h gives, not a forward
  * declaration: kinds must agree; its members are never read. */
 struct nf_conn { unsigned long status; };
+struct nf_conn___init { unsigned long status; };
+/* Linux 6.1 knows a 12-byte bpf_ct_opts (no zone members); later kernels
+ * take 12 or 16 bytes.  12 runs on both. */
+#define CT_OPTS_SZ 12
 
 extern const void bpf_prog_put __ksym;				/* typeless */
 extern const int xdpld_no_such_variable __ksym __weak;
@@ -35,6 +39,11 @@ extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tup
 					 __u32 tuple__sz, struct bpf_ct_opts *opts,
 					 __u32 opts__sz) __ksym;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+extern struct nf_conn___init *bpf_xdp_ct_alloc(struct xdp_md *ctx, struct bpf_sock_tuple *tuple,
+					       __u32 tuple__sz, struct bpf_ct_opts *opts,
+					       __u32 opts__sz) __ksym;
+extern struct nf_conn *bpf_ct_insert_entry(struct nf_conn___init *nfct) __ksym;
+extern void bpf_ct_set_timeout(struct nf_conn___init *nfct, __u32 timeout) __ksym;
 
 SEC("xdp")
 int ksym_values(struct xdp_md *ctx)
@@ -56,8 +65,9 @@ int ksym_values(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-/* The conntrack lookup of an IPv4 TCP packet (none is tracked in a test
- * run: opts.error says -ENOENT); other packets pass untouched. */
+/* The conntrack lookup of an IPv4 TCP packet: XDP_DROP when the
+ * connection is tracked, else XDP_TX with opts.error (-ENOENT) in the IP
+ * id; other packets pass untouched. */
 SEC("xdp")
 int ct_lookup(struct xdp_md *ctx)
 {
@@ -77,12 +87,52 @@ int ct_lookup(struct xdp_md *ctx)
 	tup.ipv4.daddr = ip->daddr;
 	tup.ipv4.sport = tcp->source;
 	tup.ipv4.dport = tcp->dest;
-	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, sizeof(opts));
+	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
 	if (ct) {
 		bpf_ct_release(ct);
 		return XDP_DROP;
 	}
 	__builtin_memcpy(&ip->id, &opts.error, 2);
+	return XDP_TX;
+}
+
+/* A real connection in the netns's conntrack table: the first IPv4 TCP
+ * packet of a tuple allocates and inserts it (XDP_TX), a later one finds it
+ * (XDP_DROP), so ct_lookup finds it too.  A failed insert is XDP_ABORTED. */
+SEC("xdp")
+int ct_insert(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct tcphdr *tcp = (void *)(ip + 1);
+	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = IPPROTO_TCP };
+	struct bpf_sock_tuple tup = {};
+	struct nf_conn___init *nct;
+	struct nf_conn *ct;
+
+	if ((void *)(tcp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
+		return XDP_PASS;
+	tup.ipv4.saddr = ip->saddr;
+	tup.ipv4.daddr = ip->daddr;
+	tup.ipv4.sport = tcp->source;
+	tup.ipv4.dport = tcp->dest;
+	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
+	if (ct) {
+		bpf_ct_release(ct);
+		return XDP_DROP;
+	}
+	opts.error = 0;
+	nct = bpf_xdp_ct_alloc(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
+	if (!nct)
+		return XDP_ABORTED;
+	bpf_ct_set_timeout(nct, 60000);
+	ct = bpf_ct_insert_entry(nct);
+	if (!ct)
+		return XDP_ABORTED;
+	bpf_ct_release(ct);
 	return XDP_TX;
 }
 
