@@ -13,7 +13,7 @@
 
 int core_read_file(const char *path, void **data, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	size_t cap = 1 << 16, n = 0;
 	struct stat st;
 	char *buf = NULL;
