@@ -223,6 +223,9 @@ endif
 # a quick mode without looking at the numbers).
 BENCH_OBJS := $(O)/bench/mod.o $(O)/bench/mod_v2.o $(O)/bench/floor.o
 BENCH_HDRS := bench/bpf/bench_mod.h
+# The CO-RE part: four vmlinux.h-style modules (bench/bpf/core_mod.bpf.c,
+# CORE_MOD=0..3) and libbpf's side (bench/tools/coreload.c).
+BENCH_CORE := $(O)/bench/core0.o $(O)/bench/core1.o $(O)/bench/core2.o $(O)/bench/core3.o
 
 .PHONY: bench bench-build
 bench:
@@ -235,7 +238,16 @@ bench:
 		echo "bench: image build failed ($(O)/bench/image-build.log): the VM part is n/a"
 	@O=$(O) python3 bench/bench.py
 
-bench-build: $(O)/xdpld firmware $(BENCH_OBJS) $(O)/bench/benchrun $(O)/bench/tools/nowns
+bench-build: $(O)/xdpld firmware $(BENCH_OBJS) $(O)/bench/benchrun $(O)/bench/tools/nowns \
+	$(BENCH_CORE) $(O)/bench/coreload
+
+$(O)/bench/core%.o: bench/bpf/core_mod.bpf.c bench/bpf/core_vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -target bpfel $(BPF_CFLAGS) -DCORE_MOD=$* -c -o $@ $<
+
+$(O)/bench/coreload: bench/tools/coreload.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARN) -O2 -g -o $@ $< -lbpf -lelf -lz
 
 # A clock for the VM part's busybox shell (bench/vm/bench_vm.sh).
 $(O)/bench/tools/nowns: bench/tools/nowns.c

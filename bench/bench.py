@@ -9,6 +9,10 @@ Measures in one run, on this host:
   3. cold apply (attach) of a 3-module pipeline vs xdp-loader;
   4. footprint: static binary size vs xdp-loader + its shared libraries,
      peak RSS of attach vs xdp-loader load;
+  5. CO-RE resolution (issue 19): `xdpld verify` of four vmlinux.h-style
+     modules against the full kernel BTF vs libbpf opening and loading the
+     same objects (bench/tools/coreload), wall time and peak RSS; xdpld with
+     the minimized BTF of `xdpld btfgen` vs xdpld on modules without CO-RE;
 and in the test VM (bench/vm/run.sh, qemu TCG, where EXT programs work):
 re-link with freplace / tailcall / chain vs xdp-loader with libxdp's
 dispatcher holding N programs, and cold apply of 3 modules with both.
@@ -18,7 +22,8 @@ needs the VM) is a row "n/a: REASON", never an error.
 
 Environment: O (build dir), XDPLD (binary that loads the per-packet
 pipelines), XDPLD_STATIC (binary timed for commands and sized), BENCHRUN,
-BENCH_DIR (objects: mod.o, mod_v2.o, floor.o), FW (sample vendor objects),
+CORELOAD, BENCH_DIR (objects: mod.o, mod_v2.o, floor.o, core0.o..core3.o),
+FW (sample vendor objects), KERNEL_BTF (default /sys/kernel/btf/vmlinux),
 BENCH_OUT (where results go, default $O/bench), BENCH_TAG (name of its
 network namespace and bpffs state folder, default xdpld-bench-PID),
 BENCH_QUICK=1 (N = 1, 2, few rounds, no VM: the smoke test
@@ -40,6 +45,8 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 XDPLD = os.path.abspath(os.environ.get("XDPLD", f"{O}/xdpld"))
 XDPLD_STATIC = os.path.abspath(os.environ.get("XDPLD_STATIC", f"{O}/static/xdpld"))
 BENCHRUN = os.path.abspath(os.environ.get("BENCHRUN", f"{O}/bench/benchrun"))
+CORELOAD = os.path.abspath(os.environ.get("CORELOAD", f"{O}/bench/coreload"))
+KERNEL_BTF = os.environ.get("KERNEL_BTF", "/sys/kernel/btf/vmlinux")
 BDIR = os.path.abspath(os.environ.get("BENCH_DIR", f"{O}/bench"))
 FW = os.path.abspath(os.environ.get("FW", f"{O}/firmware"))
 OUT = os.path.abspath(os.environ.get("BENCH_OUT", f"{O}/bench"))
@@ -48,10 +55,10 @@ XDP_LOADER = shutil.which("xdp-loader") or "/usr/sbin/xdp-loader"
 
 if QUICK:
     NS, RELINK_NS = [1, 2], [1, 2]
-    REPEAT, ROUNDS, RELINKS, COLD = 100000, 3, 3, 2
+    REPEAT, ROUNDS, RELINKS, COLD, CORE_REPS = 100000, 3, 3, 2, 2
 else:
     NS, RELINK_NS = [1, 2, 4, 8, 16, 32], list(range(1, 11))
-    REPEAT, ROUNDS, RELINKS, COLD = 1000000, 11, 21, 11
+    REPEAT, ROUNDS, RELINKS, COLD, CORE_REPS = 1000000, 11, 21, 11, 11
 DISP_NS = sorted(set([n for n in NS if n <= 10] + ([10] if not QUICK else [])))
 
 TAG = os.environ.get("BENCH_TAG", f"xdpld-bench-{os.getpid()}")
@@ -109,7 +116,7 @@ def setup():
     # first build, b/ the "new build" (BENCH_VARIANT=2) for re-links
     for d, src in (("a", "mod.o"), ("b", "mod_v2.o")):
         os.makedirs(os.path.join(MODS, d), exist_ok=True)
-        for i in range(max(NS + RELINK_NS)):
+        for i in range(max(NS + RELINK_NS + [4])):     # 4: part 5's modules without CO-RE
             shutil.copyfile(os.path.join(BDIR, src), os.path.join(MODS, d, f"mod{i:02d}.o"))
 
 
@@ -381,6 +388,66 @@ def cold():
     log("cold apply done")
 
 
+# ---------------------------------------------------------------- 5. CO-RE
+
+CORE_MODS = [f"core{i}.o" for i in range(4)]
+# variant -> what it runs (bench/README.md, "5. CO-RE resolution")
+CORE_VARIANTS = ["xdpld-full", "libbpf-full", "xdpld-min", "libbpf-min", "xdpld-nocore", "xdpld-core"]
+
+
+def core():
+    """Each round runs every (variant, N) once, in a rotating order (load
+    bursts hit all alike); median wall time and median peak RSS (GNU time's
+    %M) per (variant, N), N = 4 (the pipeline) and 1 (its first module)."""
+    objs = [os.path.join(BDIR, m) for m in CORE_MODS]
+    missing = [p for p in objs + [CORELOAD] if not os.path.exists(p)]
+    if missing or not os.path.exists(KERNEL_BTF):
+        why = f"{missing[0]} missing (make bench-build)" if missing else f"no {KERNEL_BTF}"
+        for v in CORE_VARIANTS:
+            na("core_ms", v, why)
+        return
+    minbtf = os.path.join(OUT, "core-min.btf")
+    r = sh([XDPLD_STATIC, "--kernel-btf", KERNEL_BTF, "btfgen", "-o", minbtf] + objs, check=False)
+    if r.returncode:
+        for v in ("xdpld-min", "libbpf-min"):
+            na("core_ms", v, f"btfgen failed: {first_line(r.stderr)}")
+        minbtf = None
+    else:
+        add("core_btf_bytes", "min", 4, os.path.getsize(minbtf), "B")
+    add("core_btf_bytes", "full", 0, os.path.getsize(KERNEL_BTF) if os.path.isfile(KERNEL_BTF) else 0, "B")
+    nocore = mods(4, "a")       # the bench module: no CO-RE records
+    cmds = {}
+    for n in (4, 1):
+        o = objs[:n]
+        cmds[("xdpld-full", n)] = [XDPLD_STATIC, "--kernel-btf", KERNEL_BTF, "verify"] + o
+        cmds[("libbpf-full", n)] = [CORELOAD, "--btf", KERNEL_BTF] + o
+        if minbtf:
+            cmds[("xdpld-min", n)] = [XDPLD_STATIC, "--kernel-btf", minbtf, "verify"] + o
+            cmds[("libbpf-min", n)] = [CORELOAD, "--btf", minbtf] + o
+        cmds[("xdpld-nocore", n)] = [XDPLD_STATIC, "verify"] + nocore[:n]
+        cmds[("xdpld-core", n)] = [XDPLD_STATIC, "core", "--btf", KERNEL_BTF] + o
+    keys = list(cmds)
+    ts = {k: [] for k in keys}
+    rss = {k: [] for k in keys}
+    for rnd in range(CORE_REPS):
+        for k in keys[rnd % len(keys):] + keys[:rnd % len(keys)]:
+            if k not in ts:
+                continue
+            t, r = timed(["/usr/bin/time", "-f", "RSS %M"] + cmds[k])
+            last = (r.stderr.strip().splitlines() or [""])[-1].split()
+            if r.returncode or len(last) != 2 or last[0] != "RSS":
+                na("core_ms", k[0], f"N={k[1]} failed: {first_line(r.stderr)} (exit {r.returncode})")
+                del ts[k]
+                continue
+            ts[k].append(t)
+            rss[k].append(int(last[1]))
+    for k in ts:
+        if ts[k]:
+            add("core_ms", k[0], k[1], statistics.median(ts[k]), "ms")
+            add("core_rss_kb", k[0], k[1], statistics.median(rss[k]), "KB")
+    log("CO-RE done")
+
+
 # ---------------------------------------------------------------- VM part
 
 VM_VARIANTS = [("relink_ms", "freplace-vm"), ("relink_ms", "tailcall-vm"), ("relink_ms", "chain-vm"),
@@ -529,6 +596,28 @@ def table():
     p(f"  static xdpld (stripped) {fmt(sz and sz / 1024)} KB; xdp-loader {fmt(xl and xl / 1024)} KB, "
       f"with libraries {fmt(xll and xll / 1024)} KB ({notes.get(('size_bytes', 'libs'), '')})")
     p("")
+    p(f"5. CO-RE resolution: xdpld verify (links, resolves, loads) vs libbpf open+load of each "
+      f"(bench/tools/coreload), {' '.join(CORE_MODS)} (N=4) and the first (N=1); "
+      f"median of {CORE_REPS}: wall ms, peak RSS KB")
+    fb, mb = get("core_btf_bytes", "full", 0), get("core_btf_bytes", "min", 4)
+    p(f"  target BTF: full {KERNEL_BTF} {fmt(fb and fb / 1024, 0)} KB; minimized (xdpld btfgen of the four) "
+      f"{fmt(mb and mb / 1024, 1)} KB")
+    labels = {"xdpld-full": "xdpld, full vmlinux BTF", "libbpf-full": "libbpf, full vmlinux BTF",
+              "xdpld-min": "xdpld, minimized BTF", "libbpf-min": "libbpf, minimized BTF",
+              "xdpld-nocore": "xdpld, modules without CO-RE (bench mod.o)",
+              "xdpld-core": "xdpld core (prepare only, per object)"}
+    for v in CORE_VARIANTS:
+        cells = []
+        for n in (4, 1):
+            t, m = get("core_ms", v, n), get("core_rss_kb", v, n)
+            cells.append(f"N={n} " + ("-" if t is None else f"{t:6.1f} ms {m:7.0f} KB"))
+        if all(get("core_ms", v, n) is None for n in (4, 1)):
+            p(f"  {v:<14}n/a: {notes.get(('core_ms', v), 'not measured')}")
+        else:
+            p(f"  {v:<14}" + "   ".join(cells) + f"   ({labels[v]})")
+            if ("core_ms", v) in notes:
+                p(f"  {'':<14}note: {notes[('core_ms', v)]}")
+    p("")
     p("targets (issue 11)")
 
     def target(name, ok, detail):
@@ -602,6 +691,27 @@ def table():
                f"(ratio {a3 / ref:.2f})")
     else:
         target("attach peak RSS below xdp-loader's", None, "not measured")
+    p("targets (issue 19)")
+    xt, lt = get("core_ms", "xdpld-full", 4), get("core_ms", "libbpf-full", 4)
+    xr, lr = get("core_rss_kb", "xdpld-full", 4), get("core_rss_kb", "libbpf-full", 4)
+    if xt and lt:
+        target("CO-RE, full vmlinux BTF, 4 modules: time <= 1/2 of libbpf's", xt <= lt / 2,
+               f"{xt:.1f} ms vs {lt:.1f} ms (ratio {xt / lt:.2f})")
+        target("CO-RE, full vmlinux BTF, 4 modules: peak RSS <= 1/2 of libbpf's", xr <= lr / 2,
+               f"{xr:.0f} KB vs {lr:.0f} KB (ratio {xr / lr:.2f})")
+    else:
+        for what in ("time", "peak RSS"):
+            target(f"CO-RE, full vmlinux BTF, 4 modules: {what} <= 1/2 of libbpf's", None,
+                   notes.get(("core_ms", "xdpld-full")) or notes.get(("core_ms", "libbpf-full"))
+                   or "not measured")
+    mr, nr = get("core_rss_kb", "xdpld-min", 4), get("core_rss_kb", "xdpld-nocore", 4)
+    if mr and nr:
+        target("CO-RE, minimized BTF: peak RSS <= modules without CO-RE + 200 KB", mr - nr <= 200,
+               f"{mr:.0f} KB vs {nr:.0f} KB (+{mr - nr:.0f} KB)")
+    else:
+        target("CO-RE, minimized BTF: peak RSS <= modules without CO-RE + 200 KB", None,
+               notes.get(("core_ms", "xdpld-min")) or notes.get(("core_ms", "xdpld-nocore"))
+               or "not measured")
     return "\n".join(L) + "\n"
 
 
@@ -711,8 +821,8 @@ def main():
             na(m, "xdp-loader", "xdp-loader missing (package xdp-tools)")
     failed = []     # a phase that broke: the others still run, the table still comes out
     try:
-        for phase in (setup, per_packet, relink, cold, footprint, vm):
-            if failed and failed[0][0] == "setup" and phase is not footprint:
+        for phase in (setup, per_packet, relink, cold, footprint, core, vm):
+            if failed and failed[0][0] == "setup" and phase not in (footprint, core):
                 continue
             try:
                 phase()

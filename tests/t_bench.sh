@@ -8,7 +8,8 @@
 
 check "bench: the bench objects and benchrun build" \
 	make --no-print-directory O="$O" "$O/bench/mod.o" "$O/bench/mod_v2.o" "$O/bench/floor.o" \
-	"$O/bench/benchrun"
+	"$O/bench/benchrun" "$O/bench/core0.o" "$O/bench/core1.o" "$O/bench/core2.o" "$O/bench/core3.o" \
+	"$O/bench/coreload"
 # every command runs the binary under test (the static one may be stale)
 export BENCH_OUT="$TMP/bench" BENCH_QUICK=1 BENCH_TAG="xdpld-bench-t$$" XDPLD XDPLD_STATIC="$XDPLD"
 check "bench: quick run exits 0" sh -c 'python3 bench/bench.py >"$BENCH_OUT.table" 2>"$BENCH_OUT.log" ||
@@ -42,8 +43,14 @@ if command -v xdp-loader >/dev/null; then
 	check "bench: xdp-loader measured (re-link N=1, footprint)" \
 		sh -c "grep -q '^relink_ms,xdp-loader,1,' '$CSV' && grep -q '^size_bytes,xdp-loader+libs,0,' '$CSV'"
 fi
-check_out "bench: the table has all four parts and the targets" \
-	'^targets' sh -c "grep -E '^(1\\. per-packet|2\\. re-link|3\\. cold apply|4\\. footprint|targets)' '$BENCH_OUT.table'"
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	for v in xdpld-full libbpf-full xdpld-min xdpld-nocore; do
+		check "bench: CO-RE core_ms and core_rss_kb $v N=4" \
+			sh -c "grep -q '^core_ms,$v,4,' '$CSV' && grep -q '^core_rss_kb,$v,4,' '$CSV'"
+	done
+fi
+check_out "bench: the table has all five parts and the targets" \
+	'^targets' sh -c "grep -E '^(1\\. per-packet|2\\. re-link|3\\. cold apply|4\\. footprint|5\\. CO-RE|targets)' '$BENCH_OUT.table'"
 check "bench: a variant that does not exist is a row 'n/a: ...', not an error" \
 	grep -qE '^  [a-z+-]+ +n/a: ' "$BENCH_OUT.table"
 if command -v gnuplot >/dev/null; then

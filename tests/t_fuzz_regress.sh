@@ -68,6 +68,23 @@ for f in "$REG"/*.o; do
 	esac
 done
 
+# Target BTF for CO-RE (*core*.btf; fuzz_core): `xdpld core --btf` of a
+# CO-RE object against each.  Malformed ones are refused naming the file;
+# valid_* resolve (valid_core_be.btf: the same minimized BTF big-endian,
+# swapped in place, must give the decisions the little-endian one gives).
+for f in "$REG"/*core*.btf; do
+	n=$(basename "$f")
+	case $n in
+	valid_*) passes "$n: core --btf" "$XDPLD" core --btf "$f" "$TBPF/core_fields.o" ;;
+	*) refused "$n: core --btf" "$n: not a valid BTF file" "$XDPLD" core --btf "$f" "$TBPF/core_fields.o" ;;
+	esac
+done
+"$XDPLD" btfgen -o "$TMP/le.btf" --btf "$REG/valid_core_be.btf" "$TBPF/core_fields.o" >"$TMP/out" 2>&1
+check "valid_core_be.btf: the same decisions as its little-endian self" sh -c \
+	"'$XDPLD' core --btf '$TMP/le.btf' '$TBPF/core_fields.o' >'$TMP/le.txt' 2>&1 &&
+	 '$XDPLD' core --btf '$REG/valid_core_be.btf' '$TBPF/core_fields.o' >'$TMP/be.txt' 2>&1 &&
+	 diff '$TMP/le.txt' '$TMP/be.txt'"
+
 # UCI manifests (*.uci, loader/policy/uci.c; fuzz_uci): each is refused by
 # `xdpld check` with exit 1 and FILE:LINE, by uci.c or, for valid_* (good
 # UCI), by the manifest reader; no sanitizer report.

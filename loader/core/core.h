@@ -60,7 +60,8 @@ bool core_kind_is_enumval(uint32_t kind);
  * pointer size (from its "long"), 8 for object BTF. */
 struct core_split;
 struct core_btf {
-	const struct btf *base;
+	const struct btf *base;		/* NULL: a raw whole BTF, or split on base_split */
+	const struct core_split *base_split;	/* the raw vmlinux a module's split BTF is on */
 	struct core_split *split;	/* NULL: base only */
 	uint32_t start_id;		/* first split id (= base's btf_nr_types) */
 	uint32_t start_str;		/* first split string offset */
@@ -101,6 +102,14 @@ struct core_targets {
 
 /* vmlinux must outlive ts; modules' split BTF is owned by ts. */
 int core_targets_init(struct core_targets *ts, const struct btf *vmlinux, bool big_endian);
+/* vmlinux from the bytes of a whole BTF blob (a file as read), used in
+ * place: no struct btf, no copy, one 4-byte index entry per type (the
+ * 5 MB of a kernel's BTF are read once and that is most of the memory).
+ * Validated as module split BTF is (every type id and string offset in
+ * range).  data must be malloc'd; ts owns it from here on, also when this
+ * fails (-errno, err names what). */
+int core_targets_init_raw(struct core_targets *ts, void *data, size_t size, const char *what,
+			  bool big_endian, char *err, size_t errlen);
 int core_targets_add_module(struct core_targets *ts, const char *name, const void *data,
 			    size_t size, uint32_t btf_obj_id, char *err, size_t errlen);
 void core_targets_free(struct core_targets *ts);
@@ -158,12 +167,14 @@ int core_apply_sec(const struct btf *local, const struct btf_ext_sec *sec,
 		   struct bpf_insn *insns, size_t nr_insns, const struct core_targets *ts,
 		   struct core_cache *cache, struct core_decision *out, char *err, size_t errlen);
 
-/* Targets from a directory laid out as /sys/kernel/btf: "vmlinux" plus one
- * split BTF file per module (named after it).  *vmlinux gets the parsed
- * base, which the caller frees with btf_free() after core_targets_free().
- * Unreadable or malformed module files are refused with their name. */
-int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const char *dir,
-			  bool big_endian, char *err, size_t errlen);
+/* Targets from a directory laid out as /sys/kernel/btf: "vmlinux" (read
+ * with core_targets_init_raw) plus one split BTF file per module (named
+ * after it).  Unreadable or malformed files are refused with their name. */
+int core_targets_load_dir(struct core_targets *ts, const char *dir, bool big_endian,
+			  char *err, size_t errlen);
+/* The whole file at path in a malloc'd buffer (sysfs files report no
+ * size): 0, or -errno (-EFBIG beyond 256 MiB). */
+int core_read_file(const char *path, void **data, size_t *size);
 
 /* Render a decision as one line (for logs and tests). */
 void core_decision_str(const struct core_decision *d, const struct core_targets *ts,

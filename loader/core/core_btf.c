@@ -11,12 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The types and strings of a split BTF, or of a whole one read without
+ * struct btf (core_targets_init_raw: vmlinux, start id 1, string offset 0).
+ * words and strs point into blob when the view owns the file's bytes (a
+ * whole vmlinux is used in place: no copy, no per-type allocation), else
+ * into their own copies. */
 struct core_split {
 	uint32_t nr;			/* types in the split part */
-	struct btf_type **types;	/* [i]: id start_id + i */
+	uint32_t *offs;			/* [i]: word offset of id start_id + i in words */
 	uint32_t *words;		/* all types, host byte order */
 	char *strs;
 	uint32_t strs_len;
+	void *blob;			/* owned buffer words and strs point into, or NULL */
 };
 
 static const struct btf_type core_void;	/* id 0: kind UNKN, size 0 */
@@ -64,29 +70,45 @@ void core_btf_view(struct core_btf *v, const struct btf *b)
 void core_btf_release(struct core_btf *v)
 {
 	if (v->split) {
-		free(v->split->types);
-		free(v->split->words);
-		free(v->split->strs);
+		free(v->split->offs);
+		if (v->split->blob) {
+			free(v->split->blob);
+		} else {
+			free(v->split->words);
+			free(v->split->strs);
+		}
 		free(v->split);
 	}
 	v->split = NULL;
+}
+
+/* Type idx of s (id start_id + idx), NULL when out of range. */
+static const struct btf_type *split_type(const struct core_split *s, uint32_t idx)
+{
+	return s && idx < s->nr ? (const struct btf_type *)(s->words + s->offs[idx]) : NULL;
 }
 
 const struct btf_type *core_type(const struct core_btf *v, uint32_t id)
 {
 	if (!id)
 		return &core_void;
-	if (id < v->start_id)
-		return btf_type_by_id(v->base, id);
-	if (v->split && id - v->start_id < v->split->nr)
-		return v->split->types[id - v->start_id];
-	return NULL;
+	if (id < v->start_id) {
+		if (v->base)
+			return btf_type_by_id(v->base, id);
+		return split_type(v->base_split, id - 1);	/* a raw vmlinux starts at 1 */
+	}
+	return split_type(v->split, id - v->start_id);
 }
 
 const char *core_str(const struct core_btf *v, uint32_t off)
 {
-	if (off < v->start_str)
-		return btf_str(v->base, off);
+	if (off < v->start_str) {
+		if (v->base)
+			return btf_str(v->base, off);
+		if (v->base_split && off < v->base_split->strs_len)
+			return v->base_split->strs + off;
+		return NULL;
+	}
 	if (v->split && off - v->start_str < v->split->strs_len)
 		return v->split->strs + (off - v->start_str);
 	return NULL;
@@ -237,39 +259,44 @@ static int split_index(struct core_btf *v, uint32_t nwords, const char *what,
 			core_errf(err, errlen, "%s: type [%u] INT: size %u", what, id, t->size);
 			return -EINVAL;
 		}
-		if (s->nr == cap) {
-			struct btf_type **nt;
-
-			cap = cap ? 2 * cap : 1024;
-			nt = realloc(s->types, cap * sizeof(*nt));
-			if (!nt)
-				return -ENOMEM;
-			s->types = nt;
-		}
-		if (s->nr >= UINT32_MAX - v->start_id - 1) {
+		if (s->nr >= UINT32_MAX / 2 - v->start_id) {
 			core_errf(err, errlen, "%s: too many types", what);
 			return -E2BIG;
 		}
-		s->types[s->nr++] = t;
+		if (s->nr == cap) {
+			uint32_t *no;
+
+			cap = cap ? 2 * cap : 1024;
+			no = realloc(s->offs, cap * sizeof(*no));
+			if (!no)
+				return -ENOMEM;
+			s->offs = no;
+		}
+		s->offs[s->nr++] = pos;
 		pos += (uint32_t)n;
 	}
 	return 0;
 }
 
-int core_btf_parse_split(struct core_btf *v, const void *data, size_t size,
-			 const struct btf *base, const char *what, char *err, size_t errlen)
+/* Parse the split BTF (or, with v->start_id 1 and no base, the whole BTF)
+ * in data into v->split; v's base, start_id and start_str are set.  With
+ * owned (data is malloc'd and now v's, freed here on failure), the types
+ * and strings are used in place, byte-swapped there when needed; else they
+ * are copied. */
+static int parse_split(struct core_btf *v, const void *data, size_t size, bool owned,
+		       const char *what, char *err, size_t errlen)
 {
 	const uint8_t *p = data;
 	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+	bool whole = v->start_id == 1 && !v->base && !v->base_split;
 	struct split_check sc;
 	bool swap;
 	int ret = -EINVAL;
 
-	core_btf_view(v, base);
 	if (size < sizeof(struct btf_header) || !((p[0] == 0x9f && p[1] == 0xeb) ||
 						   (p[0] == 0xeb && p[1] == 0x9f))) {
 		core_errf(err, errlen, "%s: not a BTF blob", what);
-		return -EINVAL;
+		goto fail;
 	}
 	swap = (p[0] == 0x9f) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 	hdr_len = get_u32(p + 4, swap);
@@ -280,26 +307,39 @@ int core_btf_parse_split(struct core_btf *v, const void *data, size_t size,
 	if (p[2] != BTF_VERSION || p[3] || hdr_len < sizeof(struct btf_header) || hdr_len > size ||
 	    hdr_len % 4 || type_off % 4 || type_len % 4 || type_off > size - hdr_len ||
 	    type_len > size - hdr_len - type_off || str_off > size - hdr_len ||
-	    str_len > size - hdr_len - str_off || (str_len && p[hdr_len + str_off + str_len - 1])) {
-		core_errf(err, errlen, "%s: bad split BTF header or sections", what);
-		return -EINVAL;
+	    str_len > size - hdr_len - str_off || (str_len && p[hdr_len + str_off + str_len - 1]) ||
+	    (whole && (!str_len || p[hdr_len + str_off]))) {
+		core_errf(err, errlen, "%s: bad %sBTF header or sections", what, whole ? "" : "split ");
+		goto fail;
 	}
 	if ((uint64_t)v->start_str + str_len > BTF_MAX_NAME_OFFSET) {
 		core_errf(err, errlen, "%s: string offsets beyond the BTF limit", what);
-		return -EINVAL;
+		goto fail;
 	}
 	v->split = calloc(1, sizeof(*v->split));
-	if (!v->split)
-		return -ENOMEM;
-	v->split->words = malloc(type_len ? type_len : 4);
-	v->split->strs = malloc(str_len ? str_len : 1);
-	if (!v->split->words || !v->split->strs) {
+	if (!v->split) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	for (uint32_t i = 0; i < type_len / 4; i++)
-		v->split->words[i] = get_u32(p + hdr_len + type_off + 4 * i, swap);
-	memcpy(v->split->strs, p + hdr_len + str_off, str_len);
+	if (owned) {
+		/* malloc'd, and both offsets are multiples of 4: aligned */
+		v->split->blob = (void *)data;
+		owned = false;
+		v->split->words = (uint32_t *)((uint8_t *)v->split->blob + hdr_len + type_off);
+		v->split->strs = (char *)v->split->blob + hdr_len + str_off;
+		for (uint32_t i = 0; swap && i < type_len / 4; i++)
+			v->split->words[i] = __builtin_bswap32(v->split->words[i]);
+	} else {
+		v->split->words = malloc(type_len ? type_len : 4);
+		v->split->strs = malloc(str_len ? str_len : 1);
+		if (!v->split->words || !v->split->strs) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < type_len / 4; i++)
+			v->split->words[i] = get_u32(p + hdr_len + type_off + 4 * i, swap);
+		memcpy(v->split->strs, p + hdr_len + str_off, str_len);
+	}
 	v->split->strs_len = str_len;
 	ret = split_index(v, type_len / 4, what, err, errlen);
 	if (ret)
@@ -308,7 +348,7 @@ int core_btf_parse_split(struct core_btf *v, const void *data, size_t size,
 	sc.id_limit = v->nr_types;
 	sc.str_limit = v->start_str + str_len;
 	for (uint32_t i = 0; i < v->split->nr; i++) {
-		struct btf_type *t = v->split->types[i];
+		struct btf_type *t = (struct btf_type *)(v->split->words + v->split->offs[i]);
 
 		if (btf_visit_type_ids(t, check_split_id, &sc) ||
 		    btf_visit_str_offs(t, check_split_str, &sc)) {
@@ -321,14 +361,23 @@ int core_btf_parse_split(struct core_btf *v, const void *data, size_t size,
 	v->ptr_sz = guess_ptr_sz(v);
 	return 0;
 fail:
+	if (owned)
+		free((void *)data);
 	core_btf_release(v);
 	v->nr_types = v->start_id;
 	return ret;
 }
 
+int core_btf_parse_split(struct core_btf *v, const void *data, size_t size,
+			 const struct btf *base, const char *what, char *err, size_t errlen)
+{
+	core_btf_view(v, base);
+	return parse_split(v, data, size, false, what, err, errlen);
+}
+
 /* ---- targets ---- */
 
-int core_targets_init(struct core_targets *ts, const struct btf *vmlinux, bool big_endian)
+static int targets_alloc(struct core_targets *ts, bool big_endian)
 {
 	memset(ts, 0, sizeof(*ts));
 	ts->t = calloc(1, sizeof(*ts->t));
@@ -337,10 +386,39 @@ int core_targets_init(struct core_targets *ts, const struct btf *vmlinux, bool b
 	ts->nr = 1;
 	ts->big_endian = big_endian;
 	snprintf(ts->t[0].name, sizeof(ts->t[0].name), "vmlinux");
-	core_btf_view(&ts->t[0].btf, vmlinux);
-	ts->t[0].btf.ptr_sz = guess_ptr_sz(&ts->t[0].btf);
 	ts->t[0].btf_fd = -1;
 	return 0;
+}
+
+int core_targets_init(struct core_targets *ts, const struct btf *vmlinux, bool big_endian)
+{
+	int ret = targets_alloc(ts, big_endian);
+
+	if (ret)
+		return ret;
+	core_btf_view(&ts->t[0].btf, vmlinux);
+	ts->t[0].btf.ptr_sz = guess_ptr_sz(&ts->t[0].btf);
+	return 0;
+}
+
+int core_targets_init_raw(struct core_targets *ts, void *data, size_t size, const char *what,
+			  bool big_endian, char *err, size_t errlen)
+{
+	struct core_btf *v;
+	int ret = targets_alloc(ts, big_endian);
+
+	if (ret) {
+		free(data);
+		return ret;
+	}
+	v = &ts->t[0].btf;
+	memset(v, 0, sizeof(*v));
+	v->start_id = 1;
+	v->nr_types = 1;
+	ret = parse_split(v, data, size, true, what, err, errlen);
+	if (ret)
+		core_targets_free(ts);
+	return ret;
 }
 
 int core_targets_add_module(struct core_targets *ts, const char *name, const void *data,
@@ -359,7 +437,15 @@ int core_targets_add_module(struct core_targets *ts, const char *name, const voi
 	ts->t = nt;
 	nt = &ts->t[ts->nr];
 	memset(nt, 0, sizeof(*nt));
-	ret = core_btf_parse_split(&nt->btf, data, size, ts->t[0].btf.base, name, err, errlen);
+	if (ts->t[0].btf.base) {
+		core_btf_view(&nt->btf, ts->t[0].btf.base);
+	} else {	/* on a raw vmlinux (core_targets_init_raw) */
+		nt->btf.base_split = ts->t[0].btf.split;
+		nt->btf.start_id = nt->btf.nr_types = ts->t[0].btf.nr_types;
+		nt->btf.start_str = ts->t[0].btf.split ? ts->t[0].btf.split->strs_len : 0;
+		nt->btf.ptr_sz = ts->t[0].btf.ptr_sz;
+	}
+	ret = parse_split(&nt->btf, data, size, false, name, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(nt->name, sizeof(nt->name), "%s", name);

@@ -7,19 +7,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CORE_BTF_MAX_FILE (256u << 20)	/* no kernel's BTF comes near this */
 
-static int read_file(const char *path, void **data, size_t *size)
+int core_read_file(const char *path, void **data, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	size_t cap = 1 << 16, n = 0;
+	struct stat st;
 	char *buf = NULL;
 	int ret = 0;
 
 	*data = NULL;
 	if (!f)
 		return -errno;
+	/* a size when there is one (sysfs reports the BTF's): one allocation
+	 * of the right size, and the read that finds the end fits in it */
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < CORE_BTF_MAX_FILE)
+		cap = (size_t)st.st_size + 1;
 	for (;;) {
 		char *nb;
 		size_t got;
@@ -54,8 +61,8 @@ static int read_file(const char *path, void **data, size_t *size)
 	return 0;
 }
 
-int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const char *dir,
-			  bool big_endian, char *err, size_t errlen)
+int core_targets_load_dir(struct core_targets *ts, const char *dir, bool big_endian,
+			  char *err, size_t errlen)
 {
 	char path[4096];
 	struct dirent **names = NULL;
@@ -63,20 +70,16 @@ int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const c
 	size_t size = 0;
 	int ret, n = 0;
 
-	*vmlinux = NULL;
 	memset(ts, 0, sizeof(*ts));
 	snprintf(path, sizeof(path), "%s/vmlinux", dir);
-	ret = read_file(path, &data, &size);
-	if (!ret)
-		ret = btf_parse(data, size, path, vmlinux);
-	free(data);
+	ret = core_read_file(path, &data, &size);
 	if (ret) {
-		core_errf(err, errlen, "%s: cannot read or parse kernel BTF (%s)", path, strerror(-ret));
+		core_errf(err, errlen, "%s: cannot read kernel BTF (%s)", path, strerror(-ret));
 		return ret;
 	}
-	ret = core_targets_init(ts, *vmlinux, big_endian);
+	ret = core_targets_init_raw(ts, data, size, path, big_endian, err, errlen);	/* takes data */
 	if (ret)
-		goto fail;
+		return ret;
 	/* by name: the same targets in the same order on every run */
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
@@ -90,7 +93,7 @@ int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const c
 		if (name[0] == '.' || !strcmp(name, "vmlinux"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		ret = read_file(path, &data, &size);
+		ret = core_read_file(path, &data, &size);
 		if (ret) {
 			core_errf(err, errlen, "%s: %s", path, strerror(-ret));
 			goto fail;
@@ -104,8 +107,6 @@ int core_targets_load_dir(struct core_targets *ts, struct btf **vmlinux, const c
 	goto out;
 fail:
 	core_targets_free(ts);
-	btf_free(*vmlinux);
-	*vmlinux = NULL;
 out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);

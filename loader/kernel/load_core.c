@@ -6,7 +6,8 @@
  * load_set_kernel_btf()) names: a BTF file (vmlinux only) or a directory
  * laid out as /sys/kernel/btf.  The target BTF is read once per load, only
  * when something needs it (CO-RE records, typed __ksym externs, kfuncs),
- * and is the one source for both (load_extern.c uses c->kvmlinux).
+ * and is the one source for both.  vmlinux is used in place, as read
+ * (core_targets_init_raw): no struct btf of the kernel's 5 MB of BTF.
  *
  * Like libbpf, BPF_CORE_TYPE_ID_TARGET only patches the id into the
  * instruction (an ld_imm64 without a BTF object fd), whichever BTF the
@@ -27,7 +28,6 @@
 #include <sys/stat.h>
 
 #define KERNEL_BTF_DIR "/sys/kernel/btf"
-#define KERNEL_BTF_MAX (256u << 20)
 
 static const char *default_kernel_btf;
 
@@ -41,49 +41,14 @@ static const char *kernel_btf_path(const struct load_ctx *c)
 	return c->opts->kernel_btf_path ? c->opts->kernel_btf_path : default_kernel_btf;
 }
 
-static int read_btf_file(const char *path, struct btf **out)
-{
-	FILE *f = fopen(path, "re");
-	char *data = NULL, *nd;
-	size_t n = 0, cap = 0, got;
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= KERNEL_BTF_MAX) {
-				err = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : (1u << 20);
-			nd = realloc(data, cap);
-			if (!nd) {
-				err = -ENOMEM;
-				break;
-			}
-			data = nd;
-		}
-		got = fread(data + n, 1, cap - n, f);	/* sysfs files have no size */
-		n += got;
-		if (!got) {
-			err = ferror(f) ? -EIO : 0;
-			break;
-		}
-	}
-	fclose(f);
-	if (!err)
-		err = btf_parse(data, n, path, out);
-	free(data);
-	return err;
-}
-
 int load_kernel_btf(struct load_ctx *c, const char *why)
 {
 	const char *path = kernel_btf_path(c);
 	bool big = c->o->byte_order == ELFDATA2MSB;	/* the programs' order */
-	char msg[320] = "";
+	char msg[320] = "", detail[256] = "";
 	struct stat st;
+	void *data;
+	size_t size;
 	int err;
 
 	if (c->kt_loaded)
@@ -91,20 +56,22 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 	if (c->kt_err)
 		return c->kt_err;
 	if (!path || (!stat(path, &st) && S_ISDIR(st.st_mode))) {
-		err = core_targets_load_dir(&c->kt, &c->kvmlinux, path ? path : KERNEL_BTF_DIR, big,
+		err = core_targets_load_dir(&c->kt, path ? path : KERNEL_BTF_DIR, big,
 					    msg, sizeof(msg));
 	} else {
-		err = read_btf_file(path, &c->kvmlinux);
-		if (err && err != -EINVAL)
-			snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-err));
-		else if (err)
-			snprintf(msg, sizeof(msg), "%s: not a valid BTF file", path);
+		/* vmlinux used in place (core_targets_init_raw), which takes data */
+		err = core_read_file(path, &data, &size);
 		if (!err)
-			err = core_targets_init(&c->kt, c->kvmlinux, big);
+			err = core_targets_init_raw(&c->kt, data, size, path, big, detail,
+						    sizeof(detail));
+		if (err == -EINVAL)
+			snprintf(msg, sizeof(msg), "%s: not a valid BTF file", path);
+		else if (err)
+			snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-err));
+		if (detail[0])
+			pr_debug("%s", detail);
 	}
 	if (err) {
-		btf_free(c->kvmlinux);
-		c->kvmlinux = NULL;
 		c->kt_err = err;
 		pr_err("%s: %s need the kernel's BTF: %s", c->o->path, why,
 		       msg[0] ? msg : strerror(-err));
@@ -341,7 +308,5 @@ void load_core_free(struct load_ctx *c)
 	c->nr_core_recs = c->core_recs_cap = 0;
 	if (c->kt_loaded)
 		core_targets_free(&c->kt);
-	btf_free(c->kvmlinux);
-	c->kvmlinux = NULL;
 	c->kt_loaded = false;
 }

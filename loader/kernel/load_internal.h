@@ -80,7 +80,6 @@ struct load_ctx {
 	uint32_t nr_fd_array;
 	/* Target BTF (load_core.c), read once when needed: vmlinux + modules. */
 	struct core_targets kt;
-	struct btf *kvmlinux;	/* kt.t[0]'s BTF */
 	bool kt_loaded;
 	int kt_err;		/* the first failure to read it, repeated */
 	struct bpf_insn **core_insns;	/* per section: CO-RE-patched instructions, or NULL */
@@ -136,7 +135,7 @@ int load_kmod_find(struct load_ctx *c, const char *name, int kind, struct load_k
 int load_kmod_fd_idx(struct load_ctx *c, struct load_kmod *m);
 void load_kmods_free(struct load_ctx *c);
 /* load_core.c */
-/* Reads the target BTF (c->kt, c->kvmlinux) the first time; why names
+/* Reads the target BTF (c->kt) the first time; why names
  * what needs it, for the message. */
 int load_kernel_btf(struct load_ctx *c, const char *why);
 /* Applies every CO-RE record to c->core_insns, keeping the decisions. */

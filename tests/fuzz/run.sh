@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 : "${CLANG:=clang}"
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
-HARNESSES=${*:-fuzz_obj fuzz_btf fuzz_link fuzz_record fuzz_uci}
+HARNESSES=${*:-fuzz_obj fuzz_btf fuzz_link fuzz_record fuzz_uci fuzz_core}
 
 FLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer -Iloader
  $(pkg-config --cflags libnl-3.0 libnl-route-3.0)"
@@ -73,6 +73,21 @@ seeds() {
 	fuzz_uci)
 		cp policies/xdpld "$2/policy" 2>/dev/null || true
 		cp tests/fuzz/regress/*.uci "$2/" ;;
+	fuzz_core)
+		# each CO-RE test object with its minimized target BTF (xdpld btfgen
+		# against the running kernel's), framed by the harness itself
+		pairs=""
+		for f in "$O"/tests/bpf/core_*.o "$O"/bench/core?.o; do
+			[ -f "$f" ] || continue
+			b=$2/$(basename "$f" .o).btf.tmp
+			"$O/xdpld" -q btfgen -o "$b" "$f" 2>/dev/null && pairs="$pairs $f:$b"
+		done
+		# and the hand-made target BTFs of regress/ under core_fields.o
+		for b in tests/fuzz/regress/*core*.btf; do
+			pairs="$pairs $O/tests/bpf/core_fields.o:$b"
+		done
+		FUZZ_SEED_DIR=$2 FUZZ_SEED_OBJS=$pairs "$FUZZ_DIR/bin/fuzz_core" -runs=0 "$2" >/dev/null 2>&1
+		rm -f "$2"/*.btf.tmp ;;
 	esac
 }
 

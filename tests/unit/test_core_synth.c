@@ -193,7 +193,7 @@ static int write_file(const char *path, const void *data, size_t size)
 static void load_dir(void)
 {
 	char dir[] = "/tmp/xdpld-core-btf.XXXXXX", path[128], err[256];
-	struct btf *vm = make_vmlinux(false), *base = NULL;
+	struct btf *vm = make_vmlinux(false);
 	struct core_targets ts;
 	uint8_t blob[512];
 	void *data = NULL;
@@ -211,20 +211,18 @@ static void load_dir(void)
 	write_file(path, blob, n);
 	snprintf(path, sizeof(path), "%s/amod", dir);
 	write_file(path, blob, n);
-	ret = core_targets_load_dir(&ts, &base, dir, false, err, sizeof(err));
+	ret = core_targets_load_dir(&ts, dir, false, err, sizeof(err));
 	CHECK(ret == 0 && ts.nr == 3 && !strcmp(ts.t[1].name, "amod") && !strcmp(ts.t[2].name, "zmod"),
 	      "vmlinux and two modules loaded, modules in name order (%s)", ret ? err : "ok");
-	if (!ret) {
+	if (!ret)
 		core_targets_free(&ts);
-		btf_free(base);
-	}
 	blob[30] ^= 0xff;
 	snprintf(path, sizeof(path), "%s/bmod", dir);
 	write_file(path, blob, n);
-	ret = core_targets_load_dir(&ts, &base, dir, false, err, sizeof(err));
-	CHECK(ret < 0 && strstr(err, "bmod") && !base, "a corrupted module file is named: %s", err);
+	ret = core_targets_load_dir(&ts, dir, false, err, sizeof(err));
+	CHECK(ret < 0 && strstr(err, "bmod") && !ts.nr, "a corrupted module file is named: %s", err);
 	snprintf(path, sizeof(path), "%s/nodir", dir);
-	ret = core_targets_load_dir(&ts, &base, path, false, err, sizeof(err));
+	ret = core_targets_load_dir(&ts, path, false, err, sizeof(err));
 	CHECK(ret < 0 && strstr(err, "vmlinux"), "no vmlinux: %s", err);
 	for (const char *f = "vmlinux\0amod\0zmod\0bmod\0"; *f; f += strlen(f) + 1) {
 		snprintf(path, sizeof(path), "%s/%s", dir, f);
