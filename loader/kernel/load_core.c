@@ -5,8 +5,12 @@
  * /sys/kernel/btf, or what load_opts.kernel_btf_path (or the process-wide
  * load_set_kernel_btf()) names: a BTF file (vmlinux only) or a directory
  * laid out as /sys/kernel/btf.  The target BTF is read once per load, only
- * when something needs it (CO-RE records, typed __ksym externs, kfuncs),
- * and is the one source for both (load_extern.c uses c->kvmlinux).
+ * when something needs it (CO-RE records).
+ * With no path given and no /sys/kernel/btf/vmlinux (a kernel built without
+ * BTF, OpenWrt's default), the image's BTF for this kernel release is
+ * taken: XDPLD_BTF_DIR/$(uname -r).btf (load.h), which the firmware build
+ * makes with `xdpld btfgen`.  Typed __ksym externs and kfuncs are always
+ * resolved against the running kernel's own BTF (load_extern.c).
  *
  * Like libbpf, BPF_CORE_TYPE_ID_TARGET only patches the id into the
  * instruction (an ld_imm64 without a BTF object fd), whichever BTF the
@@ -25,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #define KERNEL_BTF_DIR "/sys/kernel/btf"
+#define KERNEL_VMLINUX KERNEL_BTF_DIR "/vmlinux"
 #define KERNEL_BTF_MAX (256u << 20)
 
 static const char *default_kernel_btf;
@@ -34,6 +40,11 @@ static const char *default_kernel_btf;
 void load_set_kernel_btf(const char *path)
 {
 	default_kernel_btf = path;
+}
+
+const char *load_get_kernel_btf(void)
+{
+	return default_kernel_btf;
 }
 
 static const char *kernel_btf_path(const struct load_ctx *c)
@@ -78,11 +89,55 @@ static int read_btf_file(const char *path, struct btf **out)
 	return err;
 }
 
+int load_image_btf_path(char *buf, size_t size)
+{
+	struct utsname u;
+	int n;
+
+	if (uname(&u))
+		return -errno;
+	/* a release is a file name: no '/', not "." or ".." */
+	if (!u.release[0] || strchr(u.release, '/') || !strcmp(u.release, ".") ||
+	    !strcmp(u.release, ".."))
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/%s.btf", XDPLD_BTF_DIR, u.release);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* No path given: /sys/kernel/btf when the kernel has BTF; else the
+ * image's file for this release, if there is one.  *path stays NULL for
+ * the sysfs directory.  -ENOENT (message in msg) when there is neither. */
+static int default_target(const char **path, char *img, size_t img_size, char *msg, size_t msg_size)
+{
+	struct stat st;
+	int err;
+
+	*path = NULL;
+	if (!stat(KERNEL_VMLINUX, &st) || errno != ENOENT)
+		return 0;	/* other errors: reading it says what is wrong */
+	err = load_image_btf_path(img, img_size);
+	if (err) {
+		snprintf(msg, msg_size, "the kernel has none (no %s) and its release names no file "
+			 "under %s (%s)", KERNEL_VMLINUX, XDPLD_BTF_DIR, strerror(-err));
+		return -ENOENT;
+	}
+	if (stat(img, &st) && errno == ENOENT) {
+		snprintf(msg, msg_size, "the kernel has none (no %s) and the image has none for this "
+			 "kernel (no %s): make one with `xdpld btfgen -o %s --btf KERNEL.btf OBJ...` "
+			 "(docs/image.md), or name one with `xdpld --kernel-btf FILE` or the "
+			 "manifest's option kernel_btf", KERNEL_VMLINUX, img, img);
+		return -ENOENT;
+	}
+	*path = img;
+	pr_debug("no %s: target BTF %s (the image's, for this kernel release)", KERNEL_VMLINUX, img);
+	return 0;
+}
+
 int load_kernel_btf(struct load_ctx *c, const char *why)
 {
 	const char *path = kernel_btf_path(c);
 	bool big = c->o->byte_order == ELFDATA2MSB;	/* the programs' order */
-	char msg[320] = "";
+	char msg[1400] = "", img[512];
 	struct stat st;
 	int err;
 
@@ -90,6 +145,11 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 		return 0;
 	if (c->kt_err)
 		return c->kt_err;
+	if (!path) {
+		err = default_target(&path, img, sizeof(img), msg, sizeof(msg));
+		if (err)
+			goto fail;
+	}
 	if (!path || (!stat(path, &st) && S_ISDIR(st.st_mode))) {
 		err = core_targets_load_dir(&c->kt, &c->kvmlinux, path ? path : KERNEL_BTF_DIR, big,
 					    msg, sizeof(msg));
@@ -102,6 +162,7 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 		if (!err)
 			err = core_targets_init(&c->kt, c->kvmlinux, big);
 	}
+fail:
 	if (err) {
 		btf_free(c->kvmlinux);
 		c->kvmlinux = NULL;
