@@ -139,10 +139,10 @@ $(VM_BPF_TOOLS): $(O)/vm/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
 
-# Test objects the relink and kfunc_module scenarios need (not all of
+# Test objects the relink, kfunc_module and core_nobtf scenarios need (not all of
 # tests/bpf: keep the image small).
 VM_TBPF_OBJS := $(O)/tests/bpf/relink_fw_v2.o $(O)/tests/bpf/relink_fw_big.o \
-	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o
+	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o $(O)/tests/bpf/extern_weak.o
 $(VM_TBPF_OBJS): firmware/vendor/fw_acme.bpf.c	# they #include it
 
 # Packet tools for the attach scenarios, static glibc (no libbpf), and the
@@ -161,7 +161,7 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
 ifeq ($(TARGET),x86_64)
-image: static firmware $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
 	@O=$(O) sh firmware/image/build.sh
 
@@ -205,7 +205,7 @@ $(XVM_PKT_TOOLS): $(XVM)/%: tests/tools/%.c tests/tools/pkt.h $(XVM_DEPS)/lib/li
 	@mkdir -p $(@D)
 	$(XVM_CC) -std=gnu11 $(WARN) -Os -static -s -I$(XVM_DEPS)/include -o $@ $<
 
-image: static firmware $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
 	@O=$(O) TARGET=$(TARGET) sh firmware/image/build.sh
 
