@@ -22,6 +22,12 @@ LOADER_SRCS := $(sort $(wildcard loader/*/*.c))
 LIB_SRCS    := $(filter-out loader/cli/main.c,$(LOADER_SRCS))
 LOADER_HDRS := $(wildcard loader/*/*.h)
 XCFLAGS  += -Iloader
+# Where a kernel without BTF finds the image's target BTF (loader/kernel/load.h;
+# firmware/image/build.sh installs it there): `make XDPLD_BTF_DIR=/dir` after
+# a `make clean` (objects do not depend on it).
+ifdef XDPLD_BTF_DIR
+XCFLAGS  += -DXDPLD_BTF_DIR='"$(XDPLD_BTF_DIR)"'
+endif
 
 OBJS     := $(LOADER_SRCS:loader/%.c=$(O)/obj/%.o)
 SAN_OBJS := $(LOADER_SRCS:loader/%.c=$(O)/san-obj/%.o)
@@ -163,7 +169,7 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 ifeq ($(TARGET),x86_64)
 image: static firmware $(O)/xdpld $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
-	@O=$(O) sh firmware/image/build.sh
+	@O=$(O) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 
 vm: image
 	@O=$(O) sh test-vm/run.sh --interactive
@@ -207,7 +213,7 @@ $(XVM_PKT_TOOLS): $(XVM)/%: tests/tools/%.c tests/tools/pkt.h $(XVM_DEPS)/lib/li
 
 image: static firmware $(O)/xdpld $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
-	@O=$(O) TARGET=$(TARGET) sh firmware/image/build.sh
+	@O=$(O) TARGET=$(TARGET) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 
 vm: image
 	@O=$(O) TARGET=$(TARGET) sh test-vm/run.sh --interactive

@@ -290,7 +290,7 @@ done
 # (the host build, $O/xdpld) keeps what the modules' relocations use.
 # Exact for types of fixed UAPI layout; a kernel-internal struct would need
 # the kernel's own BTF (pahole over the kernel build's vmlinux).
-IMAGE_BTF_DIR=/lib/xdpld/btf
+IMAGE_BTF_DIR=${XDPLD_BTF_DIR:-/lib/xdpld/btf}	# make XDPLD_BTF_DIR=... moves both
 case $TARGET in
 x86_64) BTF_CLANG=x86_64-linux-gnu BTF_INC="/usr/include/x86_64-linux-gnu /usr/include" BTF_LD=ld ;;
 aarch64) BTF_CLANG=aarch64-linux-gnu BTF_INC=/usr/aarch64-linux-gnu/include BTF_LD=aarch64-linux-gnu-ld ;;

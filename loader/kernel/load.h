@@ -113,8 +113,8 @@ void loaded_obj_free(struct loaded_obj *lo);	/* closes every fd */
 
 /* Where a kernel without BTF finds its target BTF in the image, one file
  * per kernel release: XDPLD_BTF_DIR/RELEASE.btf.  The firmware build
- * (firmware/image/build.sh) installs it there; `make
- * CFLAGS=-DXDPLD_BTF_DIR=...` moves it. */
+ * (firmware/image/build.sh) installs it there; `make XDPLD_BTF_DIR=...`
+ * moves it. */
 #ifndef XDPLD_BTF_DIR
 #define XDPLD_BTF_DIR "/lib/xdpld/btf"
 #endif
