@@ -3,11 +3,12 @@
 # $O/image/initramfs.cpio.gz (and $O/image/kernel, the vmlinuz it is for).
 #
 # Inputs (built by `make image`): $O/static/xdpld, $O/xdpld (the host's,
-# for btfgen), $O/firmware/*.o,
-# $O/vm/probe_ext, $O/vm/bpfobj, $O/vm/progtags, $O/vm/bpf/*.o,
-# $O/vm/pktsend, $O/vm/pktcorpus, $O/vm/corpus/, the test objects
-# $O/tests/bpf/relink_fw_{v2,big,bad}.o, extern_ksym.o and extern_weak.o; from the tree: firmware/image/rootfs/,
-# policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
+# for btfgen), $O/firmware/*.o, $O/vm/probe_ext, $O/vm/bpfobj,
+# $O/vm/progtags, $O/vm/bpf/*.o, $O/vm/pktsend, $O/vm/pktcorpus,
+# $O/vm/corpus/, the test objects $O/tests/bpf/relink_fw_{v2,big,bad}.o,
+# extern_ksym.o and extern_weak.o; from the tree: firmware/image/rootfs/,
+# firmware/image/btf_types.c, policies/, init/, test-vm/scenarios/,
+# test-vm/guest/; from the host:
 # busybox-static, dropbear-bin (dropbear and the shared libraries it needs,
 # dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
 # modules (KVER=... picks another).
