@@ -68,6 +68,7 @@ backend=$("$XDPLD" status vethR --json | sed -n 's/.*"backend": "\([a-z]*\)".*/\
 echo "attached core_fw to vethR (backend $backend)"
 STATS=/sys/fs/bpf/xdpld/vethR/core_fw-stats
 [ -e "$STATS" ] || fail "no $STATS ($(ls /sys/fs/bpf/xdpld/vethR))"
+# shellcheck disable=SC2046 # one packet file a word
 send() { run in_netns "$ns" "$TESTDIR/pktsend" vethS --count $N $(for p in $PKTS; do echo "$CORPUS/$p.pkt"; done); }
 want() {	# want PASS DROP: slot 0's counters
 	printf '0 aborted 0\n0 drop %s\n0 pass %s\n0 tx 0\n0 redirect 0\n' "$2" "$1" >want
