@@ -22,6 +22,12 @@ LOADER_SRCS := $(sort $(wildcard loader/*/*.c))
 LIB_SRCS    := $(filter-out loader/cli/main.c,$(LOADER_SRCS))
 LOADER_HDRS := $(wildcard loader/*/*.h)
 XCFLAGS  += -Iloader
+# Where a kernel without BTF finds the image's target BTF (loader/kernel/load.h;
+# firmware/image/build.sh installs it there): `make XDPLD_BTF_DIR=/dir` after
+# a `make clean` (objects do not depend on it).
+ifdef XDPLD_BTF_DIR
+XCFLAGS  += -DXDPLD_BTF_DIR='"$(XDPLD_BTF_DIR)"'
+endif
 
 OBJS     := $(LOADER_SRCS:loader/%.c=$(O)/obj/%.o)
 SAN_OBJS := $(LOADER_SRCS:loader/%.c=$(O)/san-obj/%.o)
@@ -139,10 +145,10 @@ $(VM_BPF_TOOLS): $(O)/vm/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARN) -Os -static -s -o $@ $< -lbpf -lelf -lz
 
-# Test objects the relink and kfunc_module scenarios need (not all of
+# Test objects the relink, kfunc_module and core_nobtf scenarios need (not all of
 # tests/bpf: keep the image small).
 VM_TBPF_OBJS := $(O)/tests/bpf/relink_fw_v2.o $(O)/tests/bpf/relink_fw_big.o \
-	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o
+	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o $(O)/tests/bpf/extern_weak.o
 $(VM_TBPF_OBJS): firmware/vendor/fw_acme.bpf.c	# they #include it
 
 # Packet tools for the attach scenarios, static glibc (no libbpf), and the
@@ -161,9 +167,9 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
 ifeq ($(TARGET),x86_64)
-image: static firmware $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
-	@O=$(O) sh firmware/image/build.sh
+	@O=$(O) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 
 vm: image
 	@O=$(O) sh test-vm/run.sh --interactive
@@ -205,9 +211,9 @@ $(XVM_PKT_TOOLS): $(XVM)/%: tests/tools/%.c tests/tools/pkt.h $(XVM_DEPS)/lib/li
 	@mkdir -p $(@D)
 	$(XVM_CC) -std=gnu11 $(WARN) -Os -static -s -I$(XVM_DEPS)/include -o $@ $<
 
-image: static firmware $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
-	@O=$(O) TARGET=$(TARGET) sh firmware/image/build.sh
+	@O=$(O) TARGET=$(TARGET) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 
 vm: image
 	@O=$(O) TARGET=$(TARGET) sh test-vm/run.sh --interactive

@@ -37,12 +37,15 @@ binutils-arm-linux-gnueabihf linux-libc-dev-arm64-cross
 linux-libc-dev-mipsel-cross linux-libc-dev-armhf-cross musl-dev:arm64
 musl-dev:mipsel musl-dev:armhf qemu-user-static"
 # The x86_64 VM image (firmware/image/build.sh, test-vm/run.sh): Debian's
-# kernel with its modules, busybox, dropbear and ssh for the SSH scenario.
+# kernel with its modules, busybox, dropbear and ssh for the SSH scenario;
+# pahole (dwarves) turns the DWARF of firmware/image/btf_types.c into the
+# source BTF of the image's target BTF for CO-RE (docs/image.md).
 PKGS_VM="$PKGS_STATIC qemu-system-x86 linux-image-amd64 busybox-static
-cpio kmod dropbear-bin openssh-client python3"
+cpio kmod dropbear-bin openssh-client python3 dwarves"
 # Router-CPU VMs: their emulators (foreign kernels are downloaded, never
-# installed).
-PKGS_VM_CROSS="qemu-system-arm qemu-system-mips"
+# installed) and pahole for their images' target BTF (the UAPI headers and
+# linkers of each target come with cross).
+PKGS_VM_CROSS="qemu-system-arm qemu-system-mips dwarves"
 # The tests themselves (tests/*.sh, tests/tools): libbpf-based reference
 # tools, bpftool, packet capture, man page rendering, xdp-loader/libxdp as
 # the rootlet's reference.

@@ -222,6 +222,70 @@ manifest "$V2" "pass,tx"
 check "takeover: dropped from the manifest, r1 is detached" X apply -c "$M"
 check "takeover: r1 runs nothing" sh -c "! ip -n $RCV link show r1 | grep -q prog/xdp"
 
+# ---- config globals: option kernel_btf (a kernel without BTF) ----
+# A mount namespace hides /sys/kernel/btf (tmpfs): the CO-RE module then
+# needs the manifest's kernel_btf (here a btfgen file), as on OpenWrt.
+nobtf() { unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec "$@"' nobtf "$@"; }
+CORE=$(realpath "$TBPF/load_core.o")
+"$XDPLD" btfgen -o "$TMP/core.btf" "$CORE" >/dev/null 2>&1
+"$XDPLD" btfgen -o "$TMP/other.btf" "$TBPF/core_types.o" >/dev/null 2>&1	# none of load_core's types
+printf 'junk\n' >"$TMP/junk.btf"
+M2=$TMP/xdpld-core
+core_manifest() {	# core_manifest KERNEL_BTF_LINE: a CO-RE module on r1
+	cat >"$M2" <<EOF
+config globals
+	$1
+
+config module 'core'
+	option object '$CORE'
+	option program 'core_prog'
+
+config pipeline 'lan'
+	option device 'r1'
+	option backend '$BACKEND'
+	list module 'core'
+EOF
+}
+core_manifest "option description 'no kernel_btf'"
+check_fails "kernel_btf: without it, a kernel without BTF refuses the CO-RE module, saying where it looked" \
+	"load_core.o: CO-RE relocations need the kernel's BTF: the kernel has none .*/lib/xdpld/btf/.*option kernel_btf" \
+	nobtf "$XDPLD" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btf '$TMP/core.btf'"
+check_out "kernel_btf: check takes it (the btfgen file) on a kernel without BTF" "check out" \
+	nobtf "$XDPLD" -v check -c "$M2" --state-dir "$SD"
+check "kernel_btf: -v names the line that set it" grep -q "$M2:2: target BTF for CO-RE: $TMP/core.btf" "$TMP/co"
+check "kernel_btf: apply --device r1 attaches the CO-RE module with it" \
+	nobtf nsenter --net=/run/netns/"$RCV" "$XDPLD" apply -c "$M2" --device r1 --state-dir "$SD"
+check "kernel_btf: r1 runs the CO-RE module" sh -c \
+	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; };
+	X status r1 --json | jq -e '.interfaces[0] | .matches and ([.slots[].module] == [\"core\"])'"
+check "kernel_btf: detach r1" X detach r1
+core_manifest "option kernel_btf '$TMP/other.btf'"
+check_fails "kernel_btf: another object's BTF lacks the module's types (poisoned, refused)" \
+	"unknown#195896080" nobtf "$XDPLD" check -c "$M2" --state-dir "$SD"
+check_out "kernel_btf: --kernel-btf on the command line wins over the manifest's" "check out" \
+	nobtf "$XDPLD" --kernel-btf "$TMP/core.btf" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btf '$TMP/junk.btf'"
+check_fails "kernel_btf: a malformed file is named with FILE:LINE" \
+	"$M2:2: globals '\(anonymous\)': option kernel_btf: $TMP/junk.btf: not a valid BTF file" \
+	"$XDPLD" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btf '$TMP/none.btf'"
+check_fails "kernel_btf: a missing file is named with FILE:LINE" \
+	"$M2:2: globals '\(anonymous\)': option kernel_btf: $TMP/none.btf: No such file" \
+	"$XDPLD" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btf 'core.btf'"
+check_fails "kernel_btf: a relative path is refused with FILE:LINE" \
+	"$M2:2: globals '\(anonymous\)': option kernel_btf: 'core.btf' is not an absolute path" \
+	"$XDPLD" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btf '$TMP/core.btf'"
+printf "\nconfig globals 'more'\n\toption kernel_btf '%s'\n" "$TMP/core.btf" >>"$M2"
+check_fails "kernel_btf: a second globals section is refused with FILE:LINE" \
+	"$M2:13: globals 'more': a second globals section \(the first is at line 1\)" \
+	"$XDPLD" check -c "$M2" --state-dir "$SD"
+core_manifest "option kernel_btfx '$TMP/core.btf'"
+check_fails "kernel_btf: an unknown option of globals is refused with FILE:LINE" \
+	"$M2:2: globals '\(anonymous\)': unknown option 'kernel_btfx'" "$XDPLD" check -c "$M2" --state-dir "$SD"
+
 # ---- usage ----
 check_fails "usage: unknown option" "usage: xdpld apply" X apply --frobnicate
 check_fails "usage: check takes no --dry-run" "usage: xdpld check" X check --dry-run

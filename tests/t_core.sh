@@ -252,6 +252,42 @@ check_out "core: LINUX_KERNEL_VERSION is the running kernel's ($kver)" \
 check_out "core: a weak __kconfig the kernel lacks is missing" \
 	"extern CONFIG_XDPLD_CONF_NOSUCH \(kconfig, weak\): missing" "$XDPLD" core "$TBPF/conf_ks2.o"
 
+# --- a kernel without BTF: the image's file for its release ---
+# A private mount namespace: a tmpfs hides /sys/kernel/btf (no vmlinux, as
+# on OpenWrt), and an overlay over /lib's folder gives the image's lookup
+# place (XDPLD_BTF_DIR, /lib/xdpld/btf) without touching this machine's.
+# nobtf SETUP CMD...: runs CMD there after the shell commands SETUP ($IMG:
+# the image's file for this kernel).
+LIBDIR=$(readlink -f /lib)
+IMG=/lib/xdpld/btf/$(uname -r).btf
+mkdir -p "$TMP/ov/up" "$TMP/ov/work"
+nobtf() {
+	_setup=$1; shift
+	IMG=$IMG unshare -m sh -c 'mount --make-rprivate / &&
+		mount -t tmpfs none /sys/kernel/btf &&
+		mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/up,workdir=$2/work" "$1" &&
+		eval "$3" && shift 3 && exec "$@"' nobtf "$LIBDIR" "$TMP/ov" "$_setup" "$@"
+}
+"$XDPLD" btfgen -o "$TMP/img.btf" "$TBPF/core_fields.o" >/dev/null 2>&1
+check_fails "no kernel BTF, no image BTF: says where it looked and how to fix it" \
+	"core_fields.o: CO-RE relocations need the kernel's BTF: the kernel has none \(no /sys/kernel/btf/vmlinux\) and the image has none for this kernel \(no $IMG\): make one with .xdpld btfgen.*--kernel-btf FILE.*option kernel_btf" \
+	nobtf 'rm -f "$IMG"' "$XDPLD" verify "$TBPF/core_fields.o"
+"$XDPLD" verify --json "$TBPF/core_fields.o" | sed 's/"id":[0-9]*,//g; s/"prog_id":[0-9]*,//g' \
+	>"$TMP/tags.sysfs" 2>&1
+img_tags() {
+	nobtf "mkdir -p /lib/xdpld/btf && cp '$TMP/img.btf' \"\$IMG\"" "$XDPLD" -v verify --json \
+		"$TBPF/core_fields.o" >"$TMP/tags.img" 2>"$TMP/img.log" || { cat "$TMP/img.log"; return 1; }
+	grep "target BTF $IMG" "$TMP/img.log" &&
+		sed 's/"id":[0-9]*,//g; s/"prog_id":[0-9]*,//g' "$TMP/tags.img" | diff "$TMP/tags.sysfs" -
+}
+check "no kernel BTF: the image's btfgen file for this release gives the tags the kernel's BTF gives" img_tags
+check_fails "no kernel BTF: a malformed image BTF is named" "core_fields.o: CO-RE relocations need the kernel's BTF: $IMG: not a valid BTF file" \
+	nobtf "mkdir -p /lib/xdpld/btf && echo junk >\"\$IMG\"" "$XDPLD" verify "$TBPF/core_fields.o"
+check "no kernel BTF: --kernel-btf wins over the image's file" \
+	nobtf "mkdir -p /lib/xdpld/btf && echo junk >\"\$IMG\"" "$XDPLD" --kernel-btf "$TMP/img.btf" verify "$TBPF/core_fields.o"
+check "the image's file is not looked at when the kernel has BTF" \
+	sh -c "IMG='$IMG' unshare -m sh -c 'mount --make-rprivate / && mount -t overlay overlay -o lowerdir=$LIBDIR,upperdir=$TMP/ov/up,workdir=$TMP/ov/work $LIBDIR && mkdir -p /lib/xdpld/btf && echo junk >\"\$IMG\" && exec \"\$@\"' x '$XDPLD' verify '$TBPF/core_fields.o'"
+
 # --- pipelines of CO-RE modules: static (flattened), chain, tailcall ---
 SND=xdpld-coresnd-$$
 RCV=xdpld-corercv-$$

@@ -117,6 +117,23 @@ check "kfunc: the conntrack table holds it (sport 40000 dport 443)" \
 check "kfunc: conntrack insert and lookup give libbpf's verdicts and bytes" \
 	sh -c "[ -s '$TMP/ctx.txt' ] && diff '$TMP/ctl.txt' '$TMP/ctx.txt'"
 
+# ---- a kernel without BTF (OpenWrt's default): /sys/kernel/btf hidden ----
+# A private mount namespace with a tmpfs over /sys/kernel/btf.  Strong kfuncs
+# are refused naming program and kfunc; weak ones are 0, and a guarded weak
+# kfunc call is poisoned (libbpf >= 1.2's helper call) and dropped.
+nobtf() { unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec "$@"' nobtf "$@"; }
+check_fails "no kernel BTF: a strong kfunc is refused naming program and kfunc, and why" \
+	"extern_ksym.o: program ct_lookup: kfunc bpf_xdp_ct_lookup needs the kernel's own BTF, and this kernel has none \(no /sys/kernel/btf/vmlinux.*serve CO-RE relocations only" \
+	nobtf "$XDPLD" verify "$S"
+W=$TBPF/extern_weak.o
+check "no kernel BTF: weak typed ksym and weak kfunc are 0, the guarded call dropped: libbpf's bytes (its load with BTF)" \
+	sh -c "nobtf() { unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec \"\$@\"' nobtf \"\$@\"; };
+	nobtf '$XDPLD' run '$W' ksym_weak $PKTS >'$TMP/w.x' && '$TOOLS/progrun' '$W' ksym_weak $PKTS >'$TMP/w.l' &&
+	grep -q ' XDP_TX ' '$TMP/w.x' && diff '$TMP/w.l' '$TMP/w.x'"
+check_out "no kernel BTF: the weak kfunc call is a poisoned helper call (-v)" \
+	"poison|2002000000" nobtf "$XDPLD" -v verify "$W"
+check "with kernel BTF: the weak object gets libbpf's tag" same_tags_as_libbpf "$W"
+
 V=$TBPF/extern_ksym_var.o
 if zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_KALLSYMS_ALL=y' ||
 	grep -q '^CONFIG_KALLSYMS_ALL=y' "/boot/config-$(uname -r)" 2>/dev/null; then

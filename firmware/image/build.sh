@@ -2,11 +2,13 @@
 # Assemble the OpenWrt-style firmware image for the test VM:
 # $O/image/initramfs.cpio.gz (and $O/image/kernel, the vmlinuz it is for).
 #
-# Inputs (built by `make image`): $O/static/xdpld, $O/firmware/*.o,
-# $O/vm/probe_ext, $O/vm/bpfobj, $O/vm/progtags, $O/vm/bpf/*.o,
-# $O/vm/pktsend, $O/vm/pktcorpus, $O/vm/corpus/, the test objects
-# $O/tests/bpf/relink_fw_{v2,big,bad}.o and extern_ksym.o; from the tree: firmware/image/rootfs/,
-# policies/, init/, test-vm/scenarios/, test-vm/guest/; from the host:
+# Inputs (built by `make image`): $O/static/xdpld, $O/xdpld (the host's,
+# for btfgen), $O/firmware/*.o, $O/vm/probe_ext, $O/vm/bpfobj,
+# $O/vm/progtags, $O/vm/bpf/*.o, $O/vm/pktsend, $O/vm/pktcorpus,
+# $O/vm/corpus/, the test objects $O/tests/bpf/relink_fw_{v2,big,bad}.o,
+# extern_ksym.o and extern_weak.o; from the tree: firmware/image/rootfs/,
+# firmware/image/btf_types.c, policies/, init/, test-vm/scenarios/,
+# test-vm/guest/; from the host:
 # busybox-static, dropbear-bin (dropbear and the shared libraries it needs,
 # dropbearkey), ssh-keygen and the newest /boot/vmlinuz-*-amd64 with its
 # modules (KVER=... picks another).
@@ -181,8 +183,8 @@ foreign_libs() {
 DROPBEAR_LIBS=$(foreign_libs "$DROPBEAR")
 fi
 command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
-TEST_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o extern_ksym.o"
-for f in "$BIN/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/progtags" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
+TEST_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o extern_ksym.o extern_weak.o"
+for f in "$BIN/xdpld" "$O/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/progtags" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
 	"$O/vm/corpus/expected.txt" $(for o in $TEST_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
@@ -269,8 +271,8 @@ install -m 644 "$O"/vm/corpus/* "$ROOT/usr/lib/xdpld-test/corpus/"
 for o in "$O"/vm/bpf/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld-test/"
 done
-# Other builds of fw_acme for the relink scenario and the kfunc object of
-# kfunc_module (only these of tests/bpf/).
+# Other builds of fw_acme for the relink scenario and the kfunc objects of
+# kfunc_module and core_nobtf (only these of tests/bpf/).
 for o in $TEST_OBJS; do
 	install -m 644 "$O/tests/bpf/$o" "$ROOT/usr/lib/xdpld-test/"
 done
@@ -278,6 +280,49 @@ mkdir -p "$ROOT/usr/lib/xdpld-test/scenarios"
 for s in test-vm/scenarios/*.sh; do
 	[ -f "$s" ] && install -m 755 "$s" "$ROOT/usr/lib/xdpld-test/scenarios/"
 done
+
+# Target BTF for the CO-RE modules the image ships (docs/image.md, "Target
+# BTF for CO-RE"), at the place xdpld looks when the kernel has no BTF:
+# XDPLD_BTF_DIR/$(uname -r).btf (loader/kernel/load.h; /lib/xdpld/btf).
+# The source BTF is not the kernel's (Debian's mipsel kernel has none, and
+# its -dbg package is 637 MB): firmware/image/btf_types.c, compiled with -g
+# for the target against its UAPI headers, linked (pahole reads relocated
+# DWARF only) and converted DWARF -> BTF with pahole; then `xdpld btfgen`
+# (the host build, $O/xdpld) keeps what the modules' relocations use.
+# Exact for types of fixed UAPI layout; a kernel-internal struct would need
+# the kernel's own BTF (pahole over the kernel build's vmlinux).
+IMAGE_BTF_DIR=${XDPLD_BTF_DIR:-/lib/xdpld/btf}	# make XDPLD_BTF_DIR=... moves both
+case $TARGET in
+x86_64) BTF_CLANG=x86_64-linux-gnu BTF_INC="/usr/include/x86_64-linux-gnu /usr/include" BTF_LD=ld ;;
+aarch64) BTF_CLANG=aarch64-linux-gnu BTF_INC=/usr/aarch64-linux-gnu/include BTF_LD=aarch64-linux-gnu-ld ;;
+mipsel) BTF_CLANG=mipsel-linux-gnu BTF_INC=/usr/mipsel-linux-gnu/include BTF_LD=mipsel-linux-gnu-ld ;;
+armhf) BTF_CLANG=arm-linux-gnueabihf BTF_INC=/usr/arm-linux-gnueabihf/include BTF_LD=arm-linux-gnueabihf-ld ;;
+esac
+core_objs=
+for o in "$ROOT"/usr/lib/xdpld/*.o "$ROOT"/usr/lib/xdpld-test/*.o; do
+	[ -f "$o" ] || continue
+	"$O/xdpld" inspect -j "$o" 2>/dev/null | grep -q '"core_relo": *[1-9]' && core_objs="$core_objs $o"
+done
+if [ -n "$core_objs" ]; then
+	command -v pahole >/dev/null || die "no pahole (install dwarves): it makes the image's target BTF"
+	command -v "$BTF_LD" >/dev/null || die "no $BTF_LD (install binutils for $TARGET)"
+	for d in $BTF_INC; do [ -f "$d/linux/bpf.h" ] && break; done
+	[ -f "$d/linux/bpf.h" ] || die "no $TARGET kernel UAPI headers in $BTF_INC (scripts/install-deps.sh cross)"
+	BTFTMP=$OUT/btf
+	rm -rf "$BTFTMP"
+	mkdir -p "$BTFTMP" "$ROOT$IMAGE_BTF_DIR"
+	# shellcheck disable=SC2046 # one -isystem per folder
+	clang --target="$BTF_CLANG" -g -O0 -c -nostdinc $(for d in $BTF_INC; do echo "-isystem $d"; done) \
+		-isystem "$(clang -print-resource-dir)/include" -o "$BTFTMP/types.o" "$HERE/btf_types.c" ||
+		die "clang --target=$BTF_CLANG $HERE/btf_types.c failed"
+	"$BTF_LD" -shared -o "$BTFTMP/types.so" "$BTFTMP/types.o" || die "$BTF_LD -shared types.o failed"
+	pahole --btf_encode_detached="$BTFTMP/types.btf" -J "$BTFTMP/types.so" >"$BTFTMP/pahole.log" 2>&1 ||
+		die "pahole -J $BTFTMP/types.so failed: $(cat "$BTFTMP/pahole.log")"
+	# shellcheck disable=SC2086 # one object a word
+	"$O/xdpld" -q btfgen -o "$ROOT$IMAGE_BTF_DIR/$KVER.btf" --btf "$BTFTMP/types.btf" $core_objs ||
+		die "xdpld btfgen for$core_objs failed"
+	echo "image: $IMAGE_BTF_DIR/$KVER.btf ($(wc -c <"$ROOT$IMAGE_BTF_DIR/$KVER.btf") bytes) for$(for o in $core_objs; do printf ' %s' "${o##*/}"; done)"
+fi
 
 # Kernel modules from modules.list plus their dependencies, dependencies
 # first, decompressed so busybox insmod can load them.

@@ -7,6 +7,7 @@
  * manifest no longer has.  See policies/README.md. */
 #include "cli.h"
 #include "base/log.h"
+#include "kernel/load.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/plan.h"
 #include "pipeline/state.h"
@@ -188,6 +189,7 @@ static int manifest_cmd(struct cli *c, bool check)
 	struct run r = { .check = check };
 	const char *path = MANIFEST_DEFAULT_PATH;
 	struct manifest *m = NULL;
+	bool own_btf = false;
 	int opt, err;
 
 	while ((opt = cli_next(c)) > 0) {
@@ -202,10 +204,18 @@ static int manifest_cmd(struct cli *c, bool check)
 	if (opt < 0 || cli_state_dir(c) < 0)
 		return c->rc;
 	err = manifest_load(path, &m);
+	/* The command line's --kernel-btf wins over the manifest's. */
+	if (!err && m->kernel_btf && !load_get_kernel_btf()) {
+		pr_debug("%s:%u: target BTF for CO-RE: %s", path, m->kernel_btf_line, m->kernel_btf);
+		load_set_kernel_btf(m->kernel_btf);
+		own_btf = true;
+	}
 	if (!err) {
 		r.m = m;
 		err = run(&r, &o);
 	}
+	if (own_btf)
+		load_set_kernel_btf(NULL);	/* m->kernel_btf goes with m */
 	manifest_free(m);
 	return err ? 1 : 0;
 }

@@ -22,8 +22,9 @@ static void usage(FILE *f)
 	fputs("usage: xdpld [-v|-q] [--kernel-btf FILE] COMMAND [ARGS...]\n\n"
 	      "  -v, --verbose        say more (what is renamed, loader details)\n"
 	      "  -q, --quiet          only warnings and errors\n"
-	      "  --kernel-btf FILE    target BTF for CO-RE, ksyms and kfuncs: a BTF file\n"
-	      "                       or a directory like /sys/kernel/btf (the default)\n"
+	      "  --kernel-btf FILE    target BTF for CO-RE relocations: a BTF file or a\n"
+	      "                       directory like /sys/kernel/btf (the default; without\n"
+	      "                       it " XDPLD_BTF_DIR "/RELEASE.btf)\n"
 	      "\ncommands:\n", f);
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-9s%s\n", commands[i]->name, commands[i]->summary);

@@ -68,7 +68,10 @@ struct load_opts {
 	/* Target BTF for CO-RE relocations, typed __ksym externs and kfuncs:
 	 * a BTF file (taken as vmlinux, no modules) or a directory laid out
 	 * as /sys/kernel/btf (vmlinux + module files); NULL: what
-	 * load_set_kernel_btf() set, else /sys/kernel/btf. */
+	 * load_set_kernel_btf() set, else /sys/kernel/btf, else (the kernel
+	 * has no /sys/kernel/btf/vmlinux) the image's file for this kernel
+	 * release, XDPLD_BTF_DIR/$(uname -r).btf.  Typed __ksym externs and
+	 * kfuncs always use the running kernel's own BTF. */
 	const char *kernel_btf_path;
 };
 
@@ -108,9 +111,22 @@ struct loaded_obj {
 int load_object(struct obj *o, const struct load_opts *opts, struct loaded_obj **out);
 void loaded_obj_free(struct loaded_obj *lo);	/* closes every fd */
 
+/* Where a kernel without BTF finds its target BTF in the image, one file
+ * per kernel release: XDPLD_BTF_DIR/RELEASE.btf.  The firmware build
+ * (firmware/image/build.sh) installs it there; `make XDPLD_BTF_DIR=...`
+ * moves it. */
+#ifndef XDPLD_BTF_DIR
+#define XDPLD_BTF_DIR "/lib/xdpld/btf"
+#endif
+
 /* The process-wide default of load_opts.kernel_btf_path (xdpld
- * --kernel-btf); NULL: /sys/kernel/btf.  path must outlive the loads. */
+ * --kernel-btf, the manifest's option kernel_btf); NULL: /sys/kernel/btf,
+ * else the image's file.  path must outlive the loads. */
 void load_set_kernel_btf(const char *path);
+const char *load_get_kernel_btf(void);
+/* The image's target BTF for the running kernel (XDPLD_BTF_DIR/$(uname
+ * -r).btf) into buf; -ENAMETOOLONG, -EINVAL (a release with a '/'). */
+int load_image_btf_path(char *buf, size_t size);
 
 /* ---- the prepare step: what a load would decide, nothing created ---- */
 

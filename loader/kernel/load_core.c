@@ -5,9 +5,13 @@
  * /sys/kernel/btf, or what load_opts.kernel_btf_path (or the process-wide
  * load_set_kernel_btf()) names: a BTF file (vmlinux only) or a directory
  * laid out as /sys/kernel/btf.  The target BTF is read once per load, only
- * when something needs it (CO-RE records, typed __ksym externs, kfuncs),
- * and is the one source for both.  vmlinux is used in place, as read
- * (core_targets_init_raw): no struct btf of the kernel's 5 MB of BTF.
+ * when something needs it (CO-RE records).  vmlinux is used in place, as
+ * read (core_targets_init_raw): no struct btf of the kernel's 5 MB of BTF.
+ * With no path given and no /sys/kernel/btf/vmlinux (a kernel built without
+ * BTF, OpenWrt's default), the image's BTF for this kernel release is
+ * taken: XDPLD_BTF_DIR/$(uname -r).btf (load.h), which the firmware build
+ * makes with `xdpld btfgen`.  Typed __ksym externs and kfuncs are always
+ * resolved against the running kernel's own BTF (load_extern.c).
  *
  * Like libbpf, BPF_CORE_TYPE_ID_TARGET only patches the id into the
  * instruction (an ld_imm64 without a BTF object fd), whichever BTF the
@@ -26,8 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #define KERNEL_BTF_DIR "/sys/kernel/btf"
+#define KERNEL_VMLINUX KERNEL_BTF_DIR "/vmlinux"
 
 static const char *default_kernel_btf;
 
@@ -36,16 +42,65 @@ void load_set_kernel_btf(const char *path)
 	default_kernel_btf = path;
 }
 
+const char *load_get_kernel_btf(void)
+{
+	return default_kernel_btf;
+}
+
 static const char *kernel_btf_path(const struct load_ctx *c)
 {
 	return c->opts->kernel_btf_path ? c->opts->kernel_btf_path : default_kernel_btf;
+}
+
+int load_image_btf_path(char *buf, size_t size)
+{
+	struct utsname u;
+	int n;
+
+	if (uname(&u))
+		return -errno;
+	/* a release is a file name: no '/', not "." or ".." */
+	if (!u.release[0] || strchr(u.release, '/') || !strcmp(u.release, ".") ||
+	    !strcmp(u.release, ".."))
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/%s.btf", XDPLD_BTF_DIR, u.release);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* No path given: /sys/kernel/btf when the kernel has BTF; else the
+ * image's file for this release, if there is one.  *path stays NULL for
+ * the sysfs directory.  -ENOENT (message in msg) when there is neither. */
+static int default_target(const char **path, char *img, size_t img_size, char *msg, size_t msg_size)
+{
+	struct stat st;
+	int err;
+
+	*path = NULL;
+	if (!stat(KERNEL_VMLINUX, &st) || errno != ENOENT)
+		return 0;	/* other errors: reading it says what is wrong */
+	err = load_image_btf_path(img, img_size);
+	if (err) {
+		snprintf(msg, msg_size, "the kernel has none (no %s) and its release names no file "
+			 "under %s (%s)", KERNEL_VMLINUX, XDPLD_BTF_DIR, strerror(-err));
+		return -ENOENT;
+	}
+	if (stat(img, &st) && errno == ENOENT) {
+		snprintf(msg, msg_size, "the kernel has none (no %s) and the image has none for this "
+			 "kernel (no %s): make one with `xdpld btfgen -o %s --btf KERNEL.btf OBJ...` "
+			 "(docs/image.md), or name one with `xdpld --kernel-btf FILE` or the "
+			 "manifest's option kernel_btf", KERNEL_VMLINUX, img, img);
+		return -ENOENT;
+	}
+	*path = img;
+	pr_debug("no %s: target BTF %s (the image's, for this kernel release)", KERNEL_VMLINUX, img);
+	return 0;
 }
 
 int load_kernel_btf(struct load_ctx *c, const char *why)
 {
 	const char *path = kernel_btf_path(c);
 	bool big = c->o->byte_order == ELFDATA2MSB;	/* the programs' order */
-	char msg[320] = "", detail[256] = "";
+	char msg[1400] = "", detail[256] = "", img[512];
 	struct stat st;
 	void *data;
 	size_t size;
@@ -55,6 +110,11 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 		return 0;
 	if (c->kt_err)
 		return c->kt_err;
+	if (!path) {
+		err = default_target(&path, img, sizeof(img), msg, sizeof(msg));
+		if (err)
+			goto fail;
+	}
 	if (!path || (!stat(path, &st) && S_ISDIR(st.st_mode))) {
 		err = core_targets_load_dir(&c->kt, path ? path : KERNEL_BTF_DIR, big,
 					    msg, sizeof(msg));
@@ -71,6 +131,7 @@ int load_kernel_btf(struct load_ctx *c, const char *why)
 		if (detail[0])
 			pr_debug("%s", detail);
 	}
+fail:
 	if (err) {
 		c->kt_err = err;
 		pr_err("%s: %s need the kernel's BTF: %s", c->o->path, why,

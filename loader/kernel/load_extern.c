@@ -9,7 +9,10 @@
  *    (vmlinux), their types checked for compatibility;
  *  - typeless __ksym (const void): their address from /proc/kallsyms.
  * A __weak extern that does not resolve is zero; a strong one is an error
- * naming it.  Kernel module BTF is not searched yet. */
+ * naming it.  Typed __ksym externs and kfuncs not in vmlinux are looked
+ * for in the loaded modules' BTF (load_kmod.c).  A kernel without BTF
+ * resolves none: weak ones are 0 (a weak kfunc's call poisoned, as
+ * libbpf >= 1.2 does), strong ones are refused, naming the program. */
 #include "load_internal.h"
 #include "base/log.h"
 #include "btf/btf.h"
@@ -543,8 +546,9 @@ static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 
 	if (!f) {
 		err = -errno;
-		pr_err("%s: typed __ksym externs and kfuncs need the kernel's BTF: %s: %s", c->o->path,
-		       path, strerror(-err));
+		if (err != -ENOENT)	/* none at all: resolve_btf_ksyms() says it per extern */
+			pr_err("%s: typed __ksym externs and kfuncs need the kernel's BTF: %s: %s",
+			       c->o->path, path, strerror(-err));
 		return err;
 	}
 	for (;;) {
@@ -583,6 +587,56 @@ static int read_vmlinux_btf(struct load_ctx *c, struct btf **out)
 	return 0;
 }
 
+/* The function (entry program or subprogram) whose code first refers to
+ * symbol sym, for messages; "?" if no relocation does. */
+static const char *extern_user(const struct obj *o, uint32_t sym)
+{
+	for (uint32_t si = 0; si < o->nr_secs; si++) {
+		const struct obj_sec *s = &o->secs[si];
+
+		if (!obj_sec_is_prog(o, si))
+			continue;
+		for (size_t r = 0; r < s->nr_relocs; r++) {
+			if (s->relocs[r].sym != sym)
+				continue;
+			for (size_t i = 1; i < o->nr_syms; i++) {
+				const struct obj_sym *f = &o->syms[i];
+
+				if (f->sec == si && f->type == STT_FUNC && f->name[0] &&
+				    s->relocs[r].offset >= f->value &&
+				    s->relocs[r].offset - f->value < f->size)
+					return f->name;
+			}
+		}
+	}
+	return "?";
+}
+
+/* The kernel has no BTF (no /sys/kernel/btf/vmlinux): typed __ksym
+ * externs and kfuncs cannot be resolved.  A weak one stays unset (0; a
+ * weak kfunc's call is poisoned, load_reloc.c), a strong one is refused,
+ * naming the function that uses it. */
+static int no_kernel_btf(struct load_ctx *c)
+{
+	int err = 0;
+
+	c->no_kernel_btf = true;
+	for (size_t i = 0; i < c->nr_exts; i++) {
+		const struct load_extern *e = &c->exts[i];
+
+		if (e->kcfg || (!e->typed && !e->func) || e->weak)
+			continue;
+		pr_err("%s: program %s: %s %s needs the kernel's own BTF, and this kernel has none "
+		       "(no %s: built without CONFIG_DEBUG_INFO_BTF); --kernel-btf, the manifest's "
+		       "kernel_btf and the image's BTF serve CO-RE relocations only (declare it __weak "
+		       "and guard its use with bpf_ksym_exists() to load without it)", c->o->path,
+		       extern_user(c->o, e->sym), e->func ? "kfunc" : "typed __ksym extern", e->name,
+		       VMLINUX_BTF);
+		err = -ENOTSUP;
+	}
+	return err;
+}
+
 static int resolve_btf_ksyms(struct load_ctx *c)
 {
 	struct btf *kb = NULL;
@@ -600,8 +654,11 @@ static int resolve_btf_ksyms(struct load_ctx *c)
 
 		if (e->kcfg || (!e->typed && !e->func))
 			continue;
-		if (!kb && (err = read_vmlinux_btf(c, &kb)))
+		if (!kb && (err = read_vmlinux_btf(c, &kb))) {
+			if (err == -ENOENT)
+				err = no_kernel_btf(c);
 			break;
+		}
 		tb = kb;
 		mod = NULL;
 		id = btf_find(kb, e->name, kind);

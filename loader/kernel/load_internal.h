@@ -76,6 +76,7 @@ struct load_ctx {
 	struct load_kmod *kmods;	/* every module's BTF, once one is needed */
 	size_t nr_kmods;
 	bool kmods_loaded;
+	bool no_kernel_btf;	/* no /sys/kernel/btf/vmlinux: weak kfunc calls poisoned */
 	int *fd_array;		/* module BTF fds of kfunc calls (BPF_PROG_LOAD) */
 	uint32_t nr_fd_array;
 	/* Target BTF (load_core.c), read once when needed: vmlinux + modules. */

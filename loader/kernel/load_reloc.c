@@ -157,7 +157,9 @@ static int reloc_extern_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 
 /* A call of a kfunc: its kernel BTF id (and fd_array index for a module);
  * a weak kfunc that did not resolve is called as id 0 (dead code behind
- * bpf_ksym_exists()). */
+ * bpf_ksym_exists()), as libbpf 1.1 does; on a kernel without BTF it
+ * becomes a poisoned helper call instead. */
+#define POISON_CALL_KFUNC_BASE 2002000000
 static int reloc_kfunc_call(struct builder *b, uint32_t idx, uint32_t symi)
 {
 	const struct load_extern *e = load_extern_for_sym(b->c, symi);
@@ -167,6 +169,21 @@ static int reloc_kfunc_call(struct builder *b, uint32_t idx, uint32_t symi)
 		pr_err("%s: program %s: call to %s, which is no kernel function (kfunc) in the object's BTF",
 		       b->c->o->path, b->prog, b->c->o->syms[symi].name);
 		return -EINVAL;
+	}
+	if (!e->is_set && b->c->no_kernel_btf) {
+		/* A kernel without BTF refuses any kfunc call, even dead
+		 * code: a helper call no kernel has instead, as libbpf >= 1.2
+		 * poisons every unresolved weak kfunc call (its 2002000000 +
+		 * the extern's index), which the verifier drops behind the
+		 * guard and names if reached. */
+		insn->code = BPF_JMP | BPF_CALL;
+		insn->src_reg = 0;
+		insn->dst_reg = 0;
+		insn->off = 0;
+		insn->imm = POISON_CALL_KFUNC_BASE + (int32_t)(e - b->c->exts);
+		pr_debug("%s: program %s: insn #%u: weak kfunc %s is not resolved (no kernel BTF): "
+			 "poisoned as call #%d", b->c->o->path, b->prog, idx, e->name, insn->imm);
+		return 0;
 	}
 	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
 	insn->imm = e->is_set ? (int32_t)e->kernel_btf_id : 0;

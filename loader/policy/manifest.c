@@ -3,6 +3,7 @@
 #include "manifest.h"
 
 #include "base/log.h"
+#include "btf/btf.h"
 #include "kernel/prog_type.h"
 #include "link/rootlet.h"
 #include "uci.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Options each section type takes; anything else is an error. */
@@ -19,6 +21,10 @@ static const char *const module_opts[] = { "object", "program", "continue_on", "
 					   "rename", "prefix", "type", "description", NULL };
 static const char *const pipeline_opts[] = { "device", "mode", "backend", "counters", "module",
 					     "no_rename", "enabled", "description", NULL };
+static const char *const globals_opts[] = { "kernel_btf", "description", NULL };
+
+/* The largest target BTF file taken (a full vmlinux BTF is 5-6 MB). */
+#define KERNEL_BTF_MAX (256u << 20)
 
 struct ctx {
 	const char *path;
@@ -323,10 +329,107 @@ static int add_pipeline(struct ctx *c, const struct uci_section *s, size_t anon)
 	return err;
 }
 
+/* Reads the BTF file at path (at most KERNEL_BTF_MAX bytes) and parses it. */
+static int check_btf_file(const char *path, char *why, size_t whylen)
+{
+	FILE *f = fopen(path, "re");
+	uint8_t *data = NULL;
+	struct btf *b = NULL;
+	size_t n = 0;
+	long len;
+	int err = 0;
+
+	if (!f) {
+		err = -errno;
+		snprintf(why, whylen, "%s", strerror(-err));
+		return err;
+	}
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		err = -EIO;
+		snprintf(why, whylen, "cannot read it");
+		goto out;
+	}
+	if ((unsigned long)len > KERNEL_BTF_MAX) {
+		err = -EFBIG;
+		snprintf(why, whylen, "larger than %u MiB", KERNEL_BTF_MAX >> 20);
+		goto out;
+	}
+	data = malloc(len ? (size_t)len : 1);
+	if (!data) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = fread(data, 1, (size_t)len, f);
+	if (n != (size_t)len || ferror(f)) {
+		err = -EIO;
+		snprintf(why, whylen, "cannot read it");
+		goto out;
+	}
+	err = btf_parse(data, n, path, &b);
+	if (err)
+		snprintf(why, whylen, "not a valid BTF file");
+out:
+	btf_free(b);
+	free(data);
+	fclose(f);
+	return err;
+}
+
+/* config globals: kernel_btf, the target BTF of CO-RE relocations (as
+ * `xdpld --kernel-btf`): an absolute path of a BTF file, or of a folder
+ * laid out as /sys/kernel/btf; checked here so that errors name the line. */
+static int add_globals(struct ctx *c, const struct uci_section *s, unsigned int *first)
+{
+	static const char *const lists[] = { NULL };
+	const char *name = s->name ? s->name : "(anonymous)";
+	char why[128] = "", vm[4096];
+	unsigned int line = 0;
+	struct stat st;
+	const char *v;
+	int err;
+
+	if (*first) {
+		char at[16];
+
+		snprintf(at, sizeof(at), "%u", *first);
+		return bad(c, s->line, s->type, name, "a second globals section (the first is at "
+			   "line %s)%s", at, "");
+	}
+	*first = s->line;
+	err = check_opts(c, s, name, globals_opts, lists);
+	if (err)
+		return err;
+	v = value(s, "kernel_btf", &line);
+	if (!v)
+		return 0;
+	if (v[0] != '/')
+		return bad(c, line, s->type, name, "option kernel_btf: '%s' is not an absolute path "
+			   "(a BTF file, or a folder laid out as /sys/kernel/btf)%s", v, "");
+	if (stat(v, &st)) {
+		err = -errno;
+		return bad(c, line, s->type, name, "option kernel_btf: %s: %s", v, strerror(-err));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if ((size_t)snprintf(vm, sizeof(vm), "%s/vmlinux", v) >= sizeof(vm))
+			return bad(c, line, s->type, name, "option kernel_btf: path too long%s%s", "", "");
+	} else {
+		snprintf(vm, sizeof(vm), "%s", v);
+	}
+	err = check_btf_file(vm, why, sizeof(why));
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		return bad(c, line, s->type, name, "option kernel_btf: %s: %s", vm, why);
+	c->m->kernel_btf = strdup(v);
+	c->m->kernel_btf_line = line;
+	return c->m->kernel_btf ? 0 : -ENOMEM;
+}
+
 int manifest_load(const char *path, struct manifest **out)
 {
 	struct uci_file *f = NULL;
 	struct ctx c = { .path = path };
+	unsigned int globals = 0;
 	size_t anon = 0;
 	int err;
 
@@ -350,9 +453,11 @@ int manifest_load(const char *path, struct manifest **out)
 
 		if (!strcmp(s->type, "module"))
 			err = add_module(&c, s);
+		else if (!strcmp(s->type, "globals"))
+			err = add_globals(&c, s, &globals);
 		else if (strcmp(s->type, "pipeline"))
-			err = bad(&c, s->line, "section", s->type, "unknown section type (module or "
-				  "pipeline)%s%s", "", "");
+			err = bad(&c, s->line, "section", s->type, "unknown section type (globals, "
+				  "module or pipeline)%s%s", "", "");
 	}
 	for (size_t i = 0; !err && i < f->nr_secs; i++)
 		if (!strcmp(f->secs[i].type, "pipeline"))
@@ -393,6 +498,7 @@ void manifest_free(struct manifest *m)
 	}
 	free(m->modules);
 	free(m->pipelines);
+	free(m->kernel_btf);
 	free(m->path);
 	free(m);
 }

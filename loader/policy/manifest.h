@@ -58,6 +58,10 @@ struct manifest {
 	size_t nr_modules;
 	struct manifest_pipeline *pipelines;
 	size_t nr_pipelines;
+	/* config globals: option kernel_btf, the target BTF of CO-RE
+	 * relocations (as xdpld --kernel-btf; checked: it parses); NULL: none. */
+	char *kernel_btf;
+	unsigned int kernel_btf_line;
 };
 
 /* Reads, parses and checks the manifest at path. */
