@@ -150,6 +150,9 @@ $(VM_BPF_TOOLS): $(O)/vm/%: tests/tools/%.c
 VM_TBPF_OBJS := $(O)/tests/bpf/relink_fw_v2.o $(O)/tests/bpf/relink_fw_big.o \
 	$(O)/tests/bpf/relink_fw_bad.o $(O)/tests/bpf/extern_ksym.o $(O)/tests/bpf/extern_weak.o
 $(VM_TBPF_OBJS): firmware/vendor/fw_acme.bpf.c	# they #include it
+# The CO-RE objects (every relocation kind) core_btfgen loads against the VM's kernel.
+VM_TBPF_CORE := $(O)/tests/bpf/core_fields.o $(O)/tests/bpf/core_types.o \
+	$(O)/tests/bpf/core_multi.o $(O)/tests/bpf/core_calls.o $(O)/tests/bpf/load_core.o
 
 # Packet tools for the attach scenarios, static glibc (no libbpf), and the
 # corpus pre-generated on the build host (the image needs no generator run).
@@ -167,7 +170,7 @@ $(O)/vm/bpf/%.o: test-vm/bpf/%.bpf.c
 	$(CLANG) -target bpfel $(BPF_CFLAGS) -c -o $@ $<
 
 ifeq ($(TARGET),x86_64)
-image: static firmware $(O)/xdpld $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(VM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_TBPF_CORE) $(VM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
 	@O=$(O) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 
@@ -211,7 +214,7 @@ $(XVM_PKT_TOOLS): $(XVM)/%: tests/tools/%.c tests/tools/pkt.h $(XVM_DEPS)/lib/li
 	@mkdir -p $(@D)
 	$(XVM_CC) -std=gnu11 $(WARN) -Os -static -s -I$(XVM_DEPS)/include -o $@ $<
 
-image: static firmware $(O)/xdpld $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(XVM_PKT_TOOLS) \
+image: static firmware $(O)/xdpld $(XVM_BPF_TOOLS) $(VM_BPF_OBJS) $(VM_TBPF_OBJS) $(VM_TBPF_CORE) $(XVM_PKT_TOOLS) \
 	$(O)/vm/corpus/expected.txt
 	@O=$(O) TARGET=$(TARGET) XDPLD_BTF_DIR=$(XDPLD_BTF_DIR) sh firmware/image/build.sh
 

@@ -6,7 +6,8 @@
 # for btfgen), $O/firmware/*.o, $O/vm/probe_ext, $O/vm/bpfobj,
 # $O/vm/progtags, $O/vm/bpf/*.o, $O/vm/pktsend, $O/vm/pktcorpus,
 # $O/vm/corpus/, the test objects $O/tests/bpf/relink_fw_{v2,big,bad}.o,
-# extern_ksym.o and extern_weak.o; from the tree: firmware/image/rootfs/,
+# extern_ksym.o, extern_weak.o and the CO-RE objects core_{fields,types,
+# multi,calls}.o, load_core.o; from the tree: firmware/image/rootfs/,
 # firmware/image/btf_types.c, policies/, init/, test-vm/scenarios/,
 # test-vm/guest/; from the host:
 # busybox-static, dropbear-bin (dropbear and the shared libraries it needs,
@@ -184,8 +185,11 @@ DROPBEAR_LIBS=$(foreign_libs "$DROPBEAR")
 fi
 command -v ssh-keygen >/dev/null || die "no ssh-keygen (install openssh-client)"
 TEST_OBJS="relink_fw_v2.o relink_fw_big.o relink_fw_bad.o extern_ksym.o extern_weak.o"
+# CO-RE objects reading kernel-internal structs (sk_buff, net_device): for
+# core_btfgen on kernels with BTF; left out of the image's own target BTF.
+CORE_TEST_OBJS="core_fields.o core_types.o core_multi.o core_calls.o load_core.o"
 for f in "$BIN/xdpld" "$O/xdpld" "$TOOLS/probe_ext" "$TOOLS/bpfobj" "$TOOLS/progtags" "$TOOLS/pktsend" "$TOOLS/pktcorpus" \
-	"$O/vm/corpus/expected.txt" $(for o in $TEST_OBJS; do echo "$O/tests/bpf/$o"; done); do
+	"$O/vm/corpus/expected.txt" $(for o in $TEST_OBJS $CORE_TEST_OBJS; do echo "$O/tests/bpf/$o"; done); do
 	[ -f "$f" ] || die "missing $f (run make image)"
 done
 
@@ -271,10 +275,15 @@ install -m 644 "$O"/vm/corpus/* "$ROOT/usr/lib/xdpld-test/corpus/"
 for o in "$O"/vm/bpf/*.o; do
 	[ -f "$o" ] && install -m 644 "$o" "$ROOT/usr/lib/xdpld-test/"
 done
-# Other builds of fw_acme for the relink scenario and the kfunc objects of
-# kfunc_module and core_nobtf (only these of tests/bpf/).
+# Other builds of fw_acme for the relink scenario, the kfunc objects of
+# kfunc_module and core_nobtf, the CO-RE objects of core_btfgen (only these
+# of tests/bpf/).
 for o in $TEST_OBJS; do
 	install -m 644 "$O/tests/bpf/$o" "$ROOT/usr/lib/xdpld-test/"
+done
+mkdir -p "$ROOT/usr/lib/xdpld-test/core"
+for o in $CORE_TEST_OBJS; do
+	install -m 644 "$O/tests/bpf/$o" "$ROOT/usr/lib/xdpld-test/core/"
 done
 mkdir -p "$ROOT/usr/lib/xdpld-test/scenarios"
 for s in test-vm/scenarios/*.sh; do

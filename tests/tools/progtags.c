@@ -1,7 +1,9 @@
-/* progtags OBJ: load every program of OBJ with libbpf (the reference) and
- * print "NAME TAG XLATED_LEN" per program, in the object's order, so that
- * xdpld verify --json can be compared with it (same instructions after
- * relocation give the same kernel tag).  Exit 0 when everything loads. */
+/* progtags [--btf FILE] OBJ: load every program of OBJ with libbpf (the
+ * reference) and print "NAME TAG XLATED_LEN" per program, in the object's
+ * order, so that xdpld verify --json can be compared with it (same
+ * instructions after relocation give the same kernel tag).  --btf: CO-RE
+ * against FILE (libbpf's btf_custom_path, as xdpld --kernel-btf FILE).
+ * Exit 0 when everything loads. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -10,15 +12,21 @@
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_program *p;
 	struct bpf_object *o;
 	int err;
 
+	if (argc == 4 && !strcmp(argv[1], "--btf")) {
+		opts.btf_custom_path = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: progtags OBJ\n");
+		fprintf(stderr, "usage: progtags [--btf FILE] OBJ\n");
 		return 2;
 	}
-	o = bpf_object__open(argv[1]);
+	o = bpf_object__open_file(argv[1], &opts);
 	if (!o) {
 		fprintf(stderr, "%s: cannot open\n", argv[1]);
 		return 1;
