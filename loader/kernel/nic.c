@@ -96,6 +96,24 @@ static int check_index(int ifindex, const char *ifname)
 	return -ENODEV;
 }
 
+int nic_prog_name(uint32_t prog_id, char *buf, size_t len)
+{
+	struct bpf_prog_info info;
+	uint32_t info_len = sizeof(info);
+	int fd = sys_prog_fd_by_id(prog_id), err;
+
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof(info));
+	err = sys_obj_info(fd, &info, &info_len);
+	close(fd);
+	if (err)
+		return err;
+	info.name[sizeof(info.name) - 1] = '\0';
+	snprintf(buf, len, "%s", (char *)info.name);
+	return 0;
+}
+
 void nic_prog_describe(uint32_t prog_id, char *buf, size_t len)
 {
 	struct bpf_prog_info info;

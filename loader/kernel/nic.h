@@ -64,5 +64,8 @@ int nic_detach(int ifindex, const char *ifname, enum nic_mode mode,
 /* "id 42 'xdp_fw'" for messages; falls back to "id 42" if the program
  * cannot be opened. */
 void nic_prog_describe(uint32_t prog_id, char *buf, size_t len);
+/* The kernel's name of program prog_id (at most 15 characters) into buf;
+ * negative errno when it is gone or unreadable. */
+int nic_prog_name(uint32_t prog_id, char *buf, size_t len);
 
 #endif

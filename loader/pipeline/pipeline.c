@@ -306,15 +306,22 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		err = pipeline_slots_jit_check(want->ifname, &prev, want->backend);
 	if (err)
 		goto out;
-	if (o->prepare && !prev.ours && prev.prog_id && !o->force) {
+	if (!o->prepare && !o->dry_run && !prev.ours && prev.prog_id && !o->force &&
+	    pipeline_hint_unrecorded(want->ifname, prev.prog_id)) {
+		err = -EEXIST;	/* xdpld's own, record not here: attach would say --force */
+	} else if (o->prepare && !prev.ours && prev.prog_id && !o->force) {
 		char desc[64];
 
-		nic_prog_describe(prev.prog_id, desc, sizeof(desc));
-		pr_err("%s: runs XDP program %s, which xdpld did not attach; not replacing it "
-		       "without --force", want->ifname, desc);
+		if (!pipeline_hint_unrecorded(want->ifname, prev.prog_id)) {
+			nic_prog_describe(prev.prog_id, desc, sizeof(desc));
+			pr_err("%s: runs XDP program %s, which xdpld did not attach; not replacing "
+			       "it without --force", want->ifname, desc);
+		}
 		err = -EEXIST;
 	} else if (o->dry_run) {
 		pipeline_print_plan(&p, &prev, &d, o->force);
+		if (!prev.ours && prev.prog_id && !o->force)
+			err = -EEXIST;	/* apply would refuse: so does its dry run */
 	} else if (o->prepare) {
 		err = prepare(&p, &prev, &d);
 	} else if (d.layout_changed) {

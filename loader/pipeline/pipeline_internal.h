@@ -186,6 +186,9 @@ int pipeline_slots_jit_check(const char *ifname, const struct pipeline_prev *pre
  * modules are given in, and says so when the priorities disagree. */
 void pipeline_report_priorities(const struct pipeline *p);
 /* --dry-run: what apply would do, one line per change. */
+/* When prog_id (running on ifname, no record of it) is named like xdpld's
+ * rootlet, print why that happens and what to do; true if it did. */
+bool pipeline_hint_unrecorded(const char *ifname, uint32_t prog_id);
 void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
 			 const struct plan_diff *d, bool force);
 

@@ -5,8 +5,11 @@
 #include "base/log.h"
 #include "plan.h"
 #include "link/rootlet.h"
+#include "kernel/nic.h"
+#include "state.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* libxdp orders programs by run-config priority; xdpld keeps the order the
  * modules are given in, and says so when the priorities disagree. */
@@ -42,6 +45,8 @@ void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *p
 		       rootlet_backend_name(w->backend),
 		       !prev->prog_id ? "" : force ? ", replacing a program xdpld did not attach" :
 		       ", refused: a program xdpld did not attach runs there (--force)");
+		if (prev->prog_id && !force)
+			pipeline_hint_unrecorded(w->ifname, prev->prog_id);
 		return;
 	}
 	if (d->layout_changed) {
@@ -59,3 +64,27 @@ void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *p
 			       w->slots[i].prog ? w->slots[i].prog : "");
 }
 
+
+/* A program xdpld has no record of, but named like its own rootlet (the
+ * entry of every backend, or a chain's first program): the record is in a
+ * bpffs this command does not see, or was in one that is gone.  Say so,
+ * so that nobody takes --force for the fix: it would load a second
+ * pipeline with empty maps. */
+bool pipeline_hint_unrecorded(const char *ifname, uint32_t prog_id)
+{
+	char name[32];
+
+	if (!prog_id || nic_prog_name(prog_id, name, sizeof(name)) ||
+	    (strcmp(name, ROOTLET_ENTRY_NAME) &&
+	     strncmp(name, ROOTLET_CHAIN_PREFIX, strlen(ROOTLET_CHAIN_PREFIX))))
+		return false;
+	pr_err("%s: runs xdpld's program id %u '%s', but %s has no record of it: this is not "
+	       "the bpffs it was attached with%s.  `ip netns exec` gives each command a new "
+	       "/sys and so a new, empty bpffs; run xdpld in the namespace with the system's "
+	       "bpffs instead (`nsenter --net=/run/netns/NAME xdpld ...`).  --force would load "
+	       "a second pipeline with empty maps; if its record is lost for good (attached "
+	       "under `ip netns exec`), `xdpld detach %s --force` there, then attach again",
+	       ifname, prog_id, name, state_root(),
+	       state_bpffs_mounted_here() ? " (xdpld had to mount one here)" : "", ifname);
+	return true;
+}

@@ -187,8 +187,12 @@ int pipeline_detach(const char *ifname, bool force)
 		return lock;
 	err = state_record_read(ifname, &rec);
 	if (err == -ENOENT && !force) {
-		pr_err("detach %s: xdpld attached nothing there (no record in %s); "
-		       "--force detaches whatever XDP program runs there", ifname, state_root());
+		ifindex = (int)if_nametoindex(ifname);
+		if (!ifindex || nic_query(ifindex, ifname, &cur) ||
+		    !pipeline_hint_unrecorded(ifname, cur.prog_id))
+			pr_err("detach %s: xdpld attached nothing there (no record in %s); "
+			       "--force detaches whatever XDP program runs there", ifname,
+			       state_root());
 		goto out;
 	}
 	if (err && err != -ENOENT && !force)

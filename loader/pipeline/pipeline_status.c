@@ -346,6 +346,8 @@ static int show_iface(const char *ifname, void *arg)
 	if (err) {
 		print_error(c, ifname, err, err == -ENOENT ? "no pipeline recorded"
 							   : "unreadable record");
+		if (err == -ENOENT && present && !nic_query(ifindex, ifname, &cur))
+			pipeline_hint_unrecorded(ifname, cur.prog_id);
 		return 0;
 	}
 	pipeline_record_where(ifname, where, sizeof(where));

@@ -62,12 +62,46 @@ static bool is_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+static bool mounted_here;	/* state_mount_bpffs() mounted it in this process */
+
+/* Why a command may see a bpffs of its own: it runs in a mount namespace
+ * other than init's (PID 1's; unknown when /proc/1 is not readable, as in
+ * some containers), or in a network namespace named by `ip netns`, whose
+ * `ip netns exec` remounts /sys for every command.  The name, if any, goes
+ * into netns ("" if none). */
+static bool mount_ns_private(char *netns, size_t len)
+{
+	struct stat self, other;
+	struct dirent *e;
+	char path[300];
+	DIR *d;
+
+	netns[0] = '\0';
+	if (!stat("/proc/self/ns/net", &self) && (d = opendir("/run/netns"))) {
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+			if (!stat(path, &other) && other.st_dev == self.st_dev &&
+			    other.st_ino == self.st_ino) {
+				snprintf(netns, len, "%s", e->d_name);
+				break;
+			}
+		}
+		closedir(d);
+	}
+	if (netns[0])
+		return true;
+	return !stat("/proc/self/ns/mnt", &self) && !stat("/proc/1/ns/mnt", &other) &&
+	       (self.st_dev != other.st_dev || self.st_ino != other.st_ino);
+}
+
 /* Only the standard place is mounted by xdpld: mounting over any other
  * root's parent could hide a whole directory tree (--state-dir /tmp/x). */
 int state_mount_bpffs(void)
 {
 	const char *std = "/sys/fs/bpf";
-	char parent[PATH_LEN];
+	char parent[PATH_LEN], netns[256];
 
 	root_parent(parent, sizeof(parent));
 	if (is_bpffs(parent))
@@ -86,7 +120,20 @@ int state_mount_bpffs(void)
 		return -errno;
 	}
 	pr_info("mounted bpffs on %s", parent);
+	mounted_here = true;
+	if (mount_ns_private(netns, sizeof(netns)))
+		pr_warn("bpffs was not mounted on %s here%s%s%s: the one xdpld mounted is gone when "
+			"this command ends, and with it the pipeline's record and pins (`ip netns "
+			"exec` gives each command a new /sys); run xdpld where the system's bpffs "
+			"is: `nsenter --net=/run/netns/%s xdpld ...`", parent,
+			netns[0] ? " (network namespace " : "", netns, netns[0] ? ")" : "",
+			netns[0] ? netns : "NAME");
 	return 0;
+}
+
+bool state_bpffs_mounted_here(void)
+{
+	return mounted_here;
 }
 
 /* Pin names; no '.', which bpffs reserves, and no '+', which marks our

@@ -31,6 +31,9 @@ const char *state_root(void);
 /* Makes sure the root's parent is a bpffs: mounts one on /sys/fs/bpf if
  * that is the parent; any other parent must already be a bpffs mount. */
 int state_mount_bpffs(void);
+/* true when state_mount_bpffs() had to mount bpffs in this process: no
+ * earlier command's record can be in it. */
+bool state_bpffs_mounted_here(void);
 
 /* Exclusive lock (flock) on the state root, creating it as needed: held by
  * attach and detach from reading the previous state to writing the new
