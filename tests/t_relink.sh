@@ -330,6 +330,69 @@ check "static: new rootlet id, status says a re-link reloads it, rule map kept" 
 check_fails "static: an incompatible map is refused as well" "max_entries: kept 1024, now 2048" \
 	X relink r0 1 "$TBPF/relink_fw_big.o"
 
+# ---- kill -9 in the middle of static re-links ----
+# A static re-link attaches a new rootlet: staged pins and record before
+# the swap (pipeline_stage.c), promoted after it.  strace kills xdpld at
+# its N-th bpf(2) call, rename (pins, record) or netlink message (the swap
+# and its answer).  Whatever moment it hits, status names what the kernel
+# runs (its prog id; fw_acme's build from the running rootlet's .rodata),
+# and the next re-link settles what the crash left and works.
+static_build() {	# acme_build in the .rodata of the rootlet the kernel runs
+	_id=$(ip -n "$RCV" -d link show r0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	for _m in $(bpftool -j prog show id "$_id" | jq '.map_ids[]'); do
+		bpftool -j map show id "$_m" | jq -e '.name | endswith(".rodata")' >/dev/null &&
+			bpftool -j map dump id "$_m" | jq '[.. | .acme_build? // empty][0]'
+	done
+}
+static_consistent() {
+	X status r0 --json >"$TMP/k.json" 2>"$TMP/k.err" &&
+	jq -e '.interfaces[0].matches' "$TMP/k.json" >/dev/null &&
+	[ "$(jq '.interfaces[0].prog_id' "$TMP/k.json")" = \
+	  "$(ip -n "$RCV" -d link show r0 | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')" ] &&
+	[ "$(static_build)" = "$(build_of "$(jq -r '.interfaces[0].slots[1].path' "$TMP/k.json")")" ]
+}
+# nothing staged or half-pinned left, no pending entry, pins are the
+# maps the running rootlet uses
+static_clean() {
+	! ls "$SD/r0" | grep -qE -- '-staged$|^\+' &&
+	! record_text "$SD/r0/record" | grep -q '^pending' &&
+	_maps=" $(bpftool -j prog show id "$(jq '.interfaces[0].prog_id' "$TMP/k.json")" |
+		jq -r '.map_ids | map(tostring) | join(" ")') " &&
+	for _p in fw_acme-rules _rodata; do
+		case $_maps in *" $(bpftool -j map show pinned "$SD/r0/$_p" | jq .id) "*) ;; *) return 1 ;; esac
+	done
+}
+static_consistent >/dev/null 2>&1 || echo "    static: not consistent before the kills"
+killed=0 killed_ok=0 forward=0
+for at in bpf:5 bpf:40 bpf:80 bpf:120 bpf:160 rename:1 rename:3 rename:6 rename:9 rename:12 \
+	rename:13 rename:14 rename:15 rename:17 rename:20 rename:23 rename:25 rename:26 rename:27 \
+	sendmsg:1 sendmsg:2 sendmsg:3 recvmsg:1 recvmsg:2 recvmsg:3 recvmsg:4; do
+	call=${at%:*} n=${at#*:}
+	cur=$(jq -r '.interfaces[0].slots[1].path' "$TMP/k.json" 2>/dev/null)
+	case $cur in */relink_fw_v2.o) V=$V1 ;; *) V=$V2 ;; esac
+	before=$(jq '.interfaces[0].prog_id' "$TMP/k.json" 2>/dev/null)
+	nsenter --net=/run/netns/"$RCV" strace -f -o /dev/null -e trace=$call \
+		-e inject=$call:signal=SIGKILL:when=$n "$XDPLD" relink r0 fw_acme "$V" \
+		--state-dir "$SD" >/dev/null 2>&1 && { static_consistent; continue; }
+	killed=$((killed + 1))
+	if static_consistent; then
+		[ "$(jq '.interfaces[0].prog_id' "$TMP/k.json")" != "$before" ] && forward=$((forward + 1))
+		if X relink r0 fw_acme "$V" >"$TMP/k.out" 2>&1 && static_consistent && static_clean; then
+			killed_ok=$((killed_ok + 1))
+			continue
+		fi
+	fi
+	echo "    killed at $at:"; cat "$TMP/k.err" "$TMP/k.out" 2>/dev/null | sed 's/^/    /' | tail -n 15
+	ls "$SD/r0" | tr '\n' ' ' | sed 's/^/    /'; echo
+done
+check "kill -9 (static): re-links killed at $killed points ($forward after the swap), each settled by the next re-link ($killed_ok)" \
+	test "$killed" -ge 20 -a "$killed_ok" -eq "$killed" -a "$forward" -ge 3
+rx0=$(s0_rx)
+in_snd "$TOOLS/pktsend" s0 --count 30 "$P" "$D" >/dev/null
+check "kill -9 (static): traffic as before (ruled class dropped, passing class back)" came_back 30 "$rx0"
+check "kill -9 (static): the rule map is the one from before the kills" sh -c \
+	"[ \"\$(bpftool -j map show pinned $SD/r0/fw_acme-rules | jq .id)\" = $rules2 ]"
+
 # ---- detach ----
 check "detach" X detach r0
 check "detach: NIC and state cleaned" sh -c "! ip -n $RCV link show r0 | grep -q prog/xdp && [ ! -e $SD/r0 ]"

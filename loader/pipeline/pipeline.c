@@ -162,15 +162,17 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	}
 	if (!err)
 		err = pipeline_new_pins(p, &pins, &nr);	/* refuses clashing pin names */
-	/* freplace: the new rootlet runs its modules only while their links
-	 * live; pinned before the attach, a crash cannot leave it empty. */
+	/* Staged before the attach (pipeline_stage.c): a crash at any point
+	 * leaves what the next command completes or rolls back.  (freplace:
+	 * the new rootlet runs its modules only while their links live.) */
 	if (!err)
-		err = pipeline_stage_links(p->ifname, pins, nr, true);
-	if (!err)
-		err = nic_attach(p->ifindex, p->ifname, p->prog_fd, p->mode,
-				 prev->ours ? prev->prog_fd : -1, force, &used);
+		err = pipeline_stage(p, pins, nr);
+	if (err)
+		goto out;
+	err = nic_attach(p->ifindex, p->ifname, p->prog_fd, p->mode,
+			 prev->ours ? prev->prog_fd : -1, force, &used);
 	if (err) {
-		pipeline_stage_links(p->ifname, pins, nr, false);
+		pipeline_unstage(p->ifname, pins, nr);
 		goto out;
 	}
 	plan_now(p->plan->time);

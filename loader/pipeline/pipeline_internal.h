@@ -119,9 +119,26 @@ int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pi
 void pipeline_record_where(const char *ifname, char *buf, size_t len);
 /* Writes pl as ifname's record. */
 int pipeline_record_plan(const char *ifname, const struct plan *pl);
+/* The same, pinned as pin (STATE_RECORD_NAME or the staged record). */
+int pipeline_record_plan_to(const char *ifname, const struct plan *pl, const char *pin);
 /* The plan of p as it runs now (prog ids, pins) written as the record. */
 int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
 		    size_t nr);
+int pipeline_record_to(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
+		       size_t nr, const char *pin);
+
+/* pipeline_stage.c: a new rootlet's pins and record staged before the
+ * attach ("NAME-staged", "record-staged"), promoted after it, and a change
+ * a crash interrupted settled under the state lock (rolled forward when
+ * the device runs the staged rootlet, else back). */
+int pipeline_stage(struct pipeline *p, const struct pipeline_pin *pins, size_t nr);
+void pipeline_unstage(const char *ifname, const struct pipeline_pin *pins, size_t nr);
+int pipeline_promote(const char *ifname, const struct pipeline_pin *pins, size_t nr);
+int pipeline_stage_settle(const char *ifname);
+/* The staged plan when the device runs its rootlet (running: the device's
+ * program id): what status shows until the next command settles it.
+ * -ENOENT when there is none or it does not run. */
+int pipeline_staged_plan(const char *ifname, uint32_t running, struct plan *out);
 
 /* pipeline_settle.c */
 /* Settles a re-link a crash interrupted (or one in flight, for readers
@@ -153,14 +170,11 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 /* pipeline_state.c */
 /* Every pin of the new pipeline p (rootlet, maps, links), names unique. */
 int pipeline_new_pins(const struct pipeline *p, struct pipeline_pin **out, size_t *nr);
-/* After a successful attach: pins and record; on failure rolls back to
- * prev (attachment and pins) and returns the error. */
+/* After a successful attach: the staged pins promoted, the previous
+ * pipeline's other pins removed, the record; on failure rolls back to prev
+ * (attachment and pins) and returns the error. */
 int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
 		    const struct pipeline_pin *pins, size_t nr);
-/* stage: pins the freplace links among pins as "<name>-staged" (before
- * the NIC attach); !stage: removes those pins again. */
-int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
-			 bool stage);
 
 /* pipeline_slots.c (tailcall, chain and freplace) */
 /* Loads the rootlet alone, then every module whose slot needs it, and

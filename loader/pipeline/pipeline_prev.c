@@ -87,6 +87,7 @@ int pipeline_prev_save(int ifindex, const char *ifname, struct pipeline_prev *pr
 
 	char where[4200];
 
+	pipeline_stage_settle(ifname);	/* a new rootlet a crash interrupted: said why */
 	err = state_record_read(ifname, &prev->record);
 	if (err && err != -ENOENT)
 		pr_warn("%s: ignoring the unreadable record; the attached program counts "

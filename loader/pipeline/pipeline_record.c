@@ -19,17 +19,28 @@ void pipeline_record_where(const char *ifname, char *buf, size_t len)
 
 int pipeline_record_plan(const char *ifname, const struct plan *pl)
 {
+	return pipeline_record_plan_to(ifname, pl, STATE_RECORD_NAME);
+}
+
+int pipeline_record_plan_to(const char *ifname, const struct plan *pl, const char *pin)
+{
 	char *text = NULL;
 	int err = plan_record_format(pl, &text);
 
 	if (!err)
-		err = state_record_write(ifname, text);
+		err = state_record_write_as(ifname, pin, text);
 	free(text);
 	return err;
 }
 
 int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
 		    size_t nr)
+{
+	return pipeline_record_to(p, mode, pins, nr, STATE_RECORD_NAME);
+}
+
+int pipeline_record_to(struct pipeline *p, enum nic_mode mode, const struct pipeline_pin *pins,
+		       size_t nr, const char *pin)
 {
 	struct plan *pl = p->plan;
 	size_t nr_maps = 0;
@@ -57,5 +68,5 @@ int pipeline_record(struct pipeline *p, enum nic_mode mode, const struct pipelin
 	}
 	pl->mode = mode;
 	pl->prog_id = p->prog_id;
-	return pipeline_record_plan(p->ifname, pl);
+	return pipeline_record_plan_to(p->ifname, pl, pin);
 }

@@ -104,24 +104,6 @@ fail:
 	return err;
 }
 
-int pipeline_stage_links(const char *ifname, const struct pipeline_pin *pins, size_t nr,
-			 bool stage)
-{
-	char name[PLAN_PIN_LEN + 8];
-	int err = 0;
-
-	for (size_t i = 0; i < nr; i++) {
-		if (pins[i].is_map || strncmp(pins[i].name, "link-", 5))
-			continue;
-		snprintf(name, sizeof(name), "%s-staged", pins[i].name);
-		if (stage && !err)
-			err = state_pin(ifname, name, pins[i].fd);
-		else
-			state_unpin(ifname, name);
-	}
-	return err;
-}
-
 /* Put back what was attached and pinned before; the record was not touched. */
 static void roll_back(const struct pipeline *p, enum nic_mode mode,
 		      const struct pipeline_prev *prev, const struct pipeline_pin *pins,
@@ -153,26 +135,24 @@ static void roll_back(const struct pipeline *p, enum nic_mode mode,
 int pipeline_commit(struct pipeline *p, enum nic_mode mode, const struct pipeline_prev *prev,
 		    const struct pipeline_pin *pins, size_t nr)
 {
-	int err = 0;
+	int err = pipeline_promote(p->ifname, pins, nr);
 
-	for (size_t i = 0; !err && i < nr; i++)
-		err = state_pin(p->ifname, pins[i].name, pins[i].fd);
+	/* Pins of the previous pipeline that the new one does not reuse: gone
+	 * before the record, in the order a settle after a crash keeps. */
+	for (size_t i = 0; !err && i < prev->nr_pins; i++)
+		if (!pin_taken(pins, nr, prev->pins[i].name))
+			state_unpin(p->ifname, prev->pins[i].name);
 	if (!err)
 		err = pipeline_record(p, mode, pins, nr);
 	if (err) {
 		pr_err("%s: cannot record the new pipeline in bpffs: %s", p->ifname,
 		       strerror(-err));
 		roll_back(p, mode, prev, pins, nr);
-		pipeline_stage_links(p->ifname, pins, nr, false);
-		goto out;
+		pipeline_unstage(p->ifname, pins, nr);
+		return err;
 	}
-	pipeline_stage_links(p->ifname, pins, nr, false);
-	/* Pins of the previous pipeline that the new one does not reuse. */
-	for (size_t i = 0; i < prev->nr_pins; i++)
-		if (!pin_taken(pins, nr, prev->pins[i].name))
-			state_unpin(p->ifname, prev->pins[i].name);
-out:
-	return err;
+	pipeline_unstage(p->ifname, NULL, 0);	/* the staged record */
+	return 0;
 }
 
 int pipeline_detach(const char *ifname, bool force)
@@ -185,6 +165,7 @@ int pipeline_detach(const char *ifname, bool force)
 
 	if (lock < 0)
 		return lock;
+	pipeline_stage_settle(ifname);	/* the record then names what runs */
 	err = state_record_read(ifname, &rec);
 	if (err == -ENOENT && !force) {
 		ifindex = (int)if_nametoindex(ifname);

@@ -332,6 +332,19 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 	json_naming(pl);
 }
 
+/* The device runs a staged rootlet a crash left unrecorded: show it (what
+ * the kernel runs); the next command under the state lock records it. */
+static int staged_view(const char *ifname, uint32_t running, struct plan *out)
+{
+	int err = pipeline_staged_plan(ifname, running, out);
+
+	if (!err)
+		pr_warn("%s: a change a crash interrupted: the device runs its new rootlet "
+			"(program id %u), which the next xdpld command that changes something "
+			"records", ifname, running);
+	return err;
+}
+
 static int show_iface(const char *ifname, void *arg)
 {
 	struct status_ctx *c = arg;
@@ -342,11 +355,15 @@ static int show_iface(const char *ifname, void *arg)
 	bool present = ifindex != 0;
 	int stats_fd = -1, ncpu = 0, err;
 
+	if (present && nic_query(ifindex, ifname, &cur))
+		present = false;
 	err = state_record_read(ifname, &rec);
+	if (err == -ENOENT && present && !staged_view(ifname, cur.prog_id, &pl))
+		goto show;	/* a first attach a crash interrupted */
 	if (err) {
 		print_error(c, ifname, err, err == -ENOENT ? "no pipeline recorded"
 							   : "unreadable record");
-		if (err == -ENOENT && present && !nic_query(ifindex, ifname, &cur))
+		if (err == -ENOENT && present)
 			pipeline_hint_unrecorded(ifname, cur.prog_id);
 		return 0;
 	}
@@ -356,9 +373,16 @@ static int show_iface(const char *ifname, void *arg)
 		free(rec);
 		return 0;
 	}
+	if (present && cur.prog_id != pl.prog_id) {
+		struct plan staged;
+
+		if (!staged_view(ifname, cur.prog_id, &staged)) {
+			plan_free(&pl);
+			pl = staged;
+		}
+	}
+show:
 	pipeline_slots_settle(ifname, &pl, false);
-	if (present && nic_query(ifindex, ifname, &cur))
-		present = false;
 	if (pl.counters) {
 		ncpu = possible_cpus();
 		stats_fd = ncpu > 0 ? open_stats(ifname, &pl) : -1;

@@ -209,8 +209,11 @@ int state_dir(const char *ifname, char *buf, size_t len)
 
 bool state_pin_name_ok(const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
+	size_t n = name ? strlen(name) : 0, sfx = strlen(STATE_STAGED_SUFFIX);
 
+	/* NAME-staged: NAME's staged copy (pipeline_stage.c), NAME up to the limit */
+	if (n > NAME_MAX_LEN && n <= NAME_MAX_LEN + sfx && !strcmp(name + n - sfx, STATE_STAGED_SUFFIX))
+		n -= sfx;
 	if (!n || n > NAME_MAX_LEN)
 		return false;
 	for (size_t i = 0; i < n; i++)
@@ -315,6 +318,24 @@ int state_get(const char *ifname, const char *name)
 	return ret;
 }
 
+int state_rename(const char *ifname, const char *from, const char *to)
+{
+	char a[PATH_LEN], b[PATH_LEN];
+	int ret = pin_path(ifname, from, a, sizeof(a));
+
+	if (!ret)
+		ret = pin_path(ifname, to, b, sizeof(b));
+	if (ret < 0)
+		return ret;
+	if (rename(a, b) < 0) {
+		ret = -errno;
+		if (ret != -ENOENT)
+			pr_err("cannot rename pin %s to %s: %s", a, b, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
 int state_unpin(const char *ifname, const char *name)
 {
 	char path[PATH_LEN];
@@ -371,6 +392,31 @@ static int remove_tree(int dfd, const char *path, int depth)
 	}
 	closedir(d);
 	return ret;
+}
+
+int state_remove_temps(const char *ifname)
+{
+	char dir[PATH_LEN];
+	struct dirent *e;
+	int ret = state_dir(ifname, dir, sizeof(dir)), dfd;
+	DIR *d;
+
+	if (ret < 0)
+		return ret;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] == '+' && unlinkat(dfd, e->d_name, 0) < 0 && errno != ENOENT)
+			pr_warn("cannot remove the stale pin %s/%s: %s", dir, e->d_name,
+				strerror(errno));
+	closedir(d);
+	return 0;
 }
 
 int state_remove(const char *ifname)
@@ -559,6 +605,11 @@ int state_record_get(const char *text, const char *key, char *buf, size_t len)
 
 int state_record_write(const char *ifname, const char *text)
 {
+	return state_record_write_as(ifname, STATE_RECORD_NAME, text);
+}
+
+int state_record_write_as(const char *ifname, const char *pin, const char *text)
+{
 	const size_t total = (size_t)STATE_RECORD_SLOT_SIZE * STATE_RECORD_SLOTS;
 	size_t len = strnlen(text, total);
 	char dir[PATH_LEN], name[PATH_LEN + 16];
@@ -568,7 +619,7 @@ int state_record_write(const char *ifname, const char *text)
 	ret = state_dir(ifname, dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
-	snprintf(name, sizeof(name), "%s/%s", dir, STATE_RECORD_NAME);
+	snprintf(name, sizeof(name), "%s/%s", dir, pin);
 	ret = state_record_validate(name, text, len);
 	if (ret < 0)
 		return ret;
@@ -601,7 +652,7 @@ int state_record_write(const char *ifname, const char *text)
 		       strerror(-ret));
 		goto out;
 	}
-	ret = state_pin(ifname, STATE_RECORD_NAME, fd);
+	ret = state_pin(ifname, pin, fd);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -634,6 +685,11 @@ static int record_map_check(int fd, const char *name)
 
 int state_record_read(const char *ifname, char **text)
 {
+	return state_record_read_as(ifname, STATE_RECORD_NAME, text);
+}
+
+int state_record_read_as(const char *ifname, const char *pin, char **text)
+{
 	const size_t total = (size_t)STATE_RECORD_SLOT_SIZE * STATE_RECORD_SLOTS;
 	char dir[PATH_LEN], name[PATH_LEN + 16];
 	uint8_t *buf = NULL, *nul;
@@ -643,8 +699,8 @@ int state_record_read(const char *ifname, char **text)
 	ret = state_dir(ifname, dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
-	snprintf(name, sizeof(name), "%s/%s", dir, STATE_RECORD_NAME);
-	fd = state_get(ifname, STATE_RECORD_NAME);
+	snprintf(name, sizeof(name), "%s/%s", dir, pin);
+	fd = state_get(ifname, pin);
 	if (fd < 0)
 		return fd;
 	ret = record_map_check(fd, name);

@@ -18,6 +18,8 @@
 
 #define STATE_DEFAULT_ROOT	"/sys/fs/bpf/xdpld"
 #define STATE_RECORD_NAME	"record"
+/* NAME-staged: the next pipeline's NAME, pinned before it is attached */
+#define STATE_STAGED_SUFFIX	"-staged"
 #define STATE_RECORD_SLOT_SIZE	4096u
 #define STATE_RECORD_SLOTS	16u
 /* Text bytes, without the terminating NUL. */
@@ -56,7 +58,13 @@ bool state_pin_name_ok(const char *name);
 /* Returns a new fd for the pinned object, -ENOENT (not logged) if absent. */
 int state_get(const char *ifname, const char *name);
 /* Removes one pin; absent is not an error. */
+/* rename(2) pin from over pin to, in ifname's directory: atomic for
+ * readers of to.  -ENOENT (not logged) when from is not there. */
+int state_rename(const char *ifname, const char *from, const char *to);
 int state_unpin(const char *ifname, const char *name);
+/* Removes ifname's "+..." entries: temporary pins of a state_pin() a
+ * crash interrupted.  Only under the state lock (no pin in flight). */
+int state_remove_temps(const char *ifname);
 /* Removes the record first, then every other pin (and any stray
  * subdirectory) in the interface's directory, then the directory. */
 int state_remove(const char *ifname);
@@ -68,8 +76,11 @@ int state_list_ifaces(int (*fn)(const char *ifname, void *arg), void *arg);
 /* The record: text of "key=value\n" lines (key: [A-Za-z0-9_.-]+, value:
  * printable ASCII, may be empty).  Write validates the same rules as read. */
 int state_record_write(const char *ifname, const char *text);
+/* The same, pinned as pin instead of STATE_RECORD_NAME (a staged record). */
+int state_record_write_as(const char *ifname, const char *pin, const char *text);
 /* *text is malloc'ed; -ENOENT (not logged) if there is no record. */
 int state_record_read(const char *ifname, char **text);
+int state_record_read_as(const char *ifname, const char *pin, char **text);
 /* Checks the line format; name is used in messages. */
 int state_record_validate(const char *name, const char *text, size_t len);
 /* Copies the value of the first line with this key into buf; -ENOENT if
