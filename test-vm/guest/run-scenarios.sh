@@ -11,6 +11,14 @@ TESTDIR=/usr/lib/xdpld-test
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export XDPLD=/usr/sbin/xdpld FW=/usr/lib/xdpld TESTDIR
 
+# "all" (test-vm/run.sh without names): every scenario of the image, in
+# the order of the host's test-vm/scenarios/*.sh (the same files)
+if [ "$*" = all ]; then
+	set --
+	for s in "$TESTDIR"/scenarios/*.sh; do
+		[ -f "$s" ] && set -- "$@" "$(basename "$s" .sh)"
+	done
+fi
 read -r up _ </proc/uptime
 echo "xdpld-vm: start $* (uptime ${up}s, kernel $(uname -r))"
 for name in "$@"; do
