@@ -33,13 +33,17 @@ static int check_offload(const struct pipeline *p)
 	return fd;
 }
 
-/* A replace keeps the mode of the program it replaces: say so early. */
+/* A replace keeps the mode of the program it replaces (the kernel's
+ * XDP_FLAGS_REPLACE swaps programs of one mode only): a mode change cannot
+ * be atomic, so it is refused, saying how to make it with a gap. */
 static int check_mode(const char *ifname, enum nic_mode want, const struct nic_xdp *cur)
 {
 	if (want == NIC_MODE_AUTO || !cur->prog_id || cur->mode == want)
 		return 0;
-	pr_err("attach %s: xdpld's pipeline runs in %s mode; detach it before attaching "
-	       "in %s mode", ifname, nic_mode_name(cur->mode), nic_mode_name(want));
+	pr_err("%s: xdpld's pipeline runs in %s mode; the kernel cannot switch an XDP program "
+	       "to %s mode atomically: run `xdpld detach %s` (the device then runs no XDP "
+	       "program until the next step), then this command again; nothing changed",
+	       ifname, nic_mode_name(cur->mode), nic_mode_name(want), ifname);
 	return -EINVAL;
 }
 
