@@ -31,6 +31,7 @@ struct run {
 	const struct job *jobs;	/* the devices that get a pipeline */
 	size_t nr_jobs;
 	bool dry_run, check;
+	bool strict;		/* check --strict: a missing device is an error */
 	const char *device;	/* only this one (hotplug) */
 	int err;
 };
@@ -118,6 +119,24 @@ static int detach_removed(const char *ifname, void *arg)
 	return 0;
 }
 
+/* check: a device the manifest names that does not exist now is a typo as
+ * often as a device still to come (hotplug): say so; --strict refuses it. */
+static int check_devices(const struct run *r, const struct job *jobs, size_t nr)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (jobs[i].present)
+			continue;
+		missing++;
+		log_msg(r->strict ? LOG_LVL_ERR : LOG_LVL_WARN,
+			"%s:%u: pipeline '%s': device %s does not exist now%s", r->m->path,
+			jobs[i].line, jobs[i].pl->name, jobs[i].plan.ifname,
+			r->strict ? "" : " (a typo? apply skips it until it appears)");
+	}
+	return missing && r->strict ? -ENODEV : 0;
+}
+
 static int run(struct run *r, const struct pipeline_apply_opts *base)
 {
 	struct pipeline_apply_opts o = *base;
@@ -127,19 +146,25 @@ static int run(struct run *r, const struct pipeline_apply_opts *base)
 
 	if (err)
 		return err;
+	if (r->check) {
+		err = check_devices(r, jobs, nr);
+		if (err)
+			goto out;
+	}
 	/* Everything is prepared (loaded, verified, checked against what
-	 * runs) before the first NIC is touched. */
+	 * runs) before the first NIC is touched; a dry run prepares the same
+	 * way, so it fails wherever apply would. */
 	o.prepare = true;
-	for (size_t i = 0; !r->dry_run && i < nr; i++) {
+	for (size_t i = 0; i < nr; i++) {
 		struct job *j = &jobs[i];
 
 		if (!j->present && !r->check)
 			continue;
 		err = pipeline_apply(&j->plan, &o);
 		if (err) {
-			pr_err("%s:%u: pipeline '%s' (device %s) does not load: nothing changed%s",
+			pr_err("%s:%u: pipeline '%s' (device %s) does not load: nothing changed%s%s",
 			       r->m->path, j->line, j->pl->name, j->plan.ifname,
-			       r->check ? "" : " anywhere");
+			       r->check ? "" : " anywhere", r->dry_run ? " (dry run)" : "");
 			goto out;
 		}
 	}
@@ -199,6 +224,7 @@ static int manifest_cmd(struct cli *c, bool check)
 		case 'd': r.device = c->arg; break;
 		case 'r': o.reset_state = true; break;
 		case 'f': o.force = true; break;
+		case 's': r.strict = true; break;
 		}
 	}
 	if (opt < 0 || cli_state_dir(c) < 0)
@@ -237,6 +263,7 @@ const struct cli_cmd cmd_check = {
 	"check", "", "prepare the manifest's pipelines, change nothing", run_check,
 	(const struct cli_opt[]){
 		OPT_CONFIG,
+		{ 's', 0, "strict", NULL, "a device that does not exist now is an error" },
 		CLI_OPT_STATE_DIR,
 		{ 0 },
 	},

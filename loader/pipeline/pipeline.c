@@ -33,13 +33,17 @@ static int check_offload(const struct pipeline *p)
 	return fd;
 }
 
-/* A replace keeps the mode of the program it replaces: say so early. */
+/* A replace keeps the mode of the program it replaces (the kernel's
+ * XDP_FLAGS_REPLACE swaps programs of one mode only): a mode change cannot
+ * be atomic, so it is refused, saying how to make it with a gap. */
 static int check_mode(const char *ifname, enum nic_mode want, const struct nic_xdp *cur)
 {
 	if (want == NIC_MODE_AUTO || !cur->prog_id || cur->mode == want)
 		return 0;
-	pr_err("attach %s: xdpld's pipeline runs in %s mode; detach it before attaching "
-	       "in %s mode", ifname, nic_mode_name(cur->mode), nic_mode_name(want));
+	pr_err("%s: xdpld's pipeline runs in %s mode; the kernel cannot switch an XDP program "
+	       "to %s mode atomically: run `xdpld detach %s` (the device then runs no XDP "
+	       "program until the next step), then this command again; nothing changed",
+	       ifname, nic_mode_name(cur->mode), nic_mode_name(want), ifname);
 	return -EINVAL;
 }
 
@@ -93,22 +97,62 @@ static int resolve_backend(struct plan *pl)
 	return -EOPNOTSUPP;
 }
 
-/* Slots that keep their module take over what runs from the old plan. */
-static void carry_over(struct plan *want, const struct plan *old, const struct plan_diff *d)
+/* The old slot that ran module label, NULL: none (labels are unique). */
+static const struct plan_slot *old_slot_of(const struct plan *old, const char *label)
 {
-	for (size_t i = 0; i < want->nr_slots && i < old->nr_slots; i++) {
-		struct plan_slot *s = &want->slots[i];
-		const struct plan_slot *o = &old->slots[i];
+	for (size_t i = 0; i < old->nr_slots; i++)
+		if (old->slots[i].label && label && !strcmp(old->slots[i].label, label))
+			return &old->slots[i];
+	return NULL;
+}
 
-		if (d->change[i] & PLAN_SLOT_CODE) {
-			s->relinks = o->relinks + 1;
-			plan_now(s->relinked);
+static bool same(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Whether module s runs other code than it did in o (its slot may move):
+ * what plan_diff calls PLAN_SLOT_CODE, by module instead of by slot. */
+static bool module_changed(const struct plan *old, const struct plan *want,
+			   const struct plan_slot *o, const struct plan_slot *s)
+{
+	return !same(o->path, s->path) || strcmp(o->sha256, s->sha256) ||
+	       !same(o->prog, s->prog) || !same(o->prefix, s->prefix) ||
+	       !same(o->type, s->type) || !plan_naming_same(old, want, s->label);
+}
+
+/* What runs is taken over from the old plan.  Re-link counts and whether
+ * a module's code changes follow the module (its name), wherever its slot
+ * is now; a module new to the pipeline starts at 0.  Slot program ids only
+ * stay where the slot keeps its program: same backend with programs per
+ * slot, same module, no new code (a new rootlet loads every slot anew,
+ * and static slots have no program of their own). */
+static void carry_over(struct pipeline *p, const struct plan *old, const struct plan_diff *d)
+{
+	struct plan *want = p->plan;
+	bool keep_ids = want->backend == old->backend && want->backend != ROOTLET_STATIC;
+
+	for (size_t i = 0; i < want->nr_slots; i++) {
+		struct plan_slot *s = &want->slots[i];
+		const struct plan_slot *o = old_slot_of(old, s->label);
+		bool changed = o && module_changed(old, want, o, s);
+
+		s->prog_id = 0;
+		s->target = 0;
+		if (i < p->nr_mods)
+			p->mods[i].code_changed = changed;
+		if (!o)
 			continue;
+		s->relinks = o->relinks + (changed ? 1 : 0);
+		if (changed)
+			plan_now(s->relinked);
+		else
+			memcpy(s->relinked, o->relinked, sizeof(s->relinked));
+		if (keep_ids && !changed && i < old->nr_slots && o == &old->slots[i] &&
+		    !(d->change[i] & PLAN_SLOT_CODE)) {
+			s->prog_id = o->prog_id;
+			s->target = o->target;
 		}
-		s->prog_id = o->prog_id;
-		s->target = o->target;
-		s->relinks = o->relinks;
-		memcpy(s->relinked, o->relinked, sizeof(s->relinked));
 	}
 }
 
@@ -154,6 +198,9 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	if (err)
 		return err;
 	if (p->plan->backend == ROOTLET_STATIC) {
+		/* one program: no slot has its own (a restored record may name some) */
+		for (size_t i = 0; i < p->plan->nr_slots; i++)
+			p->plan->slots[i].prog_id = p->plan->slots[i].target = 0;
 		err = pipeline_link(p);
 		if (!err)
 			err = pipeline_load_static(p, prev);
@@ -292,10 +339,8 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 			goto out;
 	}
 	plan_diff(prev.ours ? &prev.plan : NULL, want, &d);
-	for (size_t i = 0; prev.ours && i < p.nr_mods; i++)
-		p.mods[i].code_changed = d.change[i] & PLAN_SLOT_CODE;
 	if (prev.ours)
-		carry_over(want, &prev.plan, &d);
+		carry_over(&p, &prev.plan, &d);
 	if (o->relink_slot >= 0)
 		err = check_relink(want, &d, o->relink_slot);
 	if (err)

@@ -166,6 +166,9 @@ int pipeline_prev_fd(const struct pipeline_prev *prev, const char *name);
  * when hw mode is entered or left.  fds in *out are borrowed from prev. */
 int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *prev,
 			const struct pipeline_module *m, struct load_map_reuse **out, size_t *nr);
+/* --dry-run --reset-state: one line per kept map that the change empties
+ * (each map of a module whose code changes that has a pin in prev). */
+void pipeline_maps_print_reset(const struct pipeline *p, const struct pipeline_prev *prev);
 
 /* pipeline_state.c */
 /* Every pin of the new pipeline p (rootlet, maps, links), names unique. */

@@ -32,10 +32,11 @@ static bool modes_share_maps(const struct pipeline *p, const struct pipeline_pre
 
 	if ((was == NIC_MODE_HW) == (p->mode == NIC_MODE_HW))
 		return true;
-	pr_info("attach %s: the previous pipeline's maps are %s (%s mode), this one's %s: "
-		"starting with new, empty maps", p->ifname,
-		was == NIC_MODE_HW ? "offloaded to the NIC" : "in host memory", nic_mode_name(was),
-		p->mode == NIC_MODE_HW ? "offloaded" : "in host memory");
+	if (!p->prepared)	/* said once: by the prepare pass, if there was one */
+		pr_info("attach %s: the previous pipeline's maps are %s (%s mode), this one's "
+			"%s: starting with new, empty maps", p->ifname,
+			was == NIC_MODE_HW ? "offloaded to the NIC" : "in host memory",
+			nic_mode_name(was), p->mode == NIC_MODE_HW ? "offloaded" : "in host memory");
 	return false;
 }
 
@@ -45,9 +46,10 @@ static int reuse_refused(const struct pipeline *p, const struct pipeline_module 
 			 const char *map, const char *pin, const char *what)
 {
 	if (!p->strict_maps || !owner->code_changed) {
-		pr_warn("attach %s: module %s map %s: the map kept from the previous attach "
-			"(pin %s) is incompatible (%s); starting with a new, empty map",
-			p->ifname, owner->s->label, map, pin, what);
+		if (!p->prepared)
+			pr_warn("attach %s: module %s map %s: the map kept from the previous "
+				"attach (pin %s) is incompatible (%s); starting with a new, empty "
+				"map", p->ifname, owner->s->label, map, pin, what);
 		return 0;
 	}
 	pr_err("%s: module %s map %s: the new version does not fit the running map (pin "
@@ -77,9 +79,10 @@ static int reuse_one(const struct pipeline *p, const struct obj *o,
 		return reuse_refused(p, owner, orig, pin, why);
 	}
 	if (ret) {
-		pr_warn("attach %s: module %s map %s: pin %s is not a usable map (%s); "
-			"starting with a new, empty map", p->ifname, owner->s->label, orig, pin,
-			ret == -ENOTSUP ? "not a map" : strerror(-ret));
+		if (!p->prepared)
+			pr_warn("attach %s: module %s map %s: pin %s is not a usable map (%s); "
+				"starting with a new, empty map", p->ifname, owner->s->label, orig,
+				pin, ret == -ENOTSUP ? "not a map" : strerror(-ret));
 		return 0;
 	}
 	ret = load_map_check_btf(o, d, fd, why, sizeof(why));
@@ -150,8 +153,10 @@ int pipeline_maps_reuse(const struct pipeline *p, const struct pipeline_prev *pr
 		if (fd < 0)
 			continue;
 		if (p->reset_state && owner->code_changed) {
-			pr_info("%s: module %s map %s: starting empty (--reset-state)",
-				p->ifname, owner->s->label, orig);
+			/* said when it happens; a dry run lists these maps itself */
+			if (!p->prepare)
+				pr_info("%s: module %s map %s: starting empty (--reset-state)",
+					p->ifname, owner->s->label, orig);
 			continue;
 		}
 		ret = reuse_one(p, o, owner, d, orig, fd, pin);
@@ -172,4 +177,28 @@ out:
 		*nr = 0;
 	}
 	return err;
+}
+
+void pipeline_maps_print_reset(const struct pipeline *p, const struct pipeline_prev *prev)
+{
+	bool kept = prev->have_plan && (prev->plan.mode == NIC_MODE_HW) == (p->mode == NIC_MODE_HW);
+
+	for (size_t i = 0; p->reset_state && kept && i < p->nr_mods; i++) {
+		const struct pipeline_module *m = &p->mods[i];
+		struct map_def *defs = NULL;
+		size_t nr = 0;
+
+		/* the maps pipeline_maps_reuse would say "starting empty" for */
+		if (!m->code_changed || !m->obj || obj_map_defs(m->obj, &defs, &nr))
+			continue;
+		for (size_t k = 0; k < nr; k++) {
+			char pin[PLAN_PIN_LEN];
+
+			pipeline_module_pin_name(m->s->label, defs[k].name, pin);
+			if (!defs[k].is_extern && pipeline_prev_fd(prev, pin) >= 0)
+				printf("%s: module %s: map %s starts empty (--reset-state)\n",
+				       p->ifname, m->s->label, defs[k].name);
+		}
+		map_defs_free(defs, nr);
+	}
 }

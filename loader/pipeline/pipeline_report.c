@@ -34,8 +34,7 @@ void pipeline_report_priorities(const struct pipeline *p)
 			"run-config priorities (%s)", p->ifname, list);
 }
 
-/* --dry-run: what apply would do, one line per change. */
-void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
+static void print_change(const struct pipeline *p, const struct pipeline_prev *prev,
 			 const struct plan_diff *d, bool force)
 {
 	const struct plan *w = p->plan;
@@ -43,10 +42,7 @@ void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *p
 	if (!prev->ours) {
 		printf("%s: attach %zu modules (%s backend)%s\n", w->ifname, w->nr_slots,
 		       rootlet_backend_name(w->backend),
-		       !prev->prog_id ? "" : force ? ", replacing a program xdpld did not attach" :
-		       ", refused: a program xdpld did not attach runs there (--force)");
-		if (prev->prog_id && !force)
-			pipeline_hint_unrecorded(w->ifname, prev->prog_id);
+		       prev->prog_id && force ? ", replacing a program xdpld did not attach" : "");
 		return;
 	}
 	if (d->layout_changed) {
@@ -87,4 +83,13 @@ bool pipeline_hint_unrecorded(const char *ifname, uint32_t prog_id)
 	       ifname, prog_id, name, state_root(),
 	       state_bpffs_mounted_here() ? " (xdpld had to mount one here)" : "", ifname);
 	return true;
+}
+
+/* --dry-run: what apply would do, one line per change. */
+void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
+			 const struct plan_diff *d, bool force)
+{
+	print_change(p, prev, d, force);
+	if (prev->ours)
+		pipeline_maps_print_reset(p, prev);
 }

@@ -160,14 +160,42 @@ static void json_naming(const struct plan *pl)
 	printf("]");
 }
 
+static bool prog_alive(uint32_t id)
+{
+	int fd = id ? sys_prog_fd_by_id(id) : -ENOENT;
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+/* The program slot i runs: the kernel's answer, else the recorded id if
+ * that program still exists; 0 with static (the slot is part of the
+ * rootlet) or when none is known.  *gone: a recorded id that is dead. */
+static uint32_t slot_prog_id(const char *ifname, const struct plan *pl, uint32_t i,
+			     uint32_t *gone)
+{
+	uint32_t kid, rec = pl->slots[i].prog_id;
+
+	*gone = 0;
+	if (pl->backend == ROOTLET_STATIC)
+		return 0;
+	kid = pipeline_slot_kernel_id(ifname, pl, i);
+	if (kid)
+		return kid;
+	if (prog_alive(rec))
+		return rec;
+	*gone = rec;
+	return 0;
+}
+
 static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
 		       int ncpu, bool json)
 {
 	const struct plan_slot *s = &pl->slots[i];
 	uint64_t cnt[ROOTLET_NR_BUCKETS];
 	bool have_cnt = stats_fd >= 0 && !read_counters(stats_fd, i, ncpu, cnt);
-	uint32_t kid = pipeline_slot_kernel_id(ifname, pl, i);
-	uint32_t id = kid ? kid : s->prog_id;
+	uint32_t gone, id = slot_prog_id(ifname, pl, i, &gone);
 	char mask[64];
 
 	plan_mask_str(s->continue_mask, mask, sizeof(mask));
@@ -176,6 +204,8 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 		       plan_mask_from_name(s->mask_from));
 		if (id)
 			printf(" program id %u", id);
+		else if (gone)
+			printf(", runs no program (recorded id %u no longer exists)", gone);
 		if (s->relinks)
 			printf(", re-linked %u times, last %s", s->relinks, s->relinked);
 		printf("\n    %s\n", s->path);
@@ -213,6 +243,8 @@ static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, in
 		printf("%u", id);
 	else
 		printf("null");
+	if (gone)
+		printf(", \"gone_prog_id\": %u", gone);
 	json_btf(id);
 	if (pl->backend == ROOTLET_FREPLACE)
 		printf(", \"target\": \"%c\"", s->target ? 'b' : 'a');
