@@ -2,6 +2,7 @@
  * manifest.h, policies/README.md). */
 #include "manifest.h"
 
+#include "base/esc.h"
 #include "base/log.h"
 #include "btf/btf.h"
 #include "kernel/prog_type.h"
@@ -31,16 +32,16 @@ struct ctx {
 	struct manifest *m;
 };
 
+/* "FILE:LINE: TYPE 'NAME': what": values may hold newlines or escape
+ * sequences, written \xNN so that the message stays one plain line. */
 static int bad(const struct ctx *c, unsigned int line, const char *type, const char *name,
 	       const char *fmt, const char *a, const char *b)
 {
-	char what[256];
+	char what[512], e_what[1024], e_path[256], e_name[160];
 
 	snprintf(what, sizeof(what), fmt, a, b);
-	for (char *w = what; *w; w++)	/* values may hold newlines: one line */
-		if ((unsigned char)*w < 0x20 || (unsigned char)*w == 0x7f)
-			*w = '?';
-	pr_err("%s:%u: %s '%s': %s", c->path, line, type, name, what);
+	pr_err("%s:%u: %s '%s': %s", esc_str(e_path, sizeof(e_path), c->path), line, type,
+	       esc_str(e_name, sizeof(e_name), name), esc_str(e_what, sizeof(e_what), what));
 	return -EINVAL;
 }
 
@@ -66,7 +67,9 @@ static bool known(const char *const *opts, const char *name)
 	return false;
 }
 
-/* Checks option names and that single-valued ones are not lists. */
+/* Checks option names, that single-valued ones are not lists, and that no
+ * value but a description holds a control byte (a newline in a quoted
+ * value names no file, device or module). */
 static int check_opts(const struct ctx *c, const struct uci_section *s, const char *name,
 		      const char *const *opts, const char *const *lists)
 {
@@ -78,6 +81,12 @@ static int check_opts(const struct ctx *c, const struct uci_section *s, const ch
 		if (o->is_list && !known(lists, o->name))
 			return bad(c, o->line, s->type, name, "'%s' takes one value (option, not "
 				   "list)%s", o->name, "");
+		for (size_t k = 0; strcmp(o->name, "description") && k < o->nr_values; k++) {
+			for (const char *v = o->values[k]; *v; v++)
+				if ((unsigned char)*v < 0x20 || *v == 0x7f)
+					return bad(c, o->lines[k], s->type, name, "option %s: '%s' "
+						   "holds a control byte", o->name, o->values[k]);
+		}
 	}
 	return 0;
 }
@@ -182,6 +191,9 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 	if (!v || !*v)
 		return bad(c, s->line, s->type, s->name, "option object is missing (the module's "
 			   "BPF object file)%s%s", "", "");
+	if (!esc_printable(v))	/* as attach takes paths: printable ASCII */
+		return bad(c, mod->object_line, s->type, s->name, "option object: '%s' holds a "
+			   "byte that is not printable ASCII%s", v, "");
 	mod->object = strdup(v);
 	v = value(s, "program", NULL);
 	mod->program = v && *v ? strdup(v) : NULL;
@@ -190,6 +202,10 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 	for (size_t i = 0; cont && i < cont->nr_values; i++) {
 		uint32_t mask;
 
+		if (!*cont->values[i])	/* `list continue_on ''`: not "none" by accident */
+			return bad(c, cont->lines[i], s->type, s->name, "continue_on: an empty item "
+				   "('') is no action (aborted, drop, pass, tx, redirect, or none for "
+				   "no verdict)%s%s", "", "");
 		if (rootlet_actions_parse(cont->values[i], &mask))
 			return bad(c, cont->lines[i], s->type, s->name, "continue_on: '%s' is not an "
 				   "action (aborted, drop, pass, tx, redirect, none)%s",
