@@ -27,6 +27,7 @@ void plan_slot_free(struct plan_slot *s)
 	free(s->prog);
 	free(s->prefix);
 	free(s->type);
+	free(s->origin);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -84,9 +85,10 @@ int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
 	dst->prog = src->prog ? strdup(src->prog) : NULL;
 	dst->prefix = src->prefix ? strdup(src->prefix) : NULL;
 	dst->type = src->type ? strdup(src->type) : NULL;
+	dst->origin = src->origin ? strdup(src->origin) : NULL;
 	if ((src->path && !dst->path) || (src->label && !dst->label) ||
 	    (src->prog && !dst->prog) || (src->prefix && !dst->prefix) ||
-	    (src->type && !dst->type)) {
+	    (src->type && !dst->type) || (src->origin && !dst->origin)) {
 		plan_slot_free(dst);
 		return -ENOMEM;
 	}

@@ -519,10 +519,16 @@ void manifest_free(struct manifest *m)
 	free(m);
 }
 
-static int module_naming(struct plan *w, const struct manifest_module *mod,
-			 struct plan_slot *s)
+static int module_naming(const struct manifest *m, struct plan *w,
+			 const struct manifest_module *mod, struct plan_slot *s)
 {
+	char path[4096], where[sizeof(path) + 16];
 	int err = 0;
+
+	/* Errors about the module (pipeline_modules.c) name its section. */
+	snprintf(where, sizeof(where), "%s:%u", esc_str(path, sizeof(path), m->path), mod->line);
+	if (!(s->origin = strdup(where)))
+		return -ENOMEM;
 
 	if ((mod->prefix && !(s->prefix = strdup(mod->prefix))) ||
 	    (mod->type && !(s->type = strdup(mod->type))))
@@ -582,7 +588,7 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			s->continue_mask = mod->continue_mask;
 			s->mask_from = PLAN_MASK_OPTION;
 		}
-		err = module_naming(w, mod, s);
+		err = module_naming(m, w, mod, s);
 	}
 	w->no_rename = pl->no_rename;
 	if (!err && !w->nr_slots)
