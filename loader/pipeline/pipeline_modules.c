@@ -191,6 +191,11 @@ static int check_sha256(const struct pipeline *p, size_t i, const char *want, co
 		       "attached (sha256 %.12s..., recorded %.12s...); the static backend "
 		       "re-links every module: relink that slot first", p->ifname, s->label, i,
 		       s->path, have, want);
+	else if (p->plan->managed)	/* from the manifest: apply takes it, attach would not */
+		pr_err("restore %s: module %s (slot %zu, %s) changed since it was applied "
+		       "(sha256 %.12s..., recorded %.12s...); not restoring other code: the "
+		       "pipeline '%s' comes from the manifest: run 'xdpld apply' to take the new "
+		       "version", p->ifname, s->label, i, s->path, have, want, p->plan->pipeline);
 	else
 		pr_err("restore %s: module %s (slot %zu, %s) changed since it was attached "
 		       "(sha256 %.12s..., recorded %.12s...); not restoring other code: run "
