@@ -50,3 +50,8 @@ printf "config module 'lb'\n\toption object '%s'\n\tlist continue_on ''\nconfig 
 	"$LB" >"$M"
 check_fails "list continue_on '': refused with FILE:LINE" \
 	"$M:3: module 'lb': continue_on: an empty item \\(''\\) is no action" XC
+NL='
+'
+check_fails "the manifest's own path with a newline: written \\x0a" "$TMP/a\\\\x0ab: No such file" \
+	"$XDPLD" check -c "$TMP/a${NL}b"
+check "... and no raw newline in the message" sh -c "! '$XDPLD' check -c '$TMP/a${NL}b' 2>&1 | grep -q '^b'"

@@ -540,6 +540,7 @@ static int module_naming(const struct manifest *m, struct plan *w,
 
 int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out)
 {
+	char e_path[256];
 	const struct manifest_pipeline *pl = &m->pipelines[p];
 	struct plan *w = out;
 	int err = 0;
@@ -564,7 +565,8 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			continue;
 		if (access(mod->object, R_OK)) {
 			err = -errno;
-			pr_err("%s:%u: module '%s': object %s: %s", m->path, mod->object_line,
+			pr_err("%s:%u: module '%s': object %s: %s",
+			       esc_str(e_path, sizeof(e_path), m->path), mod->object_line,
 			       mod->name, mod->object, strerror(errno));
 			break;
 		}
@@ -575,7 +577,8 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			if (strcmp(w->slots[k].path, s->path))
 				continue;
 			pr_err("%s:%u: pipeline '%s': modules '%s' and '%s' are the same object %s; "
-			       "each object can be in a pipeline once", m->path, pl->module_lines[i],
+			       "each object can be in a pipeline once",
+			       esc_str(e_path, sizeof(e_path), m->path), pl->module_lines[i],
 			       pl->name, w->slots[k].label, mod->name, s->path);
 			plan_slot_free(s);
 			err = -EINVAL;

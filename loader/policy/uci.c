@@ -394,11 +394,12 @@ static int statement(struct parser *ps, bool *more)
 int uci_parse(const char *path, const char *text, size_t len, struct uci_file **out)
 {
 	struct parser ps = { .p = text ? text : "", .line = 1 };
+	char e_path[256];
 	int err = -ENOMEM;
 
 	*out = NULL;
 	if (len > UCI_MAX_FILE) {
-		pr_err("%s: larger than %u bytes", path, UCI_MAX_FILE);
+		pr_err("%s: larger than %u bytes", esc_str(e_path, sizeof(e_path), path), UCI_MAX_FILE);
 		return -EINVAL;
 	}
 	ps.end = ps.p + len;
@@ -426,7 +427,7 @@ int uci_parse(const char *path, const char *text, size_t len, struct uci_file **
 	}
 out:
 	if (err == -ENOMEM)
-		pr_err("%s: out of memory", path);
+		pr_err("%s: out of memory", esc_str(e_path, sizeof(e_path), path));
 	free(ps.buf);
 	if (err)
 		uci_free(ps.f);
@@ -437,7 +438,7 @@ out:
 
 int uci_load(const char *path, struct uci_file **out)
 {
-	char *buf = NULL;
+	char *buf = NULL, e_path[256];
 	size_t len = 0;
 	struct stat st;
 	ssize_t n = 1;
@@ -466,7 +467,7 @@ int uci_load(const char *path, struct uci_file **out)
 	err = uci_parse(path, buf, len, out);
 	goto out;
 fail:
-	pr_err("%s: %s", path, err == -EINVAL ? "not a regular file" : strerror(-err));
+	pr_err("%s: %s", esc_str(e_path, sizeof(e_path), path), err == -EINVAL ? "not a regular file" : strerror(-err));
 out:
 	free(buf);
 	if (fd >= 0)
