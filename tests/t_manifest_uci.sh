@@ -5,7 +5,8 @@
 # statement, and an empty last word; what uci refuses is refused with
 # FILE:LINE (a CR right after the statement word); a value with a newline is
 # refused with FILE:LINE and the byte written \x0a, and `list continue_on ''`
-# is refused.  Needs no device: check verifies, it attaches nothing.
+# is refused; every path in a message is written \xNN.  Needs no device:
+# check verifies, it attaches nothing.
 . tests/lib.sh
 
 M=$TMP/xdpld
@@ -55,3 +56,8 @@ NL='
 check_fails "the manifest's own path with a newline: written \\x0a" "$TMP/a\\\\x0ab: No such file" \
 	"$XDPLD" check -c "$TMP/a${NL}b"
 check "... and no raw newline in the message" sh -c "! '$XDPLD' check -c '$TMP/a${NL}b' 2>&1 | grep -q '^b'"
+# The same for a module path given on the command line.
+touch "$TMP/m${NL}x.o"
+check_fails "attach: a module path with a newline: written \\x0a" \
+	"module $TMP/m\\\\x0ax\\.o: path has non-printable characters" \
+	"$XDPLD" attach nosuch0 "$TMP/m${NL}x.o" --state-dir "$TMP/sd"

@@ -2,6 +2,7 @@
  * record side is in plan_record.c. */
 #include "plan.h"
 
+#include "base/esc.h"
 #include "base/log.h"
 
 #include <errno.h>
@@ -160,18 +161,19 @@ static bool printable(const char *s)
 
 int plan_slot_set(struct plan_slot *s, const char *path, const char *prog, const char *label)
 {
-	char resolved[PATH_MAX];
+	char resolved[PATH_MAX], e_path[256];
 	const char *base;
 	size_t n;
 
 	if (!realpath(path, resolved)) {
 		int err = -errno;
 
-		pr_err("module %s: %s", path, strerror(-err));
+		pr_err("module %s: %s", esc_str(e_path, sizeof(e_path), path), strerror(-err));
 		return err;
 	}
 	if (!printable(resolved)) {
-		pr_err("module %s: path has non-printable characters", path);
+		pr_err("module %s: path has non-printable characters",
+		       esc_str(e_path, sizeof(e_path), path));
 		return -EINVAL;
 	}
 	base = strrchr(resolved, '/') + 1;
