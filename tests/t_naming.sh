@@ -116,6 +116,9 @@ check "link --type xdp: the section is renamed in the output" sh -c \
 check "link --type xdp: the output verifies without the option" "$XDPLD" verify "$TMP/leg.o"
 check_fails "attach: a legacy module without --type" "no XDP entry program" \
 	X attach r0 "$LEG" --backend static
+check_fails "attach: ... the legacy section named, and --type xdp suggested" \
+	"$LEG: its programs are in sections of no known type \\(xdp_legacy\\): for XDP programs give --type xdp" \
+	X attach r0 "$LEG" --backend static
 check "attach --type xdp (static)" X attach r0 "$NFW" "$LEG" --backend static --type xdp
 send 10
 check "traffic: the legacy module drops" wait_for json \
@@ -149,6 +152,10 @@ manifest "" "option type 'xdp'"
 check_fails "manifest: the collision is named with FILE:LINE" "$M:10: pipeline 'wan' \\(device r0\\) does not load" $MA
 manifest "option prefix 'acme_'" ""
 check_fails "manifest: the legacy module without a type" "no XDP entry program" $MA
+check_fails "manifest: ... named with FILE:LINE of its module" \
+	"$M:6: module 'legacy': $LEG: no XDP entry program" $MA
+check_fails "manifest: ... option type 'xdp' suggested, not --type" \
+	"$M:6: module 'legacy': its programs are in sections of no known type \\(xdp_legacy\\): for XDP programs add option type 'xdp' to the module" $MA
 manifest "option prefix 'acme_'" "option type 'frob'"
 check_fails "manifest: a bad type, with FILE:LINE" "$M:8: module 'legacy': option type: unknown program type 'frob'" $MA
 manifest "option prefix '1x'" "option type 'xdp'"

@@ -149,6 +149,22 @@ rm "$TMP/mods/vendorfw.o"
 check_fails "changed: a missing module file is named" "vendorfw.o: No such file" X restore r0
 cp "$FW/fw_acme.o" "$TMP/mods/vendorfw.o"
 check "changed: the original bytes restore again" X restore r0
+# A pipeline from the manifest: apply takes the new version, not attach.
+printf "config module 'vendorfw'\n\toption object '%s'\nconfig pipeline 'wan'\n\toption device 'r0'\n\toption backend 'static'\n\tlist module 'vendorfw'\n" \
+	"$TMP/mods/vendorfw.o" >"$TMP/xdpld"
+check "changed (manifest): apply the same module from a manifest" X apply -c "$TMP/xdpld"
+veth_gone && veth_up
+cp "$FW/fw_bolt.o" "$TMP/mods/vendorfw.o"
+check_fails "changed (manifest): restore refuses, naming the pipeline and apply, not attach" \
+	"module vendorfw \(slot 0, $TMP/mods/vendorfw.o\) changed since it was applied.*pipeline 'wan' comes from the manifest: run 'xdpld apply'" \
+	X restore r0
+check "changed (manifest): ... and does not say attach" sh -c \
+	"! nsenter --net=/run/netns/$RCV $XDPLD restore r0 --state-dir $SD 2>&1 | grep -q 'xdpld attach'"
+cp "$FW/fw_acme.o" "$TMP/mods/vendorfw.o"
+check "changed (manifest): the original bytes restore again" X restore r0
+check "changed (manifest): back to the pipeline attached by hand" sh -c \
+	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; }; X detach r0 &&
+	X attach --backend static r0 $FW/sampler.o $TMP/mods/vendorfw.o"
 
 # ---- a tampered record (untrusted: a bad entry is skipped, with a warning) ----
 MODS="$FW/sampler.o $TMP/mods/vendorfw.o"

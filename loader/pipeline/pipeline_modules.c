@@ -44,12 +44,42 @@ static bool is_xdp_entry(const struct obj *o, const struct obj_sym *s)
 	return type == BPF_PROG_TYPE_XDP;
 }
 
+/* Why an object has no XDP entry program, when its programs sit in sections
+ * of no known type (SEC("prog"), SEC("xdp_legacy")): how to give the type,
+ * as option type in the manifest's module or as --type on the command line. */
+static void legacy_hint(const struct pipeline_module *m)
+{
+	const struct obj *o = m->obj;
+	char secs[256] = "";
+	size_t n = 0;
+	uint32_t t, a, f;
+
+	for (uint32_t i = 1; i < o->nr_secs; i++) {
+		if (!obj_sec_is_prog(o, i) || obj_sec_is_text(o, i) ||
+		    !load_prog_type_from_sec(o->secs[i].name, &t, &a, &f))
+			continue;
+		if (strlen(secs) + strlen(o->secs[i].name) + 3 < sizeof(secs))
+			snprintf(secs + strlen(secs), sizeof(secs) - strlen(secs), "%s%s",
+				 n ? ", " : "", o->secs[i].name);
+		n++;
+	}
+	if (!n)
+		return;
+	if (m->s->origin)
+		pr_err("%s: module '%s': its programs are in sections of no known type (%s): "
+		       "for XDP programs add option type 'xdp' to the module", m->s->origin,
+		       m->s->label, secs);
+	else
+		pr_err("%s: its programs are in sections of no known type (%s): for XDP programs "
+		       "give --type xdp", m->s->path, secs);
+}
+
 /* The module's entry program: the one named, or the only XDP entry program. */
 static int find_entry(struct pipeline_module *m)
 {
 	const struct obj *o = m->obj;
 	const char *want = m->s->prog, *path = m->s->path, *found = NULL;
-	char list[512] = "";
+	char list[512] = "", where[4200] = "";
 	size_t n = 0;
 
 	for (size_t i = 1; i < o->nr_syms; i++) {
@@ -68,13 +98,20 @@ static int find_entry(struct pipeline_module *m)
 		found = s->name;
 		n++;
 	}
+	/* From the manifest: "FILE:LINE: module 'NAME': " first. */
+	if (m->s->origin)
+		snprintf(where, sizeof(where), "%s: module '%s': ", m->s->origin, m->s->label);
 	if (want && (n != 1 || strcmp(found, want))) {
-		pr_err("%s: no XDP entry program '%s' (XDP entry programs: %s)", path, want,
-		       *list ? list : "none");
+		pr_err("%s%s: no XDP entry program '%s' (XDP entry programs: %s)", where, path,
+		       want, *list ? list : "none");
+		if (!n)
+			legacy_hint(m);
 		return -ENOENT;
 	}
 	if (!n) {
-		pr_err("%s: no XDP entry program (no global function in an xdp section)", path);
+		pr_err("%s%s: no XDP entry program (no global function in an xdp section)", where,
+		       path);
+		legacy_hint(m);
 		return -ENOENT;
 	}
 	if (n > 1) {
@@ -154,6 +191,11 @@ static int check_sha256(const struct pipeline *p, size_t i, const char *want, co
 		       "attached (sha256 %.12s..., recorded %.12s...); the static backend "
 		       "re-links every module: relink that slot first", p->ifname, s->label, i,
 		       s->path, have, want);
+	else if (p->plan->managed)	/* from the manifest: apply takes it, attach would not */
+		pr_err("restore %s: module %s (slot %zu, %s) changed since it was applied "
+		       "(sha256 %.12s..., recorded %.12s...); not restoring other code: the "
+		       "pipeline '%s' comes from the manifest: run 'xdpld apply' to take the new "
+		       "version", p->ifname, s->label, i, s->path, have, want, p->plan->pipeline);
 	else
 		pr_err("restore %s: module %s (slot %zu, %s) changed since it was attached "
 		       "(sha256 %.12s..., recorded %.12s...); not restoring other code: run "

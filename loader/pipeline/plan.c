@@ -2,6 +2,7 @@
  * record side is in plan_record.c. */
 #include "plan.h"
 
+#include "base/esc.h"
 #include "base/log.h"
 
 #include <errno.h>
@@ -27,6 +28,7 @@ void plan_slot_free(struct plan_slot *s)
 	free(s->prog);
 	free(s->prefix);
 	free(s->type);
+	free(s->origin);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -84,9 +86,10 @@ int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
 	dst->prog = src->prog ? strdup(src->prog) : NULL;
 	dst->prefix = src->prefix ? strdup(src->prefix) : NULL;
 	dst->type = src->type ? strdup(src->type) : NULL;
+	dst->origin = src->origin ? strdup(src->origin) : NULL;
 	if ((src->path && !dst->path) || (src->label && !dst->label) ||
 	    (src->prog && !dst->prog) || (src->prefix && !dst->prefix) ||
-	    (src->type && !dst->type)) {
+	    (src->type && !dst->type) || (src->origin && !dst->origin)) {
 		plan_slot_free(dst);
 		return -ENOMEM;
 	}
@@ -158,18 +161,19 @@ static bool printable(const char *s)
 
 int plan_slot_set(struct plan_slot *s, const char *path, const char *prog, const char *label)
 {
-	char resolved[PATH_MAX];
+	char resolved[PATH_MAX], e_path[256];
 	const char *base;
 	size_t n;
 
 	if (!realpath(path, resolved)) {
 		int err = -errno;
 
-		pr_err("module %s: %s", path, strerror(-err));
+		pr_err("module %s: %s", esc_str(e_path, sizeof(e_path), path), strerror(-err));
 		return err;
 	}
 	if (!printable(resolved)) {
-		pr_err("module %s: path has non-printable characters", path);
+		pr_err("module %s: path has non-printable characters",
+		       esc_str(e_path, sizeof(e_path), path));
 		return -EINVAL;
 	}
 	base = strrchr(resolved, '/') + 1;

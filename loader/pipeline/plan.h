@@ -45,6 +45,9 @@ struct plan_slot {
 	/* How the module is read and linked (wanted and recorded): */
 	char *prefix;		/* --prefix MODULE=PFX; NULL: from the file name */
 	char *type;		/* --type: section type of legacy sections; NULL: none */
+	/* Wanted plans only, not recorded: "FILE:LINE" of the manifest's module
+	 * section, so that errors name it; NULL: from the command line. */
+	char *origin;
 };
 
 /* A --rename rule of the pipeline: link's [OBJ:]OLD=NEW with the module

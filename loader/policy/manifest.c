@@ -2,6 +2,7 @@
  * manifest.h, policies/README.md). */
 #include "manifest.h"
 
+#include "base/esc.h"
 #include "base/log.h"
 #include "btf/btf.h"
 #include "kernel/prog_type.h"
@@ -31,16 +32,16 @@ struct ctx {
 	struct manifest *m;
 };
 
+/* "FILE:LINE: TYPE 'NAME': what": values may hold newlines or escape
+ * sequences, written \xNN so that the message stays one plain line. */
 static int bad(const struct ctx *c, unsigned int line, const char *type, const char *name,
 	       const char *fmt, const char *a, const char *b)
 {
-	char what[256];
+	char what[512], e_what[1024], e_path[256], e_name[160];
 
 	snprintf(what, sizeof(what), fmt, a, b);
-	for (char *w = what; *w; w++)	/* values may hold newlines: one line */
-		if ((unsigned char)*w < 0x20 || (unsigned char)*w == 0x7f)
-			*w = '?';
-	pr_err("%s:%u: %s '%s': %s", c->path, line, type, name, what);
+	pr_err("%s:%u: %s '%s': %s", esc_str(e_path, sizeof(e_path), c->path), line, type,
+	       esc_str(e_name, sizeof(e_name), name), esc_str(e_what, sizeof(e_what), what));
 	return -EINVAL;
 }
 
@@ -66,7 +67,9 @@ static bool known(const char *const *opts, const char *name)
 	return false;
 }
 
-/* Checks option names and that single-valued ones are not lists. */
+/* Checks option names, that single-valued ones are not lists, and that no
+ * value but a description holds a control byte (a newline in a quoted
+ * value names no file, device or module). */
 static int check_opts(const struct ctx *c, const struct uci_section *s, const char *name,
 		      const char *const *opts, const char *const *lists)
 {
@@ -78,6 +81,12 @@ static int check_opts(const struct ctx *c, const struct uci_section *s, const ch
 		if (o->is_list && !known(lists, o->name))
 			return bad(c, o->line, s->type, name, "'%s' takes one value (option, not "
 				   "list)%s", o->name, "");
+		for (size_t k = 0; strcmp(o->name, "description") && k < o->nr_values; k++) {
+			for (const char *v = o->values[k]; *v; v++)
+				if ((unsigned char)*v < 0x20 || *v == 0x7f)
+					return bad(c, o->lines[k], s->type, name, "option %s: '%s' "
+						   "holds a control byte", o->name, o->values[k]);
+		}
 	}
 	return 0;
 }
@@ -182,6 +191,9 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 	if (!v || !*v)
 		return bad(c, s->line, s->type, s->name, "option object is missing (the module's "
 			   "BPF object file)%s%s", "", "");
+	if (!esc_printable(v))	/* as attach takes paths: printable ASCII */
+		return bad(c, mod->object_line, s->type, s->name, "option object: '%s' holds a "
+			   "byte that is not printable ASCII%s", v, "");
 	mod->object = strdup(v);
 	v = value(s, "program", NULL);
 	mod->program = v && *v ? strdup(v) : NULL;
@@ -190,6 +202,10 @@ static int add_module(struct ctx *c, const struct uci_section *s)
 	for (size_t i = 0; cont && i < cont->nr_values; i++) {
 		uint32_t mask;
 
+		if (!*cont->values[i])	/* `list continue_on ''`: not "none" by accident */
+			return bad(c, cont->lines[i], s->type, s->name, "continue_on: an empty item "
+				   "('') is no action (aborted, drop, pass, tx, redirect, or none for "
+				   "no verdict)%s%s", "", "");
 		if (rootlet_actions_parse(cont->values[i], &mask))
 			return bad(c, cont->lines[i], s->type, s->name, "continue_on: '%s' is not an "
 				   "action (aborted, drop, pass, tx, redirect, none)%s",
@@ -503,10 +519,16 @@ void manifest_free(struct manifest *m)
 	free(m);
 }
 
-static int module_naming(struct plan *w, const struct manifest_module *mod,
-			 struct plan_slot *s)
+static int module_naming(const struct manifest *m, struct plan *w,
+			 const struct manifest_module *mod, struct plan_slot *s)
 {
+	char path[4096], where[sizeof(path) + 16];
 	int err = 0;
+
+	/* Errors about the module (pipeline_modules.c) name its section. */
+	snprintf(where, sizeof(where), "%s:%u", esc_str(path, sizeof(path), m->path), mod->line);
+	if (!(s->origin = strdup(where)))
+		return -ENOMEM;
 
 	if ((mod->prefix && !(s->prefix = strdup(mod->prefix))) ||
 	    (mod->type && !(s->type = strdup(mod->type))))
@@ -518,6 +540,7 @@ static int module_naming(struct plan *w, const struct manifest_module *mod,
 
 int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out)
 {
+	char e_path[256];
 	const struct manifest_pipeline *pl = &m->pipelines[p];
 	struct plan *w = out;
 	int err = 0;
@@ -542,7 +565,8 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			continue;
 		if (access(mod->object, R_OK)) {
 			err = -errno;
-			pr_err("%s:%u: module '%s': object %s: %s", m->path, mod->object_line,
+			pr_err("%s:%u: module '%s': object %s: %s",
+			       esc_str(e_path, sizeof(e_path), m->path), mod->object_line,
 			       mod->name, mod->object, strerror(errno));
 			break;
 		}
@@ -553,7 +577,8 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			if (strcmp(w->slots[k].path, s->path))
 				continue;
 			pr_err("%s:%u: pipeline '%s': modules '%s' and '%s' are the same object %s; "
-			       "each object can be in a pipeline once", m->path, pl->module_lines[i],
+			       "each object can be in a pipeline once",
+			       esc_str(e_path, sizeof(e_path), m->path), pl->module_lines[i],
 			       pl->name, w->slots[k].label, mod->name, s->path);
 			plan_slot_free(s);
 			err = -EINVAL;
@@ -566,7 +591,7 @@ int manifest_plan(const struct manifest *m, size_t p, size_t d, struct plan *out
 			s->continue_mask = mod->continue_mask;
 			s->mask_from = PLAN_MASK_OPTION;
 		}
-		err = module_naming(w, mod, s);
+		err = module_naming(m, w, mod, s);
 	}
 	w->no_rename = pl->no_rename;
 	if (!err && !w->nr_slots)

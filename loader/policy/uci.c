@@ -1,11 +1,13 @@
 /* xdpld's UCI reader; uci.h describes the syntax it accepts and why. */
 #include "uci.h"
 
+#include "base/esc.h"
 #include "base/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +29,24 @@ static int perr(const struct parser *ps, unsigned int line, const char *fmt, ...
 	char msg[256];
 	va_list ap;
 
+	char where[256];
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pr_err("%s:%u: %s", ps->f->path, line, msg);
+	pr_err("%s:%u: %s", esc_str(where, sizeof(where), ps->f->path), line, msg);
 	return -EINVAL;
 }
 
-/* Untrusted bytes for a message: at most 32, non-printable ones as '?'. */
+/* Untrusted bytes for a message: at most 32, every byte that is not
+ * printable ASCII as \xNN (a newline is "\x0a"). */
 static const char *show(const char *s, size_t n)
 {
-	static char buf[40];
-	size_t i;
+	static char buf[32 * 4 + 4];
 
-	for (i = 0; i < n && i < 32; i++)
-		buf[i] = (unsigned char)s[i] > 32 && (unsigned char)s[i] < 127 ? s[i] : '?';
-	strcpy(buf + i, n > 32 ? "..." : "");
+	esc_bytes(buf, sizeof(buf), s, n < 32 ? n : 32);
+	if (n > 32)
+		strcat(buf, "...");
 	return buf;
 }
 
@@ -156,6 +160,25 @@ static int word(struct parser *ps, const char **w)
 	return err;
 }
 
+/* uci's name for an unnamed section (libuci list.c, uci_fixup_section, run
+ * by uci_add_section when the parser opens the section, before it has
+ * options): "cfg", the package's section count with this one as %02x (the
+ * section's 1-based index: sections are never removed while parsing), and
+ * the low 16 bits of djbhash(type) as %04x. */
+static void uci_id(char id[UCI_ID_LEN], size_t index, const char *type)
+{
+	uint32_t hash = 5381;
+
+	for (const char *c = type; *c; c++)	/* printable ASCII: signedness is moot */
+		hash = hash * 33 + (uint32_t)(unsigned char)*c;
+	snprintf(id, UCI_ID_LEN, "cfg%02zx%04x", index, (unsigned int)(hash & 0xffff));
+}
+
+const char *uci_section_id(const struct uci_section *s)
+{
+	return s->name ? s->name : s->id;
+}
+
 static int config(struct parser *ps, unsigned int line, const char *type, const char *name)
 {
 	struct uci_file *f = ps->f;
@@ -167,9 +190,11 @@ static int config(struct parser *ps, unsigned int line, const char *type, const 
 	if (*name && !valid(name, NAME))
 		return perr(ps, line, "section name '%s': only letters, digits and '_'",
 			    show(name, strlen(name)));
+	/* uci looks the name up among all sections in file order, unnamed ones
+	 * by their id: the first match is continued. */
 	for (size_t i = 0; *name && i < f->nr_secs; i++) {
 		s = &f->secs[i];
-		if (!s->name || strcmp(s->name, name))
+		if (strcmp(uci_section_id(s), name))
 			continue;
 		if (strcmp(s->type, type))
 			return perr(ps, line, "section '%s' of line %u given again with type '%s', not '%s'",
@@ -188,6 +213,8 @@ static int config(struct parser *ps, unsigned int line, const char *type, const 
 	s->line = line;
 	s->type = strdup(type);
 	s->name = *name ? strdup(name) : NULL;
+	if (!*name)
+		uci_id(s->id, f->nr_secs, type);
 	ps->cur = f->nr_secs;
 	return !s->type || (*name && !s->name) ? -ENOMEM : 0;
 }
@@ -256,55 +283,123 @@ static int option(struct parser *ps, unsigned int line, bool list, const char *n
 	return 0;
 }
 
-static int statement(struct parser *ps)
+static const char *const keywords[] = { "config", "option", "list", "package" };
+
+/* The keyword cmd (n bytes) is, uci's one-letter forms included; 4: none. */
+static size_t keyword(const char *cmd, size_t n)
 {
-	static const char *const kw[] = { "config", "option", "list", "package" };
+	size_t k;
+
+	for (k = 0; k < 4; k++)
+		if ((n == 1 && *cmd == keywords[k][0]) ||
+		    (n == strlen(keywords[k]) && !memcmp(cmd, keywords[k], n)))
+			break;
+	return k;
+}
+
+/* After an empty last word ('' or a line join followed by a blank), uci's
+ * parser goes on right after the byte that ended the word and reads the rest
+ * of the line as the next statement: its statement word runs up to a space,
+ * a tab or the end of the file (strtok(" \t")), so it must be a keyword
+ * followed by a space or a tab.  *more: a statement follows at ps->p. */
+static int after_empty(struct parser *ps, bool *more)
+{
+	const char *q;
+
+	if (ps->p == ps->end || !is_ws(*ps->p))
+		return 0;	/* end of the file or line, or a comment: nothing follows */
+	ps->p++;
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
+		ps->p++;
+	if (ps->p == ps->end || *ps->p == '#')
+		return 0;
+	for (q = ps->p; q < ps->end && *q != ' ' && *q != '\t' && *q != '\n'; q++)
+		;
+	if (q == ps->p)
+		return perr(ps, ps->line, "blanks after an empty last word ('' or a line join) at "
+			    "the end of the line: uci refuses this (invalid command); remove the "
+			    "empty word");
+	if (keyword(ps->p, (size_t)(q - ps->p)) == 4)
+		return perr(ps, ps->line, "unknown statement '%s' after an empty last word ('' or a "
+			    "line join): uci reads what follows it as the next statement (config, "
+			    "option, list or package)", show(ps->p, (size_t)(q - ps->p)));
+	if (q < ps->end && *q == '\n')
+		return perr(ps, ps->line, "'%s' after an empty last word ('' or a line join): "
+			    "uci reads it as the next statement and refuses it (invalid command: "
+			    "no space or tab after the statement word)",
+			    show(ps->p, (size_t)(q + 1 - ps->p)));
+	*more = true;
+	return 0;
+}
+
+/* One statement from ps->p; *more: another one follows on the same line. */
+static int statement(struct parser *ps, bool *more)
+{
 	const char *cmd = ps->p;
 	unsigned int line = ps->line;
-	const char *w[2] = { "", "" };
+	const char *w[2] = { "", "" }, *extra;
 	size_t n, k, nw = 0;
+	bool empty = false;
 	int err;
 
-	while (ps->p < ps->end && !is_ws(*ps->p) && *ps->p != '\n')
+	*more = false;
+	/* uci's statement word ends at a space or tab only: a CR, VT or FF
+	 * right after "config" makes it another word, refused. */
+	while (ps->p < ps->end && *ps->p != ' ' && *ps->p != '\t' && *ps->p != '\n')
 		ps->p++;
 	n = (size_t)(ps->p - cmd);
-	for (k = 0; k < 4; k++)
-		if ((n == 1 && *cmd == kw[k][0]) || (n == strlen(kw[k]) && !memcmp(cmd, kw[k], n)))
-			break;
-	if (k == 4)
+	k = keyword(cmd, n);
+	if (k == 4) {
+		size_t m = 0;
+
+		while (m < n && !is_ws(cmd[m]))
+			m++;
+		if (m && m < n && keyword(cmd, m) < 4)
+			return perr(ps, line, "'%s': a space or tab must follow the statement word "
+				    "(uci refuses this line too: invalid command)", show(cmd, n));
 		return perr(ps, line, "unknown statement '%s' (config, option, list or package)",
 			    show(cmd, n));
+	}
 	ps->out = ps->buf;
 	for (;;) {
 		while (ps->p < ps->end && is_ws(*ps->p))
 			ps->p++;
 		if (ps->p == ps->end || *ps->p == '\n' || *ps->p == '#')
 			break;
-		if (nw == (k == 3 ? 1 : 2))
-			return perr(ps, line, "too many arguments for '%s'", kw[k]);
-		if ((err = word(ps, &w[nw++])))
+		if (nw < (k == 3 ? 1u : 2u)) {
+			if ((err = word(ps, &w[nw++])))
+				return err;
+			continue;
+		}
+		/* One word more: uci (assert_eol) refuses it unless it is empty. */
+		if ((err = word(ps, &extra)))
 			return err;
+		if (*extra)
+			return perr(ps, line, "too many arguments for '%s'", keywords[k]);
+		empty = true;
+		break;
 	}
 	if (!*w[0])
-		return perr(ps, line, "%s without a %s", kw[k], k ? "name" : "section type");
+		return perr(ps, line, "%s without a %s", keywords[k], k ? "name" : "section type");
 	if (k == 0)
-		return config(ps, line, w[0], w[1]);
-	if (k < 3)
-		return option(ps, line, k == 2, w[0], w[1]);
-	if (!valid(w[0], PACKAGE))	/* package: checked, ignored */
-		return perr(ps, line, "package name '%s': only letters, digits, '_' and '-'",
-			    show(w[0], strlen(w[0])));
-	return 0;
+		err = config(ps, line, w[0], w[1]);
+	else if (k < 3)
+		err = option(ps, line, k == 2, w[0], w[1]);
+	else if (!valid(w[0], PACKAGE))	/* package: checked, ignored */
+		err = perr(ps, line, "package name '%s': only letters, digits, '_' and '-'",
+			   show(w[0], strlen(w[0])));
+	return err || !empty ? err : after_empty(ps, more);
 }
 
 int uci_parse(const char *path, const char *text, size_t len, struct uci_file **out)
 {
 	struct parser ps = { .p = text ? text : "", .line = 1 };
+	char e_path[256];
 	int err = -ENOMEM;
 
 	*out = NULL;
 	if (len > UCI_MAX_FILE) {
-		pr_err("%s: larger than %u bytes", path, UCI_MAX_FILE);
+		pr_err("%s: larger than %u bytes", esc_str(e_path, sizeof(e_path), path), UCI_MAX_FILE);
 		return -EINVAL;
 	}
 	ps.end = ps.p + len;
@@ -323,12 +418,16 @@ int uci_parse(const char *path, const char *text, size_t len, struct uci_file **
 
 			ps.p = nl ? nl : ps.end;
 		} else {
-			err = statement(&ps);
+			bool more;
+
+			do
+				err = statement(&ps, &more);
+			while (!err && more);
 		}
 	}
 out:
 	if (err == -ENOMEM)
-		pr_err("%s: out of memory", path);
+		pr_err("%s: out of memory", esc_str(e_path, sizeof(e_path), path));
 	free(ps.buf);
 	if (err)
 		uci_free(ps.f);
@@ -339,7 +438,7 @@ out:
 
 int uci_load(const char *path, struct uci_file **out)
 {
-	char *buf = NULL;
+	char *buf = NULL, e_path[256];
 	size_t len = 0;
 	struct stat st;
 	ssize_t n = 1;
@@ -368,7 +467,7 @@ int uci_load(const char *path, struct uci_file **out)
 	err = uci_parse(path, buf, len, out);
 	goto out;
 fail:
-	pr_err("%s: %s", path, err == -EINVAL ? "not a regular file" : strerror(-err));
+	pr_err("%s: %s", esc_str(e_path, sizeof(e_path), path), err == -EINVAL ? "not a regular file" : strerror(-err));
 out:
 	free(buf);
 	if (fd >= 0)

@@ -268,13 +268,11 @@ static void errors(void)
 	      "option with two values");
 	fails("config t n x\n", PATH ":1: too many arguments for 'config'", "config with 3 words");
 	fails("package a b\n", PATH ":1: too many arguments for 'package'", "package with 2 words");
-	fails("config t\nlist a 'b' ''\n", PATH ":2: too many arguments for 'list'",
-	      "list with an extra empty word");
 	fails("config\n", PATH ":1: config without a section type", "config alone");
 	fails("config '' n\n", PATH ":1: config without a section type", "empty type");
 	fails("config t\noption\n", PATH ":2: option without a name", "option alone");
 	fails("config t\nlist '' x\n", PATH ":2: list without a name", "empty list name");
-	fails("config 'a b'\n", PATH ":1: section type 'a?b': only printable characters, no spaces",
+	fails("config 'a b'\n", PATH ":1: section type 'a b': only printable characters, no spaces",
 	      "space in a type");
 	fails("config t a-b\n", PATH ":1: section name 'a-b': only letters, digits and '_'",
 	      "- in a section name");
@@ -282,9 +280,9 @@ static void errors(void)
 	      ". in a section name");
 	fails("config t\noption my-opt 1\n", PATH ":2: option name 'my-opt': only letters, digits and '_'",
 	      "- in an option name");
-	fails("config t\nlist 'x\ty' 1\n", PATH ":2: list name 'x?y': only letters, digits and '_'",
+	fails("config t\nlist 'x\ty' 1\n", PATH ":2: list name 'x\\x09y': only letters, digits and '_'",
 	      "tab in a list name");
-	fails("config t\noption \xc3\xa9 1\n", PATH ":2: option name '?\?': only letters, digits and '_'",
+	fails("config t\noption \xc3\xa9 1\n", PATH ":2: option name '\\xc3\\xa9': only letters, digits and '_'",
 	      "non-ASCII in an option name");
 	fails("package 'a.b'\n", PATH ":1: package name 'a.b': only letters, digits, '_' and '-'",
 	      "bad package name");
@@ -299,7 +297,7 @@ static void errors(void)
 	      PATH ":1: unknown statement 'config#x' (config, option, list or package)",
 	      "# glued to the statement word");
 	fails("\x1b[31mconfig t\n",
-	      PATH ":1: unknown statement '?[31mconfig' (config, option, list or package)",
+	      PATH ":1: unknown statement '\\x1b[31mconfig' (config, option, list or package)",
 	      "control bytes are not echoed");
 	fails("config t 'n'\nconfig u 'n'\n",
 	      PATH ":2: section 'n' of line 1 given again with type 'u', not 't'",
@@ -353,6 +351,114 @@ static void errors(void)
 
 		TAP_CHECK(ret == -EINVAL && !f && !strcmp(err, PATH ": larger than 1048576 bytes"),
 			  "uci_parse refuses more than 1 MiB [%s]", err);
+	}
+}
+
+/* Issue 20, point 10: readings where uci (libuci file.c, list.c) was
+ * followed too little. */
+static void like_uci(void)
+{
+	struct uci_file *f;
+
+	/* a) uci's id of an unnamed section names it: the same section. */
+	f = parse("config pipeline\n"			/* 1: cfg01cf1b */
+		  "\toption device 'wan0'\n"
+		  "config module 'fw'\n"		/* 3: named, index 2 */
+		  "config module\n"			/* 4: cfg03c72b */
+		  "config pipeline cfg01cf1b\n"		/* 5: the first section */
+		  "\tlist module 'fw'\n"
+		  "config module 'cfg03c72b'\n"		/* 7: the section of line 4 */
+		  "\toption object '/x.o'\n"
+		  "config globals\n");			/* 9: cfg043b09 */
+	TAP_CHECK(!ret && f && f->nr_secs == 4, "uci's id of an unnamed section names it "
+		  "[%s, %zu sections]", err, f ? f->nr_secs : 0);
+	if (f && f->nr_secs == 4) {
+		TAP_CHECK(!f->secs[0].name && f->secs[0].line == 1 &&
+			  is(val(f, 0, "device", 0), "wan0") && is(val(f, 0, "module", 0), "fw"),
+			  "config pipeline cfg01cf1b continues the unnamed first section");
+		TAP_CHECK(!f->secs[2].name && is(val(f, 2, "object", 0), "/x.o"),
+			  "the index counts named sections too (cfg03c72b)");
+		TAP_CHECK(is(uci_section_id(&f->secs[0]), "cfg01cf1b") &&
+			  is(uci_section_id(&f->secs[1]), "fw") &&
+			  is(uci_section_id(&f->secs[2]), "cfg03c72b") &&
+			  is(uci_section_id(&f->secs[3]), "cfg043b09"), "uci_section_id: uci's ids");
+	}
+	uci_free(f);
+	f = parse("config pipeline\nconfig pipeline cfg02cf1b\n");
+	TAP_CHECK(!ret && f && f->nr_secs == 2, "another index is another section");
+	uci_free(f);
+	fails("config pipeline\nconfig module cfg01cf1b\n",
+	      PATH ":2: section 'cfg01cf1b' of line 1 given again with type 'module', not 'pipeline'",
+	      "uci's id with another type");
+
+	/* b) uci's statement word ends at a space or tab only. */
+	fails("config t\noption\rx 1\n", PATH ":2: 'option\\x0dx': a space or tab must follow "
+	      "the statement word (uci refuses this line too: invalid command)", "CR after option");
+	fails("config\r t\n", PATH ":1: 'config\\x0d': a space or tab must follow the statement "
+	      "word (uci refuses this line too: invalid command)", "CR after config");
+	fails("config t\nlist\va 1\n", PATH ":2: 'list\\x0ba': a space or tab must follow "
+	      "the statement word (uci refuses this line too: invalid command)", "VT after list");
+
+	/* c) an empty last word: uci reads the rest as the next statement. */
+	f = parse("config t 'n'\n"				/* 1 */
+		  "\toption a 'x' \\\n"				/* 2: joined */
+		  "\toption b 'y'\n"				/* 3 */
+		  "\tlist l 'i' ''\n"				/* 4 */
+		  "\toption c 'z' '' option d 'w' # c\n"	/* 5 */
+		  "\toption e 'v' ''#c\n"			/* 6 */
+		  "\tlist l 'j' \\\n"				/* 7 */
+		  "\n"						/* 8 */
+		  "config u '' '' o f 1\n"			/* 9 */
+		  "package p '' \tc v\n"			/* 10 */
+		  "option g 2 \\");				/* 11: EOF */
+	TAP_CHECK(!ret && f && f->nr_secs == 3, "empty last words as uci reads them [%s]", err);
+	if (f && f->nr_secs == 3) {
+		TAP_CHECK(is(val(f, 0, "a", 0), "x") && is(val(f, 0, "b", 0), "y") &&
+			  opt(f, 0, "b")->line == 3, "' \\' and a joined line: the next statement");
+		TAP_CHECK(opt(f, 0, "l") && opt(f, 0, "l")->nr_values == 2 &&
+			  is(val(f, 0, "l", 0), "i") && is(val(f, 0, "l", 1), "j"),
+			  "list l 'i' '': one item; a join before an empty line");
+		TAP_CHECK(is(val(f, 0, "c", 0), "z") && is(val(f, 0, "d", 0), "w") &&
+			  opt(f, 0, "d")->line == 5 && is(val(f, 0, "e", 0), "v"),
+			  "'' then a statement on the same line; ''#comment");
+		TAP_CHECK(is(f->secs[1].type, "u") && !f->secs[1].name && is(val(f, 1, "f", 0), "1"),
+			  "config u '' '' o f 1: an unnamed section and its option");
+		TAP_CHECK(is(f->secs[2].type, "v") && is(val(f, 2, "g", 0), "2"),
+			  "package p '' then c v; a join at the end of the file");
+	}
+	uci_free(f);
+	fails("config t\nlist a 'b' '' \n", PATH ":2: blanks after an empty last word ('' or a "
+	      "line join) at the end of the line: uci refuses this (invalid command); remove the "
+	      "empty word", "'' then a blank at the end of the line");
+	fails("config t\r\nlist a 'b' ''\r\n", PATH ":2: blanks after an empty last word ('' or "
+	      "a line join) at the end of the line: uci refuses this (invalid command); remove the "
+	      "empty word", "'' at the end of a CRLF line");
+	fails("config t\noption a 'b' '' x y\n", PATH ":2: unknown statement 'x' after an empty "
+	      "last word ('' or a line join): uci reads what follows it as the next statement "
+	      "(config, option, list or package)", "not a statement after ''");
+	fails("config t\noption a 'b' '' option\n", PATH ":2: 'option\\x0a' after an empty last "
+	      "word ('' or a line join): uci reads it as the next statement and refuses it (invalid "
+	      "command: no space or tab after the statement word)", "a bare keyword after ''");
+	fails("config t\noption a 'b' '' ''\n", PATH ":2: unknown statement '''' after an empty "
+	      "last word ('' or a line join): uci reads what follows it as the next statement "
+	      "(config, option, list or package)", "two empty words");
+	fails("config t\noption a 'b' \\\nc\n", PATH ":2: too many arguments for 'option'",
+	      "a join whose next line starts with a word");
+	fails("config t \\\n\toption a b\n", PATH ":1: too many arguments for 'config'",
+	      "a join as the name: the next line's words are too many");
+
+	/* d) bytes that are not printable ASCII are written \xNN. */
+	fails("config t\noption 'a\nb' 1\n", PATH ":2: option name 'a\\x0ab': only letters, "
+	      "digits and '_'", "a newline in a name is escaped");
+	{
+		struct uci_file *g = NULL;
+
+		log_capture_begin(err, sizeof(err));
+		ret = uci_parse("/tmp/a\nb", "x\n", 2, &g);
+		log_capture_end();
+		TAP_CHECK(ret == -EINVAL && !strcmp(err, "/tmp/a\\x0ab:1: unknown statement 'x' "
+			  "(config, option, list or package)"), "the path is escaped too [%s]", err);
+		uci_free(g);
 	}
 }
 
@@ -424,6 +530,7 @@ int main(void)
 	semantics();
 	line_ends();
 	errors();
+	like_uci();
 	load();
 	return tap_done();
 }
