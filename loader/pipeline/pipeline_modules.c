@@ -48,7 +48,7 @@ static bool is_xdp_entry(const struct obj *o, const struct obj_sym *s)
 static int find_entry(struct pipeline_module *m)
 {
 	const struct obj *o = m->obj;
-	const char *want = m->s->prog, *path = m->s->path, *found = NULL;
+	const char *want = m->s->prog, *path = m->s->path, *found = NULL, *off = NULL;
 	char list[512] = "";
 	size_t n = 0;
 
@@ -62,6 +62,12 @@ static int find_entry(struct pipeline_module *m)
 			n = 1;
 			break;
 		}
+		/* SEC("?xdp"), autoload off: the entry only when named */
+		if (o->secs[s->sec].name[0] == '?') {
+			off = off ? off : s->name;
+			if (!want)
+				continue;
+		}
 		if (strlen(list) + strlen(s->name) + 3 < sizeof(list))
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 n ? ", " : "", s->name);
@@ -71,6 +77,11 @@ static int find_entry(struct pipeline_module *m)
 	if (want && (n != 1 || strcmp(found, want))) {
 		pr_err("%s: no XDP entry program '%s' (XDP entry programs: %s)", path, want,
 		       *list ? list : "none");
+		return -ENOENT;
+	}
+	if (!n && off) {
+		pr_err("%s: no XDP entry program loaded by default (%s is in a '?' section, "
+		       "autoload off): name it as %s:%s", path, off, path, off);
 		return -ENOENT;
 	}
 	if (!n) {
