@@ -110,6 +110,8 @@ check_fails "attach: --prefix by the shared file name is ambiguous" \
 	X attach r0 acme="$KA" bolt="$KB" --backend static --prefix xdp_prog_kern.o=x
 check_fails "attach: a bad module name" "bad module name '1x'" \
 	X attach r0 1x="$KA" --backend static
+check "attach without a module is still a usage error (exit 2)" sh -c \
+	"'$XDPLD' attach r0 --state-dir '$SD' >/dev/null 2>&1; [ \$? = 2 ]"
 check "attach: refusals changed nothing" nothing_runs
 check "attach acme=OBJ bolt=OBJ --prefix acme=pc (static)" \
 	X attach r0 acme="$KA" bolt="$KB" --backend static --prefix acme=pc
