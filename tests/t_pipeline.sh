@@ -273,18 +273,19 @@ bpftool prog pin id "$(rcv_prog | cut -d' ' -f1)" "$SD/r0/lb-backends"
 check_out "pin: a program under a map's pin is reported as not a map" \
 	"module lb map backends: pin lb-backends is not a usable map \(not a map\)" X attach --backend static r0 "$FW/lb.o"
 check "pin: lb-backends is a map again" sh -c "bpftool -j map show pinned $SD/r0/lb-backends | jq -e '.type == \"array\"'"
-# Two modules with one file name would share map pin names: refused.
+# Two modules with one file name would share map pin names: refused, asking
+# for NAME=OBJ (t_link_real attaches them named).
 mkdir -p "$TMP/a" "$TMP/b"
 cp "$FW/fw_acme.o" "$TMP/a/fw.o"
 cp "$FW/fw_bolt.o" "$TMP/b/fw.o"
 before=$(rcv_prog)
 check_fails "label: two modules named fw are refused, naming both files" \
-	"modules $TMP/a/fw.o \(slot 0\) and $TMP/b/fw.o \(slot 1\) are both named 'fw'.*rename" \
+	"modules $TMP/a/fw.o \(slot 0\) and $TMP/b/fw.o \(slot 1\) are both named 'fw'.*NAME=OBJ" \
 	X attach --backend static r0 "$TMP/a/fw.o" "$TMP/b/fw.o"
 cp "$FW/fw_acme.o" "$TMP/a/fw.x.o"
 cp "$FW/fw_bolt.o" "$TMP/a/fw_x.o"
 check_fails "label: fw.x and fw_x would share pin fw_x-rules: refused, naming both" \
-	"maps .* \($TMP/a/fw.x.o\) and .* \($TMP/a/fw_x.o\) would both be pinned as 'fw_x-rules'" \
+	"maps .* \($TMP/a/fw.x.o\) and .* \($TMP/a/fw_x.o\) would both be pinned as 'fw_x-rules'.*NAME=OBJ" \
 	X attach --backend static r0 "$TMP/a/fw.x.o" "$TMP/a/fw_x.o"
 check "label: the running pipeline is unchanged" test "$(rcv_prog)" = "$before"
 # A prog array holds this attach's programs: a module upgrade must run

@@ -3,6 +3,7 @@
 #include "base/log.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define CLI_VAL 0x100	/* getopt_long's val for opts[i] is CLI_VAL + i */
@@ -36,6 +37,17 @@ int cli_run(const struct cli_cmd *cmd, int argc, char **argv)
 	return cmd->run(&c);
 }
 
+/* "[IFACE]" is optional, "[NAME=]OBJ[:PROG]..." is not: the first
+ * bracket must close at the end of the word (before a "..."). */
+static bool optional_word(const char *w, size_t n)
+{
+	const char *close = memchr(w, ']', n);
+
+	if (n > 3 && !strncmp(w + n - 3, "...", 3))
+		n -= 3;
+	return w[0] == '[' && close == w + n - 1;
+}
+
 /* How many positionals the synopsis allows. */
 static void pos_range(const char *s, int *min, int *max)
 {
@@ -49,7 +61,7 @@ static void pos_range(const char *s, int *min, int *max)
 			;
 		if (s == w)
 			break;
-		if (*w != '[')
+		if (!optional_word(w, (size_t)(s - w)))
 			(*min)++;
 		if (s - w > 3 && !strncmp(s - 3, "...", 3))
 			*max = INT_MAX;

@@ -1,4 +1,4 @@
-/* xdpld attach IFACE OBJ[:PROG]... (options: the table at the end)
+/* xdpld attach IFACE [NAME=]OBJ[:PROG]... (options: the table at the end)
  * Builds the plan from the arguments and applies it (see pipeline.h,
  * docs/pipeline.md). */
 #include "cli.h"
@@ -56,7 +56,7 @@ out:
 }
 
 const struct cli_cmd cmd_attach = {
-	"attach", "IFACE OBJ[:PROG]...", "run modules in order behind a rootlet on IFACE",
+	"attach", "IFACE [NAME=]OBJ[:PROG]...", "run modules in order behind a rootlet on IFACE",
 	run_attach,
 	(const struct cli_opt[]){
 		{ 'm', 0, "mode", "native|skb|hw|auto", "XDP attach mode (default auto)" },

@@ -202,6 +202,9 @@ static void emit_functions(struct emit *e, const struct obj *o, bool text)
 			em_str(e, "section", o->secs[s->sec].name);
 		em_num(e, "insns", s->size / 8);
 		em_str(e, "binding", bind_name(s->bind));
+		/* SEC("?xdp"): libbpf and xdpld load it only when asked for */
+		if (!text && (e->json || o->secs[s->sec].name[0] == '?'))
+			em_bool(e, "autoload", o->secs[s->sec].name[0] != '?');
 		em_close(e, '}');
 	}
 	em_close(e, ']');

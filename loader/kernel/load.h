@@ -62,6 +62,10 @@ struct load_opts {
 	 * of the function target_btf_id of the loaded program target_fd
 	 * (freplace); every other program loads as its section says. */
 	const struct load_ext_target *ext;
+	/* Entry programs in sections named "?..." (libbpf's SEC("?xdp"):
+	 * autoload off) are not loaded, except this one (and ext->prog): the
+	 * program asked for by name.  NULL: none of them. */
+	const char *autoload;
 	/* __kconfig externs: the kernel configuration to read (plain or gzip);
 	 * NULL: /boot/config-$(uname -r), then /proc/config.gz (as libbpf). */
 	const char *kconfig_path;

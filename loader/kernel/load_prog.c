@@ -44,6 +44,8 @@ static const struct sec_def sec_defs[] = {
 int load_prog_type_from_sec(const char *sec, uint32_t *prog_type,
 			    uint32_t *expected_attach_type, uint32_t *prog_flags)
 {
+	if (sec[0] == '?')	/* libbpf's SEC("?xdp"): autoload off, same type */
+		sec++;
 	for (size_t i = 0; i < sizeof(sec_defs) / sizeof(sec_defs[0]); i++) {
 		const struct sec_def *d = &sec_defs[i];
 		size_t n = strlen(d->prefix);
@@ -231,13 +233,29 @@ static int check_ext(const struct load_ctx *c)
 	return 0;
 }
 
+/* A program in a "?..." section (libbpf: autoload off) loads only when
+ * asked for by name, as a libbpf user turns its autoload on. */
+static bool autoload(const struct load_ctx *c, const struct obj_sym *s)
+{
+	const char *want = c->opts->autoload;
+
+	if (c->o->secs[s->sec].name[0] != '?')
+		return true;
+	if ((want && !strcmp(want, s->name)) ||
+	    (c->opts->ext && !strcmp(c->opts->ext->prog, s->name)))
+		return true;
+	pr_debug("%s: program %s (section %s): autoload off, not loaded", c->o->path, s->name,
+		 c->o->secs[s->sec].name);
+	return false;
+}
+
 int load_progs(struct load_ctx *c)
 {
 	const struct obj *o = c->o;
 	int err = check_ext(c);
 
 	for (size_t i = 1; !err && i < o->nr_syms; i++)
-		if (is_entry(o, &o->syms[i]))
+		if (is_entry(o, &o->syms[i]) && autoload(c, &o->syms[i]))
 			err = load_one(c, (uint32_t)i);
 	return err;
 }

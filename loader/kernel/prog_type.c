@@ -20,7 +20,7 @@ int prog_type_check(const char *what, const char *type)
 	uint32_t t1, a1, f1, t2, a2, f2;
 	char probe[TYPE_MAX + 8];
 
-	if (strlen(type) < TYPE_MAX) {
+	if (strlen(type) < TYPE_MAX && type[0] != '?') {
 		snprintf(probe, sizeof(probe), "%s/x", type);
 		if (!load_prog_type_from_sec(type, &t1, &a1, &f1) &&
 		    !load_prog_type_from_sec(probe, &t2, &a2, &f2) &&

@@ -2,13 +2,16 @@
  * variables that move (entry programs aliased onto a called name go to
  * .text) or disappear (losing weak definitions).  Kept pieces are appended
  * to the output section of the same name with the section's alignment, in
- * input order, so every input byte has a known output address. */
+ * input order, so every input byte has a known output address.  Program
+ * sections libbpf 1.x cannot type go into the section of their type (see
+ * out_prog_name). */
 #include "link_internal.h"
 #include "base/log.h"
 #include "elf/obj.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +44,38 @@ static int out_sec_for(struct link_ctx *c, uint32_t in, const char *name, uint32
 		return -EINVAL;
 	}
 	return k;
+}
+
+/* Section names libbpf 1.x takes as they are and that xdpld's loader also
+ * takes with "/<anything>" behind (kernel/load_prog.c's exact-or-slash
+ * rules), longest first.  libbpf 0.x typed "xdp/<anything>" too; 1.x
+ * refuses it ("failed to guess program type from ELF section"). */
+static const char *const plain_types[] = {
+	"xdp.frags/devmap", "xdp.frags/cpumap", "xdp.frags", "xdp/devmap", "xdp/cpumap", "xdp",
+	"tc", "classifier", "action", "socket", "perf_event", "cgroup_skb/ingress",
+	"cgroup_skb/egress",
+};
+
+/* The output section of program section `name`: "xdp/<name>" (what --type
+ * xdp makes of a legacy section, and older objects' own form) is linked
+ * into "xdp", so that libbpf 1.x loads the output without a type option;
+ * one section holds several programs, as libbpf allows.  A leading '?'
+ * (autoload off) stays.  Any other name is kept. */
+static const char *out_prog_name(const char *name, char *buf, size_t size)
+{
+	const char *n = name + (name[0] == '?');
+
+	for (size_t i = 0; i < sizeof(plain_types) / sizeof(plain_types[0]); i++) {
+		size_t len = strlen(plain_types[i]);
+
+		if (strncmp(n, plain_types[i], len) || (n[len] && n[len] != '/'))
+			continue;
+		if (!n[len] || len + 2 > size)
+			return name;
+		snprintf(buf, size, "%.*s%s", (int)(n - name), name, plain_types[i]);
+		return buf;
+	}
+	return name;
 }
 
 static int cmp_piece(const void *a, const void *b)
@@ -162,15 +197,19 @@ static int place_special(struct link_ctx *c, uint32_t in, uint32_t si, struct pi
 static int place_piece(struct link_ctx *c, uint32_t in, uint32_t si, struct piece *p)
 {
 	const struct obj_sec *s = &c->in[in]->secs[si];
+	const char *name = s->name;
+	char buf[32];
 	int64_t off;
 	int k;
 
 	if (p->action == PIECE_DROP || p->end == p->start)
 		return 0;
+	if (obj_sec_is_prog(c->in[in], si) && !obj_sec_is_text(c->in[in], si))
+		name = out_prog_name(name, buf, sizeof(buf));
 	if (p->action == PIECE_MOVE)
 		k = out_sec_for(c, in, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 8);
 	else
-		k = out_sec_for(c, in, s->name, s->type, s->flags, s->align);
+		k = out_sec_for(c, in, name, s->type, s->flags, s->align);
 	if (k < 0)
 		return k;
 	if (p->action == PIECE_KEEP) {

@@ -76,6 +76,21 @@ static char *default_prefix(const char *path)
 	return p;
 }
 
+/* --prefix fw.o=pc: "pc_", separated as the automatic prefix is ("pc_" and
+ * "" stay as they are). */
+static char *given_prefix(const char *given)
+{
+	size_t len = strlen(given);
+	char *p = malloc(len + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, given, len + 1);
+	if (len && given[len - 1] != '_')
+		memcpy(p + len, "_", 2);
+	return p;
+}
+
 int link_make_prefixes(struct link_ctx *c)
 {
 	const struct link_opts *op = c->opts;
@@ -97,7 +112,7 @@ int link_make_prefixes(struct link_ctx *c)
 		for (size_t k = 0; k < op->nr_prefixes; k++)
 			if (obj_matches(op->prefixes[k].obj, c->in[i]->path))
 				given = op->prefixes[k].prefix;
-		c->prefixes[i] = given ? strdup(given) : default_prefix(c->in[i]->path);
+		c->prefixes[i] = given ? given_prefix(given) : default_prefix(c->in[i]->path);
 		if (!c->prefixes[i])
 			return -ENOMEM;
 		/* Two inputs with the same basename: number the later one. */

@@ -78,7 +78,7 @@ static void legacy_hint(const struct pipeline_module *m)
 static int find_entry(struct pipeline_module *m)
 {
 	const struct obj *o = m->obj;
-	const char *want = m->s->prog, *path = m->s->path, *found = NULL;
+	const char *want = m->s->prog, *path = m->s->path, *found = NULL, *off = NULL;
 	char list[512] = "", where[4200] = "";
 	size_t n = 0;
 
@@ -91,6 +91,12 @@ static int find_entry(struct pipeline_module *m)
 			found = s->name;
 			n = 1;
 			break;
+		}
+		/* SEC("?xdp"), autoload off: the entry only when named */
+		if (o->secs[s->sec].name[0] == '?') {
+			off = off ? off : s->name;
+			if (!want)
+				continue;
 		}
 		if (strlen(list) + strlen(s->name) + 3 < sizeof(list))
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
@@ -106,6 +112,11 @@ static int find_entry(struct pipeline_module *m)
 		       want, *list ? list : "none");
 		if (!n)
 			legacy_hint(m);
+		return -ENOENT;
+	}
+	if (!n && off) {
+		pr_err("%s%s: no XDP entry program loaded by default (%s is in a '?' section, "
+		       "autoload off): name it as %s:%s", where, path, off, path, off);
 		return -ENOENT;
 	}
 	if (!n) {

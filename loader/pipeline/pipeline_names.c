@@ -168,7 +168,7 @@ int pipeline_pins_unique(const struct pipeline *p, const struct pipeline_pin *pi
 			if (strcmp(pins[i].name, pins[k].name))
 				continue;
 			pr_err("attach %s: maps %s (%s) and %s (%s) would both be pinned as '%s'; "
-			       "rename one of the module files", p->ifname, pins[k].obj_name,
+			       "name the modules apart: NAME=OBJ", p->ifname, pins[k].obj_name,
 			       origin(p, pins[k].module), pins[i].obj_name, what, pins[i].name);
 			return -EEXIST;
 		}

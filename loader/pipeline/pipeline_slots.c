@@ -130,6 +130,7 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 		goto out;
 	lopts.reuse = reuse;
 	lopts.no_new_pins = p->prepare;	/* check pins nothing */
+	lopts.autoload = m->s->prog;	/* even from a "?xdp" section */
 	if (p->plan->backend == ROOTLET_FREPLACE) {
 		rootlet_target_name((uint32_t)i, target, fn, sizeof(fn));
 		err = kbtf_prog_func_id(rootlet_fd, fn, &ext.target_btf_id);

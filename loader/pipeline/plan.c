@@ -210,6 +210,51 @@ int plan_slot_from_arg(const char *arg, struct plan_slot *s)
 	return err;
 }
 
+#define PLAN_LABEL_MAX 63	/* a pin name is at most 64 bytes */
+
+/* A module name given as NAME=OBJ[:PROG]: letters, digits, '_' and '-',
+ * not starting with a digit or '-' (it names the module's map pins). */
+static bool module_name_ok(const char *s, size_t n)
+{
+	if (!n || n > PLAN_LABEL_MAX || (s[0] >= '0' && s[0] <= '9') || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* attach's module argument, [NAME=]OBJ[:PROG]: without NAME the module is
+ * named after its file.  A file named like the whole argument wins. */
+static int slot_from_module_arg(const char *arg, struct plan_slot *s)
+{
+	const char *eq = strchr(arg, '=');
+	struct stat st;
+	char *label;
+	int err;
+
+	if (!eq || stat(arg, &st) == 0 || memchr(arg, '/', (size_t)(eq - arg)))
+		return plan_slot_from_arg(arg, s);
+	if (!module_name_ok(arg, (size_t)(eq - arg))) {
+		pr_err("module '%s': bad module name '%.*s' (NAME=OBJ[:PROG], NAME of at most "
+		       "%d letters, digits, '_' and '-', not starting with a digit or '-')", arg,
+		       (int)(eq - arg), arg, PLAN_LABEL_MAX);
+		return -EINVAL;
+	}
+	label = strndup(arg, (size_t)(eq - arg));
+	if (!label)
+		return -ENOMEM;
+	err = plan_slot_from_arg(eq + 1, s);
+	if (!err) {
+		free(s->label);
+		s->label = label;
+		label = NULL;
+	}
+	free(label);
+	return err;
+}
+
 /* SLOT of --continue-on: index, module name (with or without .o) or "all". */
 static int continue_slot(const struct plan *p, const char *slot, size_t *idx)
 {
@@ -265,8 +310,10 @@ int plan_apply_continue(struct plan *p, const char *arg)
 	return 0;
 }
 
-/* The same file twice, or two files with one name, cannot share a pipeline:
- * the label names the module's map pins (kept maps are found by it). */
+/* The same file twice, or two modules with one name, cannot share a
+ * pipeline: the label names the module's map pins (kept maps are found by
+ * it).  Two files of one name (vendors' xdp_prog_kern.o) are named apart
+ * with NAME=OBJ. */
 static int check_unique(const struct plan *p, size_t i)
 {
 	const struct plan_slot *m = &p->slots[i];
@@ -279,8 +326,9 @@ static int check_unique(const struct plan *p, size_t i)
 		}
 		if (!strcmp(p->slots[j].label, m->label)) {
 			pr_err("attach %s: modules %s (slot %zu) and %s (slot %zu) are both named "
-			       "'%s' (their map pins are named after the file); rename one of "
-			       "the files", p->ifname, p->slots[j].path, j, m->path, i, m->label);
+			       "'%s' (their map pins are named after the module); name them: "
+			       "NAME=OBJ (e.g. %s2=%s)", p->ifname, p->slots[j].path, j, m->path, i,
+			       m->label, m->label, m->path);
 			return -EINVAL;
 		}
 	}
@@ -324,7 +372,7 @@ int plan_from_args(const struct plan_args *a, struct plan *out)
 		return -ENOMEM;
 	for (size_t i = 0; i < a->nr_modules; i++) {
 		p->nr_slots++;
-		err = plan_slot_from_arg(a->modules[i], &p->slots[i]);
+		err = slot_from_module_arg(a->modules[i], &p->slots[i]);
 		if (!err)
 			err = check_unique(p, i);
 		if (err)

@@ -33,20 +33,37 @@ bool plan_name_ok(const char *s, bool allow_dot)
 	return is_name(s, strlen(s), allow_dot);
 }
 
-/* Slot for MODULE (label, path or file name), or -1 (logged). */
+static bool is_str(const char *s, const char *mod, size_t len)
+{
+	return strlen(s) == len && !strncmp(s, mod, len);
+}
+
+/* MODULE is slot s's path or file name. */
+static bool names_file(const struct plan_slot *s, const char *mod, size_t len)
+{
+	return is_str(s->path, mod, len) || is_str(strrchr(s->path, '/') + 1, mod, len);
+}
+
+/* Slot for MODULE (label, else path or file name), or -1 (logged).  Two
+ * modules may share a file name (then they are named: NAME=OBJ). */
 static int module_slot(const struct plan *p, const char *opt, const char *arg,
 		       const char *mod, size_t len)
 {
 	int hit = -1;
 
+	for (size_t i = 0; i < p->nr_slots; i++)
+		if (is_str(p->slots[i].label, mod, len))
+			return (int)i;
 	for (size_t i = 0; i < p->nr_slots; i++) {
-		const struct plan_slot *s = &p->slots[i];
-		const char *base = strrchr(s->path, '/') + 1;
-
-		if ((strlen(s->label) == len && !strncmp(s->label, mod, len)) ||
-		    (strlen(s->path) == len && !strncmp(s->path, mod, len)) ||
-		    (strlen(base) == len && !strncmp(base, mod, len)))
-			hit = (int)i;
+		if (!names_file(&p->slots[i], mod, len))
+			continue;
+		if (hit >= 0) {
+			pr_err("%s '%s': '%.*s' is the file of modules %s and %s: use the module "
+			       "name", opt, arg, (int)len, mod, p->slots[hit].label,
+			       p->slots[i].label);
+			return -1;
+		}
+		hit = (int)i;
 	}
 	if (hit < 0)
 		pr_err("%s '%s': no module '%.*s' in the pipeline", opt, arg, (int)len, mod);

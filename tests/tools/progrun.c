@@ -3,7 +3,8 @@
  *   progrun [--repeat N] [--map NAME=KEYHEX:VALHEX]... [--pin-maps DIR]
  *           [--out-dir DIR] OBJ PROG PKTFILE...
  *
- * Opens OBJ with libbpf and loads it (all programs), applies the --map
+ * Opens OBJ with libbpf and loads it (all programs, and PROG even when in a
+ * "?" section, autoload off), applies the --map
  * updates (in order; for per-CPU maps VALHEX is stored for every CPU),
  * pins all maps under DIR with --pin-maps, then runs program PROG on each
  * packet file with BPF_PROG_TEST_RUN (repeat N times, default 1).
@@ -251,14 +252,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "progrun: %s: open: %s\n", argv[optind], strerror(errno));
 		goto out;
 	}
-	err = bpf_object__load(obj);
-	if (err) {
-		fprintf(stderr, "progrun: %s: load: %s\n", argv[optind], strerror(-err));
-		goto out;
-	}
 	prog = bpf_object__find_program_by_name(obj, argv[optind + 1]);
 	if (!prog) {
 		fprintf(stderr, "progrun: %s: no program '%s'\n", argv[optind], argv[optind + 1]);
+		goto out;
+	}
+	/* PROG loads even from SEC("?xdp") (autoload off): it is asked for */
+	bpf_program__set_autoload(prog, true);
+	err = bpf_object__load(obj);
+	if (err) {
+		fprintf(stderr, "progrun: %s: load: %s\n", argv[optind], strerror(-err));
 		goto out;
 	}
 	for (i = 0; i < nr_updates; i++)

@@ -1,5 +1,6 @@
 /* progtags [--btf FILE] OBJ: load every program of OBJ with libbpf (the
- * reference) and print "NAME TAG XLATED_LEN" per program, in the object's
+ * reference) and print "NAME TAG XLATED_LEN" per program it loads (not
+ * those of "?" sections, autoload off), in the object's
  * order, so that xdpld verify --json can be compared with it (same
  * instructions after relocation give the same kernel tag).  --btf: CO-RE
  * against FILE (libbpf's btf_custom_path, as xdpld --kernel-btf FILE).
@@ -39,6 +40,9 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(p, o) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
+
+		if (!bpf_program__autoload(p))
+			continue;	/* SEC("?xdp"): not loaded */
 
 		memset(&info, 0, sizeof(info));
 		err = bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len);
