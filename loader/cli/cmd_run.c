@@ -110,6 +110,7 @@ static int run_run(struct cli *c)
 		ret = c->rc;
 		goto out;
 	}
+	lc.only = c->pos[1];	/* PROG and what it uses, nothing else */
 	if (load_cli_open(&lc, c->pos, 1) || load_object(lc.obj, &lc.opts, &lo))
 		goto out;
 	fd = loaded_obj_prog_fd(lo, c->pos[1]);

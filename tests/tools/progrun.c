@@ -1,9 +1,11 @@
 /* progrun: the libbpf reference runner for XDP programs.
  *
  *   progrun [--repeat N] [--map NAME=KEYHEX:VALHEX]... [--pin-maps DIR]
- *           [--out-dir DIR] OBJ PROG PKTFILE...
+ *           [--out-dir DIR] [--only] OBJ PROG PKTFILE...
  *
- * Opens OBJ with libbpf and loads it (all programs), applies the --map
+ * Opens OBJ with libbpf and loads it (all programs; with --only, PROG
+ * alone: the others' autoload turned off, as a loader of one program
+ * does), applies the --map
  * updates (in order; for per-CPU maps VALHEX is stored for every CPU),
  * pins all maps under DIR with --pin-maps, then runs program PROG on each
  * packet file with BPF_PROG_TEST_RUN (repeat N times, default 1).
@@ -28,6 +30,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +198,7 @@ static int run_packet(int prog_fd, const char *path, int repeat, const char *out
 static void usage(void)
 {
 	fprintf(stderr, "usage: progrun [--repeat N] [--map NAME=KEYHEX:VALHEX]... "
-		"[--pin-maps DIR] [--out-dir DIR] OBJ PROG PKTFILE...\n");
+		"[--pin-maps DIR] [--out-dir DIR] [--only] OBJ PROG PKTFILE...\n");
 }
 
 int main(int argc, char **argv)
@@ -205,6 +208,7 @@ int main(int argc, char **argv)
 		{ "map", required_argument, NULL, 'm' },
 		{ "pin-maps", required_argument, NULL, 'p' },
 		{ "out-dir", required_argument, NULL, 'o' },
+		{ "only", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct map_update updates[MAX_MAP_UPDATES] = {};
@@ -212,6 +216,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	int nr_updates = 0, repeat = 1, ret = 1, err, opt, i;
+	bool only = false;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -236,6 +241,9 @@ int main(int argc, char **argv)
 		case 'o':
 			out_dir = optarg;
 			break;
+		case 'O':
+			only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -251,6 +259,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "progrun: %s: open: %s\n", argv[optind], strerror(errno));
 		goto out;
 	}
+	if (only)
+		bpf_object__for_each_program(prog, obj)
+			bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog),
+								argv[optind + 1]));
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "progrun: %s: load: %s\n", argv[optind], strerror(-err));
