@@ -125,9 +125,13 @@ int64_t obj_sym_btf_id(const struct obj *o, uint32_t sym);
  * every program section that no kept section refers to (another program
  * of the object, of whatever type) is removed with its symbols,
  * relocations and .BTF.ext records, as libbpf leaves a program it does not
- * load.  Non-program sections (maps, data, BTF) and .text stay.  Symbol
- * and section indices change.  *nr_dropped (may be NULL): sections
- * removed.  -EINVAL when entry_sym is not defined in a section. */
+ * load.  Non-program sections (maps, data, BTF) and .text stay.  Other
+ * programs in entry_sym's own section that nothing refers to are cut out
+ * of it too (its code moved up), unless a call or function address there
+ * has no relocation naming a function (then they stay).  Symbol and
+ * section indices and offsets change.  *nr_dropped (may be NULL):
+ * sections and programs removed.  -EINVAL when entry_sym is not defined in
+ * a section. */
 int obj_keep_program(struct obj *o, uint32_t entry_sym, size_t *nr_dropped);
 
 /* Section classification. */

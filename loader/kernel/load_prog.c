@@ -98,14 +98,6 @@ static void prog_fill_info(struct loaded_prog *p)
 		p->verified_insns = info.xlated_prog_len / 8;
 }
 
-/* "OBJ: program NAME", or what the caller's opts.prog_desc says. */
-static const char *prog_what(const struct load_ctx *c, const char *name, char *buf, size_t size)
-{
-	if (!c->opts->prog_desc || !c->opts->prog_desc(c->opts->prog_desc_ctx, name, buf, size))
-		snprintf(buf, size, "%s: program %s", c->o->path, name);
-	return buf;
-}
-
 /* Load with no log first (fast path); on failure reload with a growing log
  * so that the verifier's reason can be shown. */
 static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct sys_prog_load_args *a)
@@ -166,7 +158,7 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 	if (err && !is_ext) {
 		char what[512];
 
-		pr_err("%s: unknown program section '%s'", prog_what(c, s->name, what, sizeof(what)),
+		pr_err("%s: unknown program section '%s'", load_prog_what(c, s->name, what, sizeof(what)),
 		       sec);
 		return err;
 	}

@@ -143,7 +143,7 @@ static int keep_entry(struct pipeline_module *m, uint32_t sym)
 		return err;
 	}
 	if (n)
-		pr_debug("module %s: program %s: %zu section(s) of other programs left out",
+		pr_debug("module %s: program %s: %zu other program(s) or their sections left out",
 			 m->s->label, m->s->prog, n);
 	if (!m->s->type)
 		return 0;

@@ -2,8 +2,10 @@
 /* An XDP program with siblings a slot does not need (issue 20, point 11):
  * programs of types xdpld's loader does not know (tp_btf, sk_reuseport, a
  * section of no known type) and XDP programs for a devmap and a cpumap,
- * which the kernel never runs on a device.  sib_xdp uses a subprogram, a
- * map and a global; it drops IPv4 TCP and passes everything else. */
+ * which the kernel never runs on a device, and sib_bad in sib_xdp's own
+ * section, which the verifier refuses (it reads the packet unchecked).
+ * sib_xdp uses a subprogram, a map and a global; it drops IPv4 TCP and
+ * passes everything else. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -36,6 +38,16 @@ static __noinline int sib_verdict(struct xdp_md *ctx)
 	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return XDP_PASS;
 	return ip->protocol == sib_proto ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int sib_bad(struct xdp_md *ctx)
+{
+	__u8 *data = (void *)(long)ctx->data;
+	__u32 k = data[12] == 8;
+	__u64 *n = bpf_map_lookup_elem(&sib_other, &k);
+
+	return n ? XDP_PASS : XDP_DROP;
 }
 
 SEC("xdp")
