@@ -227,7 +227,7 @@ check_fails "refuse: an incompatible rules map, naming module, map and field" \
 	"module fw_acme map rules: .*max_entries: kept 1024, now 2048; nothing changed" \
 	X relink r0 fw_acme "$TBPF/relink_fw_big.o"
 check_fails "refuse: a module the verifier rejects, with the verifier's reason" \
-	"invalid access to packet.*|slot 1 \(fw_acme\): loading .*relink_fw_bad.o failed" \
+	"invalid access to packet.*|slot 1: loading module fw_acme \(.*relink_fw_bad.o\), program .* failed" \
 	X relink r0 1 "$TBPF/relink_fw_bad.o"
 X relink r0 1 "$TBPF/relink_fw_bad.o" >"$TMP/bad" 2>&1
 check "refuse: the verifier's reason is shown" grep -q "invalid access to packet" "$TMP/bad"

@@ -111,6 +111,7 @@ static int run_run(struct cli *c)
 		goto out;
 	}
 	lc.opts.autoload = c->pos[1];	/* PROG loads even in a "?xdp" section */
+	lc.only = c->pos[1];	/* PROG and what it uses, nothing else */
 	if (load_cli_open(&lc, c->pos, 1) || load_object(lc.obj, &lc.opts, &lo))
 		goto out;
 	fd = loaded_obj_prog_fd(lo, c->pos[1]);

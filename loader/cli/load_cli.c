@@ -5,6 +5,7 @@
 #include "elf/obj.h"
 #include "kernel/prog_type.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,21 @@ static int parse_sets(struct load_cli *lc)
 	return 0;
 }
 
+/* lc->only's program and what it uses, as libbpf loads one program of an
+ * object; a program that is not there is left for the caller to report. */
+static int keep_only(const struct load_cli *lc, struct obj *o)
+{
+	for (uint32_t i = 1; lc->only && i < o->nr_syms; i++) {
+		const struct obj_sym *s = &o->syms[i];
+
+		if (s->type == STT_FUNC && s->sec != OBJ_SEC_UNDEF && s->sec < o->nr_secs &&
+		    obj_sec_is_prog(o, s->sec) && !obj_sec_is_text(o, s->sec) &&
+		    !strcmp(s->name, lc->only))
+			return obj_keep_program(o, i, NULL);
+	}
+	return 0;
+}
+
 int load_cli_open(struct load_cli *lc, char *const *paths, size_t nr)
 {
 	static const struct link_opts lopts;
@@ -79,6 +95,8 @@ int load_cli_open(struct load_cli *lc, char *const *paths, size_t nr)
 		if (err)
 			return err;
 		lc->nr_inputs++;
+		if (nr == 1 && (err = keep_only(lc, lc->inputs[i])))
+			return err;
 		if (lc->type && (err = obj_retype_programs(lc->inputs[i], lc->type, NULL)))
 			return err;
 	}

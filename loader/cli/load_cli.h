@@ -13,6 +13,9 @@ struct load_cli {
 	struct link_result linked;
 	struct obj *obj;	/* the object to load (an input or the link output) */
 	const char *type;	/* --type */
+	/* run: the one program to load; the object's other programs (of
+	 * whatever type) are left out before --type applies.  NULL: all. */
+	const char *only;
 	char **sets;		/* raw --set arguments */
 	size_t nr_sets;
 	struct load_rodata_override *ov;

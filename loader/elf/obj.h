@@ -121,6 +121,19 @@ int obj_sec_sym_at(const struct obj *o, uint32_t sec, const char *name, uint64_t
  * extern VAR/FUNC types.  -ENOENT when there is none or it is ambiguous. */
 int64_t obj_sym_btf_id(const struct obj *o, uint32_t sym);
 
+/* Keep program entry_sym (an entry program's symbol) and what it needs:
+ * every program section that no kept section refers to (another program
+ * of the object, of whatever type) is removed with its symbols,
+ * relocations and .BTF.ext records, as libbpf leaves a program it does not
+ * load.  Non-program sections (maps, data, BTF) and .text stay.  Other
+ * programs in entry_sym's own section that nothing refers to are cut out
+ * of it too (its code moved up), unless a call or function address there
+ * has no relocation naming a function (then they stay).  Symbol and
+ * section indices and offsets change.  *nr_dropped (may be NULL):
+ * sections and programs removed.  -EINVAL when entry_sym is not defined in
+ * a section. */
+int obj_keep_program(struct obj *o, uint32_t entry_sym, size_t *nr_dropped);
+
 /* Section classification. */
 /* The FUNC symbol with a size starting at (sec, off), or -ENOENT. */
 int obj_func_at(const struct obj *o, uint32_t sec, uint64_t off);

@@ -77,6 +77,13 @@ struct load_opts {
 	 * release, XDPLD_BTF_DIR/$(uname -r).btf.  Typed __ksym externs and
 	 * kfuncs always use the running kernel's own BTF. */
 	const char *kernel_btf_path;
+	/* How messages name a program: "module fw (/x/fw.o), program xdp_fw"
+	 * rather than "OBJ: program NAME", for objects xdpld generates (whose
+	 * programs are named xdpld_rootlet, xdpld_slotN, ...).  Writes a
+	 * description of program `prog` into buf and returns true, or false
+	 * for the default.  NULL: the default. */
+	bool (*prog_desc)(void *ctx, const char *prog, char *buf, size_t size);
+	void *prog_desc_ctx;
 };
 
 struct loaded_map {

@@ -153,5 +153,7 @@ int load_progs(struct load_ctx *c);
 /* load_log.c */
 /* The last lines of a kernel log, each prefixed with what. */
 void load_log_tail(enum log_level lvl, const char *what, const char *log);
+/* "OBJ: program NAME" into buf, or what opts.prog_desc calls it. */
+const char *load_prog_what(const struct load_ctx *c, const char *name, char *buf, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,7 +104,7 @@ static void prog_fill_info(struct loaded_prog *p)
  * so that the verifier's reason can be shown. */
 static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct sys_prog_load_args *a)
 {
-	char *log = NULL;
+	char *log = NULL, what[512];
 	int fd = sys_prog_load(a), fd2;
 
 	if (fd >= 0)
@@ -127,8 +128,14 @@ static int prog_load_logged(struct load_ctx *c, struct loaded_prog *p, struct sy
 			break;
 	}
 	a->log_buf = NULL;
-	pr_err("%s: program %s (section %s%s) was rejected by the kernel: %s", c->o->path, p->name,
-	       p->sec, a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "", sys_strerror(fd));
+	if (c->opts->prog_desc && c->opts->prog_desc(c->opts->prog_desc_ctx, p->name, what,
+						     sizeof(what)))
+		pr_err("%s was rejected by the kernel (section %s%s): %s", what, p->sec,
+		       a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "", sys_strerror(fd));
+	else
+		pr_err("%s: program %s (section %s%s) was rejected by the kernel: %s", c->o->path,
+		       p->name, p->sec, a->type == BPF_PROG_TYPE_EXT ? ", as an extension" : "",
+		       sys_strerror(fd));
 	if (log && log[0])
 		load_log_tail(LOG_LVL_ERR, p->name, log);
 	free(log);
@@ -151,7 +158,10 @@ static int load_one(struct load_ctx *c, uint32_t symi)
 		return -ENOMEM;
 	err = load_prog_type_from_sec(sec, &p->prog_type, &p->expected_attach_type, &p->prog_flags);
 	if (err && !is_ext) {
-		pr_err("%s: program %s: unknown program section '%s'", c->o->path, s->name, sec);
+		char what[512];
+
+		pr_err("%s: unknown program section '%s'", load_prog_what(c, s->name, what, sizeof(what)),
+		       sec);
 		return err;
 	}
 	if (is_ext) {	/* an extension keeps its section's flags (frags), if any */

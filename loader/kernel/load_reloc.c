@@ -26,7 +26,8 @@ struct func_ref {
 struct builder {
 	struct load_ctx *c;
 	struct prog_image *img;
-	const char *prog;	/* entry name, for messages */
+	const char *prog;	/* entry name */
+	char what[512];		/* "OBJ: program NAME" or the caller's name for it */
 	const char *prog_sec;
 	struct func_ref *funcs;
 	size_t nr_funcs;
@@ -68,15 +69,15 @@ static int use_func(struct builder *b, uint32_t sec, uint64_t off, const char *w
 		if (b->funcs[i].sec == sec && b->funcs[i].start == off)
 			return (int)i;
 	if (sec >= o->nr_secs || !obj_sec_is_prog(o, sec) || !o->secs[sec].data) {
-		pr_err("%s: program %s: %s target is in section %s, which holds no code",
-		       o->path, b->prog, why, sec_name(o, sec));
+		pr_err("%s: %s target is in section %s, which holds no code",
+		       b->what, why, sec_name(o, sec));
 		return -EINVAL;
 	}
 	s = &o->secs[sec];
 	sym = obj_func_at(o, sec, off);
 	if (sym < 0) {
-		pr_err("%s: program %s: %s target %s+%llu is not the start of a function",
-		       o->path, b->prog, why, s->name, (unsigned long long)off);
+		pr_err("%s: %s target %s+%llu is not the start of a function",
+		       b->what, why, s->name, (unsigned long long)off);
 		return -EINVAL;
 	}
 	n = o->syms[sym].size / 8;
@@ -133,7 +134,7 @@ static int reloc_extern_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 	int m;
 
 	if (!e) {
-		pr_err("%s: program %s: reference to undefined symbol %s", c->o->path, b->prog,
+		pr_err("%s: reference to undefined symbol %s", b->what,
 		       c->o->syms[symi].name);
 		return -EINVAL;
 	}
@@ -166,8 +167,8 @@ static int reloc_kfunc_call(struct builder *b, uint32_t idx, uint32_t symi)
 	struct bpf_insn *insn = &b->img->insns[idx];
 
 	if (!e || !e->func) {
-		pr_err("%s: program %s: call to %s, which is no kernel function (kfunc) in the object's BTF",
-		       b->c->o->path, b->prog, b->c->o->syms[symi].name);
+		pr_err("%s: call to %s, which is no kernel function (kfunc) in the object's BTF",
+		       b->what, b->c->o->syms[symi].name);
 		return -EINVAL;
 	}
 	if (!e->is_set && b->c->no_kernel_btf) {
@@ -181,8 +182,8 @@ static int reloc_kfunc_call(struct builder *b, uint32_t idx, uint32_t symi)
 		insn->dst_reg = 0;
 		insn->off = 0;
 		insn->imm = POISON_CALL_KFUNC_BASE + (int32_t)(e - b->c->exts);
-		pr_debug("%s: program %s: insn #%u: weak kfunc %s is not resolved (no kernel BTF): "
-			 "poisoned as call #%d", b->c->o->path, b->prog, idx, e->name, insn->imm);
+		pr_debug("%s: insn #%u: weak kfunc %s is not resolved (no kernel BTF): "
+			 "poisoned as call #%d", b->what, idx, e->name, insn->imm);
 		return 0;
 	}
 	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
@@ -205,15 +206,15 @@ static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 	if (sym->sec == OBJ_SEC_UNDEF)
 		return reloc_extern_ldimm64(b, idx, symi);
 	if (sym->sec >= o->nr_secs) {
-		pr_err("%s: program %s: reference to symbol %s which has no section", o->path, b->prog, sym->name);
+		pr_err("%s: reference to symbol %s which has no section", b->what, sym->name);
 		return -EINVAL;
 	}
 	tsec = o->secs[sym->sec].name;
 	if (!strcmp(tsec, ".maps") || !strcmp(tsec, "maps")) {
 		m = map_for_sec_sym(b, symi, off);
 		if (m < 0) {
-			pr_err("%s: program %s: reference to %s+%lld in section %s, which is no map",
-			       o->path, b->prog, sym->name, (long long)off, tsec);
+			pr_err("%s: reference to %s+%lld in section %s, which is no map",
+			       b->what, sym->name, (long long)off, tsec);
 			return -EINVAL;
 		}
 		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
@@ -224,8 +225,8 @@ static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 	if (load_sec_is_global_data(tsec) && !obj_sec_is_prog(o, sym->sec)) {
 		m = load_map_for_data_sec(c, sym->sec);
 		if (m < 0 || off < 0 || (uint64_t)off >= o->secs[sym->sec].size) {
-			pr_err("%s: program %s: reference to %s+%lld outside section %s",
-			       o->path, b->prog, sym->name, (long long)off, tsec);
+			pr_err("%s: reference to %s+%lld outside section %s",
+			       b->what, sym->name, (long long)off, tsec);
 			return -EINVAL;
 		}
 		insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
@@ -235,8 +236,8 @@ static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 	}
 	if (obj_sec_is_prog(o, sym->sec)) {
 		if (off < 0 || off % 8) {
-			pr_err("%s: program %s: callback reference %s+%lld is not on an instruction",
-			       o->path, b->prog, sym->name, (long long)off);
+			pr_err("%s: callback reference %s+%lld is not on an instruction",
+			       b->what, sym->name, (long long)off);
 			return -EINVAL;
 		}
 		f = use_func(b, sym->sec, (uint64_t)off, "callback");
@@ -248,8 +249,8 @@ static int reloc_ldimm64(struct builder *b, uint32_t idx, uint32_t symi)
 		insn[1].imm = 0;
 		return 0;
 	}
-	pr_err("%s: program %s: reference to %s in section %s, which is not a map, global data or code",
-	       o->path, b->prog, sym->name, tsec);
+	pr_err("%s: reference to %s in section %s, which is not a map, global data or code",
+	       b->what, sym->name, tsec);
 	return -EINVAL;
 }
 
@@ -271,8 +272,8 @@ static int reloc_call(struct builder *b, const struct func_ref *from, uint32_t i
 		target = (int64_t)sym->value + ((int64_t)insn->imm + 1) * 8;
 	}
 	if (target < 0) {
-		pr_err("%s: program %s: call target before the start of section %s",
-		       o->path, b->prog, sec_name(o, tsec));
+		pr_err("%s: call target before the start of section %s",
+		       b->what, sec_name(o, tsec));
 		return -EINVAL;
 	}
 	f = use_func(b, tsec, (uint64_t)target, "call");
@@ -298,8 +299,8 @@ static int reloc_func(struct builder *b, size_t fi)
 
 		if (insn.code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			if (k + 1 >= n) {
-				pr_err("%s: program %s: truncated ld_imm64 at the end of function %s",
-				       o->path, b->prog, o->syms[f.sym].name);
+				pr_err("%s: truncated ld_imm64 at the end of function %s",
+				       b->what, o->syms[f.sym].name);
 				return -EINVAL;
 			}
 			if (b->rel_at[f.sec][f.start / 8 + k + 1] >= 0) {
@@ -322,8 +323,8 @@ static int reloc_func(struct builder *b, size_t fi)
 			bad = rel || (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg);
 		}
 		if (bad) {
-			pr_err("%s: program %s: cannot relocate instruction %u of function %s (%s%s)",
-			       o->path, b->prog, k, o->syms[f.sym].name,
+			pr_err("%s: cannot relocate instruction %u of function %s (%s%s)",
+			       b->what, k, o->syms[f.sym].name,
 			       rel ? "relocation against " : "no relocation",
 			       rel ? o->syms[rel->sym].name : "");
 			return -EINVAL;
@@ -362,8 +363,8 @@ static int build_func_info(struct builder *b, bool *complete)
 			found = true;
 		}
 		if (!found) {
-			pr_debug("%s: program %s: no func_info for function %s",
-				 o->path, b->prog, o->syms[f->sym].name);
+			pr_debug("%s: no func_info for function %s",
+				 b->what, o->syms[f->sym].name);
 			return 0;
 		}
 	}
@@ -409,8 +410,8 @@ static int build_line_info(struct builder *b)
 		}
 		qsort(img->line_info + first, nr - first, sizeof(*img->line_info), cmp_line);
 		if (nr == first || img->line_info[first].insn_off != f->new_start) {
-			pr_debug("%s: program %s: no line_info at the start of %s; sending none",
-				 o->path, b->prog, o->syms[f->sym].name);
+			pr_debug("%s: no line_info at the start of %s; sending none",
+				 b->what, o->syms[f->sym].name);
 			nr = 0;
 			break;
 		}
@@ -435,6 +436,7 @@ int load_prog_image_build(struct load_ctx *c, uint32_t entry_sym, struct prog_im
 	int err;
 
 	memset(img, 0, sizeof(*img));
+	load_prog_what(c, entry->name, b.what, sizeof(b.what));
 	b.rel_at = calloc(o->nr_secs, sizeof(*b.rel_at));
 	if (!b.rel_at)
 		return -ENOMEM;

@@ -77,14 +77,46 @@ out:
 	return err;
 }
 
+/* Static, after the kernel refused the linked pipeline: which module it
+ * refuses on its own as well (each loaded apart, as the tailcall backend
+ * loads it, its errors kept quiet; no pin made or reused, nothing kept). */
+static void name_refused_modules(const struct pipeline *p)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < p->nr_mods; i++) {
+		struct load_opts lopts = { .no_pin = true };
+		struct loaded_obj *lo = NULL;
+		char what[384];
+		int err;
+
+		log_capture_begin(NULL, 0);
+		err = load_object(p->mods[i].obj, &lopts, &lo);
+		log_capture_end();
+		loaded_obj_free(lo);
+		if (!err)
+			continue;
+		pipeline_module_desc(p, i, what, sizeof(what));
+		pr_err("attach %s: slot %zu: %s is rejected on its own as well", p->ifname, i,
+		       what);
+		bad++;
+	}
+	if (!bad)
+		pr_err("attach %s: each module loads on its own: the kernel refuses them linked "
+		       "into one program (the tailcall or chain backend loads them apart)",
+		       p->ifname);
+}
+
 /* Static backend: the linked pipeline in one load. */
 int pipeline_load_static(struct pipeline *p, const struct pipeline_prev *prev)
 {
 	struct load_opts lopts = { 0 };
 	struct load_map_reuse *reuse = NULL;
 	const struct loaded_prog *lp;
+	struct pipeline_desc desc;
 	int err;
 
+	pipeline_desc_opts(&desc, p, -1, &lopts);
 	err = pipeline_maps_resolve(p);
 	if (!err)
 		err = pipeline_maps_reuse(p, prev, NULL, &reuse, &lopts.nr_reuse);
@@ -96,8 +128,11 @@ int pipeline_load_static(struct pipeline *p, const struct pipeline_prev *prev)
 		lopts.offload_ifindex = (uint32_t)p->ifindex;
 	err = load_object(p->linked.out, &lopts, &p->lo);
 	free(reuse);
+	if (err && err != -ENOMEM && p->nr_mods > 1 && p->mode != NIC_MODE_HW)
+		name_refused_modules(p);
 	if (err) {
-		pr_err("attach %s: loading the pipeline failed", p->ifname);
+		pr_err("attach %s: loading the pipeline failed; %s", p->ifname,
+		       prev->ours ? "the running pipeline is unchanged" : "nothing was attached");
 		return err;
 	}
 	lp = loaded_obj_prog(p->lo, ROOTLET_ENTRY_NAME);

@@ -1,5 +1,6 @@
 /* Shared between the pipeline's files, each using only those listed before
- * it here: pipeline_names.c (which module owns which map, pin names),
+ * it here: pipeline_desc.c (how load errors name a module's program),
+ * pipeline_names.c (which module owns which map, pin names),
  * pipeline_record.c (the record), pipeline_settle.c (what the kernel's
  * slots run, an interrupted re-link settled), pipeline_prev.c (what ran
  * before), pipeline_maps.c (maps kept across attaches), pipeline_state.c
@@ -92,6 +93,20 @@ struct pipeline_prev {
 	uint32_t prog_id;
 	bool ours;		/* prog_fd is the program our record names */
 };
+
+/* pipeline_desc.c */
+/* "module LABEL (PATH), program PROG" of slot i. */
+void pipeline_module_desc(const struct pipeline *p, size_t i, char *buf, size_t size);
+/* Load messages about programs of slot `slot`'s object (-1: the static
+ * backend's linked pipeline) name the module and its program (d must
+ * outlive the load). */
+struct pipeline_desc {
+	const struct pipeline *p;
+	int slot;
+};
+struct load_opts;
+void pipeline_desc_opts(struct pipeline_desc *d, const struct pipeline *p, int slot,
+			struct load_opts *lo);
 
 /* pipeline_names.c */
 /* Stable pin name of a kept object: "link-<slot>-a" / "-b". */

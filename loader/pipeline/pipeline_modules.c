@@ -32,16 +32,27 @@ int pipeline_host_byte_order(void)
 	return *(const uint8_t *)&one ? ELFDATA2LSB : ELFDATA2MSB;
 }
 
-static bool is_xdp_entry(const struct obj *o, const struct obj_sym *s)
+enum entry_kind { NOT_XDP, XDP_DEVICE, XDP_MAP_ONLY };
+
+/* Whether symbol s is an XDP entry program for a device, one for a
+ * cpumap/devmap only (the kernel runs it on frames redirected into such a
+ * map and refuses it on a device), or neither.  A legacy section counts
+ * with the module's --type. */
+static enum entry_kind entry_kind(const struct obj *o, const struct obj_sym *s,
+				  const char *type, uint32_t *attach)
 {
-	uint32_t type, attach, flags;
+	uint32_t t, flags;
 
 	if (s->type != STT_FUNC || s->bind == STB_LOCAL || s->sec == OBJ_SEC_UNDEF ||
 	    s->sec >= o->nr_secs || !obj_sec_is_prog(o, s->sec) || obj_sec_is_text(o, s->sec))
-		return false;
-	if (load_prog_type_from_sec(o->secs[s->sec].name, &type, &attach, &flags))
-		return false;
-	return type == BPF_PROG_TYPE_XDP;
+		return NOT_XDP;
+	if (load_prog_type_from_sec(o->secs[s->sec].name, &t, attach, &flags) &&
+	    (!type || load_prog_type_from_sec(type, &t, attach, &flags)))
+		return NOT_XDP;
+	if (t != BPF_PROG_TYPE_XDP)
+		return NOT_XDP;
+	return *attach == BPF_XDP_CPUMAP || *attach == BPF_XDP_DEVMAP ? XDP_MAP_ONLY :
+									   XDP_DEVICE;
 }
 
 /* Why an object has no XDP entry program, when its programs sit in sections
@@ -74,40 +85,65 @@ static void legacy_hint(const struct pipeline_module *m)
 		       "give --type xdp", m->s->path, secs);
 }
 
-/* The module's entry program: the one named, or the only XDP entry program. */
-static int find_entry(struct pipeline_module *m)
+static void list_add(char *list, size_t size, const char *name)
+{
+	size_t n = strlen(list);
+
+	if (n + strlen(name) + 3 < size)
+		snprintf(list + n, size - n, "%s%s", n ? ", " : "", name);
+}
+
+static int refuse_map_only(const struct pipeline_module *m, const struct obj_sym *s,
+			   uint32_t attach)
+{
+	pr_err("module %s (%s): program %s (section %s) is an XDP program for a %s "
+	       "(expected attach type %s): the kernel runs it only on frames redirected "
+	       "into such a map, never on a device, so it cannot be a slot", m->s->label,
+	       m->s->path, s->name, m->obj->secs[s->sec].name,
+	       attach == BPF_XDP_CPUMAP ? "cpumap" : "devmap",
+	       attach == BPF_XDP_CPUMAP ? "BPF_XDP_CPUMAP" : "BPF_XDP_DEVMAP");
+	return -EINVAL;
+}
+
+/* The module's entry program (*sym): the one named, or the only XDP entry
+ * program for a device loaded by default (not in a "?" section). */
+static int find_entry(struct pipeline_module *m, uint32_t *sym)
 {
 	const struct obj *o = m->obj;
-	const char *want = m->s->prog, *path = m->s->path, *found = NULL, *off = NULL;
-	char list[512] = "", where[4200] = "";
+	const char *want = m->s->prog, *path = m->s->path, *off = NULL;
+	char list[512] = "", maponly[256] = "", where[4200] = "";
 	size_t n = 0;
+	uint32_t attach;
 
-	for (size_t i = 1; i < o->nr_syms; i++) {
+	/* From the manifest: "FILE:LINE: module 'NAME': " first. */
+	if (m->s->origin)
+		snprintf(where, sizeof(where), "%s: module '%s': ", m->s->origin, m->s->label);
+	for (uint32_t i = 1; i < o->nr_syms; i++) {
 		const struct obj_sym *s = &o->syms[i];
+		enum entry_kind k = entry_kind(o, s, m->s->type, &attach);
 
-		if (!is_xdp_entry(o, s))
+		if (k == NOT_XDP)
 			continue;
 		if (want && !strcmp(want, s->name)) {
-			found = s->name;
-			n = 1;
-			break;
+			if (k == XDP_MAP_ONLY)
+				return refuse_map_only(m, s, attach);
+			*sym = i;
+			return 0;
+		}
+		if (k == XDP_MAP_ONLY) {
+			list_add(maponly, sizeof(maponly), s->name);
+			continue;
 		}
 		/* SEC("?xdp"), autoload off: the entry only when named */
 		if (o->secs[s->sec].name[0] == '?') {
 			off = off ? off : s->name;
-			if (!want)
-				continue;
+			continue;
 		}
-		if (strlen(list) + strlen(s->name) + 3 < sizeof(list))
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 n ? ", " : "", s->name);
-		found = s->name;
+		list_add(list, sizeof(list), s->name);
+		*sym = i;
 		n++;
 	}
-	/* From the manifest: "FILE:LINE: module 'NAME': " first. */
-	if (m->s->origin)
-		snprintf(where, sizeof(where), "%s: module '%s': ", m->s->origin, m->s->label);
-	if (want && (n != 1 || strcmp(found, want))) {
+	if (want) {
 		pr_err("%s%s: no XDP entry program '%s' (XDP entry programs: %s)", where, path,
 		       want, *list ? list : "none");
 		if (!n)
@@ -119,6 +155,12 @@ static int find_entry(struct pipeline_module *m)
 		       "autoload off): name it as %s:%s", where, path, off, path, off);
 		return -ENOENT;
 	}
+	if (!n && *maponly) {
+		pr_err("module %s (%s): no XDP entry program for a device: %s run only on "
+		       "frames redirected into a cpumap or devmap (sections xdp/cpumap, "
+		       "xdp/devmap), never on a device", m->s->label, path, maponly);
+		return -ENOENT;
+	}
 	if (!n) {
 		pr_err("%s%s: no XDP entry program (no global function in an xdp section)", where,
 		       path);
@@ -126,13 +168,38 @@ static int find_entry(struct pipeline_module *m)
 		return -ENOENT;
 	}
 	if (n > 1) {
-		pr_err("%s: %zu XDP entry programs (%s): name one as %s:PROG", path, n, list, path);
+		pr_err("%s%s: %zu XDP entry programs (%s): name one as %s:PROG", where, path, n,
+		       list, path);
 		return -EINVAL;
 	}
-	if (want)
-		return 0;
-	m->s->prog = strdup(found);
+	m->s->prog = strdup(o->syms[*sym].name);
 	return m->s->prog ? 0 : -ENOMEM;
+}
+
+/* A slot needs its entry program and what that uses, nothing else: the
+ * object's other programs (of whatever type, maybe one this loader does
+ * not know) are left out, as libbpf leaves a program it does not load;
+ * then --type applies to what is left. */
+static int keep_entry(struct pipeline_module *m, uint32_t sym)
+{
+	size_t n;
+	int err = obj_keep_program(m->obj, sym, &n);
+
+	if (err) {
+		pr_err("module %s (%s): program %s: leaving out the object's other programs "
+		       "failed: %s", m->s->label, m->s->path, m->s->prog, strerror(-err));
+		return err;
+	}
+	if (n)
+		pr_debug("module %s: program %s: %zu other program(s) or their sections left out",
+			 m->s->label, m->s->prog, n);
+	if (!m->s->type)
+		return 0;
+	err = obj_retype_programs(m->obj, m->s->type, &n);
+	if (!err && !n)
+		pr_info("module %s: --type %s: every program section has a known type already",
+			m->s->label, m->s->type);
+	return err;
 }
 
 /* The whole file, read once (also from a pipe). */
@@ -222,6 +289,7 @@ static int open_module(struct pipeline *p, size_t i, bool expect_sha)
 	char sha[SHA256_HEX_LEN];
 	void *buf = NULL;
 	size_t len = 0;
+	uint32_t sym = 0;
 	int err;
 
 	m->s = &p->plan->slots[i];
@@ -241,17 +309,8 @@ static int open_module(struct pipeline *p, size_t i, bool expect_sha)
 		pr_err("%s: byte order differs from this host's", m->s->path);
 		return -EINVAL;
 	}
-	if (m->s->type) {
-		size_t n;
-
-		err = obj_retype_programs(m->obj, m->s->type, &n);
-		if (err)
-			return err;
-		if (!n)
-			pr_info("module %s: --type %s: every program section has a known type "
-				"already", m->s->label, m->s->type);
-	}
-	return find_entry(m);
+	err = find_entry(m, &sym);
+	return err ? err : keep_entry(m, sym);
 }
 
 /* Every slot's file, entry program and mask (option, run config, default). */

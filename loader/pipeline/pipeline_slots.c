@@ -109,7 +109,7 @@ static void forget_rootlet_maps(struct loaded_obj *lo)
 /* Loads module i for target `target` of the rootlet rootlet_fd; freplace
  * also links it.  Nothing is pinned here. */
 static int load_module(struct pipeline *p, const struct pipeline_prev *prev, size_t i,
-		       uint32_t target, int rootlet_fd)
+		       uint32_t target, int rootlet_fd, bool swap)
 {
 	struct pipeline_module *m = &p->mods[i];
 	struct load_ext_target ext = { .prog = m->s->prog, .target_fd = rootlet_fd };
@@ -118,9 +118,11 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	struct link_result linked = { 0 };
 	bool chain = p->plan->backend == ROOTLET_CHAIN;
 	const struct loaded_prog *lp;
-	char fn[48];
+	struct pipeline_desc desc;
+	char fn[48], what[384];
 	int err;
 
+	pipeline_desc_opts(&desc, p, (int)i, &lopts);
 	err = pipeline_maps_reuse(p, prev, m, &reuse, &lopts.nr_reuse);
 	if (!err && chain)
 		err = chain_reuse(p, prev, &reuse, &lopts.nr_reuse);
@@ -143,8 +145,11 @@ static int load_module(struct pipeline *p, const struct pipeline_prev *prev, siz
 	}
 	err = load_object(chain ? linked.out : m->obj, &lopts, &m->lo);
 	if (err) {
-		pr_err("%s: slot %zu (%s): loading %s failed; the slot is unchanged", p->ifname,
-		       i, m->s->label, m->s->path);
+		/* a new pipeline has no slot yet: what runs is left alone */
+		pipeline_module_desc(p, i, what, sizeof(what));
+		pr_err("%s: slot %zu: loading %s failed; %s", p->ifname, i, what,
+		       swap ? "the slot is unchanged" : prev->ours ?
+		       "the running pipeline is unchanged" : "nothing was attached");
 		goto out;
 	}
 	if (chain)
@@ -181,7 +186,8 @@ int pipeline_slot_prepare(struct pipeline *p, const struct pipeline_prev *prev, 
 
 	if (rootlet_fd < 0)
 		return -ENOENT;
-	return load_module(p, prev, i, p->plan->backend == ROOTLET_FREPLACE ? !t : 0, rootlet_fd);
+	return load_module(p, prev, i, p->plan->backend == ROOTLET_FREPLACE ? !t : 0, rootlet_fd,
+			   true);
 }
 
 static int rootlet_map_fd(const struct loaded_obj *lo, const char *name, const char *ifname)
@@ -219,7 +225,7 @@ int pipeline_slots_load(struct pipeline *p, const struct pipeline_prev *prev)
 	for (size_t i = 0; i < p->nr_mods; i++) {
 		uint32_t key = (uint32_t)i;
 
-		err = load_module(p, prev, i, 0, p->prog_fd);
+		err = load_module(p, prev, i, 0, p->prog_fd, false);
 		if (err)
 			return err;
 		if (slots_fd >= 0) {
@@ -350,7 +356,7 @@ static int stage_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, 
 		pipeline_link_pin_name((uint32_t)k, (uint32_t)t, link_new);
 		drop_pin(p->ifname, prev, link_new);
 	}
-	err = load_module(p, prev, k, (uint32_t)t, rootlet_fd);
+	err = load_module(p, prev, k, (uint32_t)t, rootlet_fd, true);
 	if (!err && m->link_fd >= 0)
 		err = state_pin(p->ifname, link_new, m->link_fd);
 	return err;

@@ -1,10 +1,11 @@
 /* progrun: the libbpf reference runner for XDP programs.
  *
  *   progrun [--repeat N] [--map NAME=KEYHEX:VALHEX]... [--pin-maps DIR]
- *           [--out-dir DIR] OBJ PROG PKTFILE...
+ *           [--out-dir DIR] [--only] OBJ PROG PKTFILE...
  *
  * Opens OBJ with libbpf and loads it (all programs, and PROG even when in a
- * "?" section, autoload off), applies the --map
+ * "?" section, autoload off; with --only, PROG alone: the others' autoload
+ * turned off, as a loader of one program does), applies the --map
  * updates (in order; for per-CPU maps VALHEX is stored for every CPU),
  * pins all maps under DIR with --pin-maps, then runs program PROG on each
  * packet file with BPF_PROG_TEST_RUN (repeat N times, default 1).
@@ -29,6 +30,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +198,7 @@ static int run_packet(int prog_fd, const char *path, int repeat, const char *out
 static void usage(void)
 {
 	fprintf(stderr, "usage: progrun [--repeat N] [--map NAME=KEYHEX:VALHEX]... "
-		"[--pin-maps DIR] [--out-dir DIR] OBJ PROG PKTFILE...\n");
+		"[--pin-maps DIR] [--out-dir DIR] [--only] OBJ PROG PKTFILE...\n");
 }
 
 int main(int argc, char **argv)
@@ -206,6 +208,7 @@ int main(int argc, char **argv)
 		{ "map", required_argument, NULL, 'm' },
 		{ "pin-maps", required_argument, NULL, 'p' },
 		{ "out-dir", required_argument, NULL, 'o' },
+		{ "only", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct map_update updates[MAX_MAP_UPDATES] = {};
@@ -213,6 +216,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_program *prog;
 	int nr_updates = 0, repeat = 1, ret = 1, err, opt, i;
+	bool only = false;
 	char *end;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -237,6 +241,9 @@ int main(int argc, char **argv)
 		case 'o':
 			out_dir = optarg;
 			break;
+		case 'O':
+			only = true;
+			break;
 		default:
 			usage();
 			return 2;
@@ -256,6 +263,12 @@ int main(int argc, char **argv)
 	if (!prog) {
 		fprintf(stderr, "progrun: %s: no program '%s'\n", argv[optind], argv[optind + 1]);
 		goto out;
+	}
+	if (only) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, obj)
+			bpf_program__set_autoload(p, false);
 	}
 	/* PROG loads even from SEC("?xdp") (autoload off): it is asked for */
 	bpf_program__set_autoload(prog, true);

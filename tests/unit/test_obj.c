@@ -295,6 +295,53 @@ static void building(void)
 	obj_free(o);
 }
 
+/* obj_keep_program: sib_mixed's sib_xdp keeps its section (cut down to
+ * it), .text, maps and data; the other programs and their sections go,
+ * and the result writes and reads back. */
+static void keep_program(const char *dir)
+{
+	static const char *const gone[] = { "sib_bad", "sib_tp", "sib_reuseport", "sib_unknown",
+					    "sib_devmap", "sib_cpumap" };
+	struct obj *o = load(dir, "sib_mixed.o"), *r = NULL;
+	const struct btf_ext_sec *fi;
+	void *buf = NULL;
+	size_t len = 0, n = 0;
+	int e, xs, err;
+	bool ok = true;
+
+	if (!o)
+		return;
+	e = obj_find_sym(o, "sib_xdp");
+	err = e > 0 ? obj_keep_program(o, (uint32_t)e, &n) : -ENOENT;
+	TAP_CHECK(err == 0 && n == 6, "%s: keep sib_xdp: 5 sections and 1 program left out (%zu)",
+		  dir, n);
+	if (err) {
+		obj_free(o);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		ok = ok && obj_find_sym(o, gone[i]) < 0;
+	TAP_CHECK(ok, "%s: the other programs are gone", dir);
+	TAP_CHECK(obj_find_sec(o, "tp_btf/xdp_exception") < 0 && obj_find_sec(o, "sk_reuseport") < 0 &&
+		  obj_find_sec(o, "xdp/devmap") < 0 && obj_find_sec(o, ".text") > 0 &&
+		  obj_find_sec(o, ".maps") > 0 && obj_find_sym(o, "sib_other") > 0,
+		  "%s: their sections are gone; .text, maps and data stay", dir);
+	e = obj_find_sym(o, "sib_xdp");
+	xs = obj_find_sec(o, "xdp");
+	TAP_CHECK(e > 0 && xs > 0 && o->syms[e].sec == (uint32_t)xs && o->syms[e].value == 0 &&
+		  o->secs[xs].size == o->syms[e].size, "%s: section xdp holds sib_xdp alone", dir);
+	fi = o->btf_ext && xs > 0 ? btf_ext_sec_find(&o->btf_ext->func, "xdp") : NULL;
+	TAP_CHECK(fi && fi->nr == 1 && *(const uint32_t *)fi->recs == 0,
+		  "%s: func_info of xdp: sib_xdp's record, moved to 0", dir);
+	err = obj_write_mem(o, &buf, &len);
+	if (!err)
+		err = obj_read_mem("kept.o", buf, len, &r);
+	TAP_CHECK(err == 0, "%s: the kept object writes and reads back", dir);
+	free(buf);
+	obj_free(r);
+	obj_free(o);
+}
+
 int main(void)
 {
 	log_set_level(LOG_LVL_WARN);
@@ -308,5 +355,7 @@ int main(void)
 	maps("tests/bpf");
 	maps("tests/bpf/be");
 	building();
+	keep_program("tests/bpf");
+	keep_program("tests/bpf/be");
 	return tap_done();
 }
