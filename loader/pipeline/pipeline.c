@@ -214,12 +214,13 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	 * the new rootlet runs its modules only while their links live.) */
 	if (!err)
 		err = pipeline_stage(p, pins, nr);
-	if (err)
-		goto out;
-	err = nic_attach(p->ifindex, p->ifname, p->prog_fd, p->mode,
-			 prev->ours ? prev->prog_fd : -1, force, &used);
+	if (!err)
+		err = nic_attach(p->ifindex, p->ifname, p->prog_fd, p->mode,
+				 prev->ours ? prev->prog_fd : -1, force, &used);
 	if (err) {
 		pipeline_unstage(p->ifname, pins, nr);
+		if (!prev->record && !prev->nr_pins)
+			state_remove(p->ifname);	/* a first attach leaves no folder */
 		goto out;
 	}
 	plan_now(p->plan->time);
