@@ -212,6 +212,7 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 	/* Staged before the attach (pipeline_stage.c): a crash at any point
 	 * leaves what the next command completes or rolls back.  (freplace:
 	 * the new rootlet runs its modules only while their links live.) */
+	plan_now(p->plan->time);	/* the staged record is the one a settle keeps */
 	if (!err)
 		err = pipeline_stage(p, pins, nr);
 	if (!err)
@@ -223,7 +224,6 @@ static int build_and_attach(struct pipeline *p, struct pipeline_prev *prev, bool
 			state_remove(p->ifname);	/* a first attach leaves no folder */
 		goto out;
 	}
-	plan_now(p->plan->time);
 	err = pipeline_commit(p, used, prev, pins, nr);
 	if (!err)
 		pr_info("%s: pipeline of %zu modules %s in %s mode, %s backend (program id %u)",

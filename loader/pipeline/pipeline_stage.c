@@ -192,9 +192,15 @@ int pipeline_stage_settle(const char *ifname)
 	if (err)
 		goto out;
 	ifindex = (int)if_nametoindex(ifname);
-	if (ifindex && nic_query(ifindex, ifname, &cur))
-		cur.prog_id = 0;
-	if (ifindex && cur.prog_id && cur.prog_id == next.prog_id) {
+	/* Unknown what the device runs: leave it all for the next command. */
+	if (ifindex && (err = nic_query(ifindex, ifname, &cur)))
+		goto out;
+	if (ifindex && next.prog_id && (cur.drv_prog_id == next.prog_id ||
+	    cur.skb_prog_id == next.prog_id || cur.hw_prog_id == next.prog_id ||
+	    cur.prog_id == next.prog_id)) {
+		if (cur.prog_id != next.prog_id)	/* another mode's program comes first */
+			cur.mode = cur.skb_prog_id == next.prog_id ? NIC_MODE_SKB :
+				   cur.hw_prog_id == next.prog_id ? NIC_MODE_HW : NIC_MODE_NATIVE;
 		err = roll_forward(ifname, &next, &cur, &names);
 		if (!err)
 			pr_warn("%s: completed a change a crash interrupted: the device runs its "

@@ -237,9 +237,13 @@ static int slot_from_module_arg(const char *arg, struct plan_slot *s)
 	if (!eq || stat(arg, &st) == 0 || memchr(arg, '/', (size_t)(eq - arg)))
 		return plan_slot_from_arg(arg, s);
 	if (!module_name_ok(arg, (size_t)(eq - arg))) {
-		pr_err("module '%s': bad module name '%.*s' (NAME=OBJ[:PROG], NAME of at most "
-		       "%d letters, digits, '_' and '-', not starting with a digit or '-')", arg,
-		       (int)(eq - arg), arg, PLAN_LABEL_MAX);
+		char e_arg[256], name[PLAN_LABEL_MAX + 2], e_name[sizeof(e_arg)];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+		pr_err("module '%s': bad module name '%s' (NAME=OBJ[:PROG], NAME of at most %d "
+		       "letters, digits, '_' and '-', not starting with a digit or '-')",
+		       esc_str(e_arg, sizeof(e_arg), arg), esc_str(e_name, sizeof(e_name), name),
+		       PLAN_LABEL_MAX);
 		return -EINVAL;
 	}
 	label = strndup(arg, (size_t)(eq - arg));
