@@ -116,19 +116,12 @@ int nic_prog_name(uint32_t prog_id, char *buf, size_t len)
 
 void nic_prog_describe(uint32_t prog_id, char *buf, size_t len)
 {
-	struct bpf_prog_info info;
-	uint32_t info_len = sizeof(info);
-	int fd = sys_prog_fd_by_id(prog_id);
+	char name[BPF_OBJ_NAME_LEN + 1];
 
-	memset(&info, 0, sizeof(info));
-	if (fd >= 0 && !sys_obj_info(fd, &info, &info_len)) {
-		info.name[sizeof(info.name) - 1] = '\0';
-		snprintf(buf, len, "id %u '%s'", prog_id, (char *)info.name);
-	} else {
+	if (!nic_prog_name(prog_id, name, sizeof(name)))
+		snprintf(buf, len, "id %u '%s'", prog_id, name);
+	else
 		snprintf(buf, len, "id %u", prog_id);
-	}
-	if (fd >= 0)
-		close(fd);
 }
 
 /* ---- one netlink request with its (extended) ack ---- */
