@@ -65,28 +65,40 @@ int ksym_values(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
+/* An IPv4 TCP packet without IP options: its tuple, and its IP header in
+ * *ipp; 0 for any other packet. */
+static __always_inline int tcp4_tuple(struct xdp_md *ctx, struct bpf_sock_tuple *tup,
+				      struct iphdr **ipp)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct tcphdr *tcp = (void *)(ip + 1);
+
+	if ((void *)(tcp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
+		return 0;
+	tup->ipv4.saddr = ip->saddr;
+	tup->ipv4.daddr = ip->daddr;
+	tup->ipv4.sport = tcp->source;
+	tup->ipv4.dport = tcp->dest;
+	*ipp = ip;
+	return 1;
+}
+
 /* The conntrack lookup of an IPv4 TCP packet: XDP_DROP when the
  * connection is tracked, else XDP_TX with opts.error (-ENOENT) in the IP
  * id; other packets pass untouched. */
 SEC("xdp")
 int ct_lookup(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct tcphdr *tcp = (void *)(ip + 1);
 	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = IPPROTO_TCP };
 	struct bpf_sock_tuple tup = {};
+	struct iphdr *ip;
 	struct nf_conn *ct;
 
-	if ((void *)(tcp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
-	    ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
+	if (!tcp4_tuple(ctx, &tup, &ip))
 		return XDP_PASS;
-	tup.ipv4.saddr = ip->saddr;
-	tup.ipv4.daddr = ip->daddr;
-	tup.ipv4.sport = tcp->source;
-	tup.ipv4.dport = tcp->dest;
 	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
 	if (ct) {
 		bpf_ct_release(ct);
@@ -102,23 +114,14 @@ int ct_lookup(struct xdp_md *ctx)
 SEC("xdp")
 int ct_insert(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct tcphdr *tcp = (void *)(ip + 1);
 	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = IPPROTO_TCP };
 	struct bpf_sock_tuple tup = {};
+	struct iphdr *ip;
 	struct nf_conn___init *nct;
 	struct nf_conn *ct;
 
-	if ((void *)(tcp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
-	    ip->ihl != 5 || ip->protocol != IPPROTO_TCP)
+	if (!tcp4_tuple(ctx, &tup, &ip))
 		return XDP_PASS;
-	tup.ipv4.saddr = ip->saddr;
-	tup.ipv4.daddr = ip->daddr;
-	tup.ipv4.sport = tcp->source;
-	tup.ipv4.dport = tcp->dest;
 	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, CT_OPTS_SZ);
 	if (ct) {
 		bpf_ct_release(ct);
