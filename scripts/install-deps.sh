@@ -46,11 +46,15 @@ cpio kmod dropbear-bin openssh-client python3 dwarves"
 # installed) and pahole for their images' target BTF (the UAPI headers and
 # linkers of each target come with cross).
 PKGS_VM_CROSS="qemu-system-arm qemu-system-mips dwarves"
+# Fleet management (issue 21): promtool (in prometheus) parses status
+# --prometheus, lua5.1 runs the node-exporter-lua collector, collectd-core
+# runs the exec script, ansible-core drives two router VMs over SSH.
+PKGS_FLEET="prometheus lua5.1 collectd-core ansible-core"
 # The tests themselves (tests/*.sh, tests/tools): libbpf-based reference
 # tools, bpftool, packet capture, man page rendering, xdp-loader/libxdp as
 # the rootlet's reference.
-PKGS_CHECK="$PKGS_DEMO $PKGS_CROSS $PKGS_VM $PKGS_VM_CROSS bpftool tcpdump
-xxd strace groff-base file coreutils time xdp-tools libxdp-dev
+PKGS_CHECK="$PKGS_DEMO $PKGS_CROSS $PKGS_VM $PKGS_VM_CROSS $PKGS_FLEET bpftool
+tcpdump xxd strace groff-base file coreutils time xdp-tools libxdp-dev
 gnuplot-nox"
 PKGS_BENCH="$PKGS_DEMO $PKGS_VM bpftool xdp-tools libxdp-dev gnuplot-nox
 time"
