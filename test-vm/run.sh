@@ -24,6 +24,11 @@
 # in $O/vm-$TARGET.  The images of all four carry the same tools (dropbear
 # included); a scenario needing a kernel feature that architecture's kernel
 # lacks skips itself in the guest (test-vm/guest/lib.sh, `skip`).
+#
+# VM_DIR=FOLDER keeps the log (and the host sides' output) there instead of
+# $O/vm: for several VMs at once, each with its own VM_DIR and VM_SSH_PORT
+# (test-vm/fleet.sh boots two).  A scenario with a line "# scenario-all: no"
+# runs only when named (it needs such a driver).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 : "${O:=build}"
@@ -53,6 +58,7 @@ armhf)	# armmp has no LPAE: keep the PCIe window below 4 GiB
 *) die "TARGET=$TARGET: one of x86_64, aarch64, mipsel, armhf" ;;
 esac
 IMG=$IMGDIR/initramfs.cpio.gz
+VMDIR=${VM_DIR:-$VMDIR}
 
 [ -f "$IMG" ] && [ -f "$IMGDIR/kernel" ] || die "no image in $IMGDIR (run make image)"
 KERNEL=$(cat "$IMGDIR/kernel")
@@ -92,8 +98,8 @@ fi
 ALL=
 if [ $# = 0 ]; then
 	ALL=1
-	for s in test-vm/scenarios/*.sh; do
-		[ -f "$s" ] && set -- "$@" "$(basename "$s" .sh)"
+	for s in test-vm/scenarios/*.sh; do	# the guest's "all" is the same list
+		[ -f "$s" ] && ! grep -qx '# scenario-all: no' "$s" && set -- "$@" "$(basename "$s" .sh)"
 	done
 fi
 [ $# -gt 0 ] || die "no scenarios"

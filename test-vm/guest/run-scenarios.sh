@@ -12,11 +12,13 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export XDPLD=/usr/sbin/xdpld FW=/usr/lib/xdpld TESTDIR
 
 # "all" (test-vm/run.sh without names): every scenario of the image, in
-# the order of the host's test-vm/scenarios/*.sh (the same files)
+# the order of the host's test-vm/scenarios/*.sh (the same files), but
+# those with a line "# scenario-all: no" (they need a driver on the host,
+# e.g. fleet_node: test-vm/fleet.sh); the host's list leaves out the same.
 if [ "$*" = all ]; then
 	set --
 	for s in "$TESTDIR"/scenarios/*.sh; do
-		[ -f "$s" ] && set -- "$@" "$(basename "$s" .sh)"
+		[ -f "$s" ] && ! grep -qx '# scenario-all: no' "$s" && set -- "$@" "$(basename "$s" .sh)"
 	done
 fi
 read -r up _ </proc/uptime
@@ -30,8 +32,11 @@ for name in "$@"; do
 		continue
 	fi
 	work=$(mktemp -d /tmp/scenario.XXXXXX)
+	# A scenario that waits for a slow host side says how long it may take:
+	# a line "# scenario-timeout: SECONDS".
+	limit=$(sed -n 's/^# scenario-timeout: \([0-9][0-9]*\)$/\1/p' "$script" | head -n 1)
 	start=$(cut -d' ' -f1 /proc/uptime)
-	(cd "$work" && timeout "$SCENARIO_TIMEOUT" sh "$script") >"$work.log" 2>&1
+	(cd "$work" && timeout "${limit:-$SCENARIO_TIMEOUT}" sh "$script") >"$work.log" 2>&1
 	rc=$?
 	end=$(cut -d' ' -f1 /proc/uptime)
 	sed 's/^/# /' "$work.log"
