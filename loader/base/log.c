@@ -15,6 +15,9 @@ static const char *syslog_ident = "xdpld";
 static int capturing;
 static char *capture_buf;
 static size_t capture_len;
+static char *keep_first, *keep_marked;
+static size_t keep_len;
+static const char *keep_mark;
 
 void log_init(const char *ident)
 {
@@ -75,6 +78,30 @@ void log_capture_end(void)
 	capture_len = 0;
 }
 
+void log_keep_errors(char *first, char *marked, size_t len, const char *mark)
+{
+	keep_first = first;
+	keep_marked = marked;
+	keep_len = first && marked ? len : 0;
+	keep_mark = mark;
+	if (keep_len)
+		first[0] = marked[0] = '\0';
+}
+
+/* An error for log_keep_errors: the first one, and the first naming mark. */
+static void keep_error(const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	if (keep_first[0] && (keep_marked[0] || !keep_mark))
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!keep_first[0])
+		snprintf(keep_first, keep_len, "%s", buf);
+	if (!keep_marked[0] && keep_mark && strstr(buf, keep_mark))
+		snprintf(keep_marked, keep_len, "%s", buf);
+}
+
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -88,6 +115,10 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 			va_end(ap);
 		}
 		lvl = LOG_LVL_DEBUG;
+	} else if (lvl == LOG_LVL_ERR && keep_len) {
+		va_start(ap, fmt);
+		keep_error(fmt, ap);
+		va_end(ap);
 	}
 	if (lvl > max_level)
 		return;

@@ -22,6 +22,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 void log_capture_begin(char *buf, size_t len);
 void log_capture_end(void);
 
+/* For reports that quote an error (apply --json's msg): from here on the
+ * text of the first error logged (not one a capture turned into a debug
+ * message) is kept in first, and that of the first error containing mark
+ * in marked (mark NULL: none); each len bytes, "" until there is one.
+ * log_keep_errors(NULL, NULL, 0, NULL) stops. */
+void log_keep_errors(char *first, char *marked, size_t len, const char *mark);
+
 #define pr_err(...)   log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define pr_warn(...)  log_msg(LOG_LVL_WARN, __VA_ARGS__)
 #define pr_info(...)  log_msg(LOG_LVL_INFO, __VA_ARGS__)

@@ -4,7 +4,9 @@
  * prepares everything first, then makes each NIC run its pipeline through
  * the plan diff (re-link of changed slots, new rootlet where the layout
  * changed, nothing where nothing changed), then detaches pipelines the
- * manifest no longer has.  See policies/README.md. */
+ * manifest no longer has.  --json: what was done as one JSON object
+ * (apply_report.h).  See policies/README.md. */
+#include "apply_report.h"
 #include "cli.h"
 #include "base/log.h"
 #include "kernel/load.h"
@@ -14,10 +16,12 @@
 #include "policy/manifest.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct job {
 	struct plan plan;
@@ -28,11 +32,12 @@ struct job {
 
 struct run {
 	const struct manifest *m;
-	const struct job *jobs;	/* the devices that get a pipeline */
+	struct job *jobs;	/* the devices that get a pipeline */
 	size_t nr_jobs;
 	bool dry_run, check;
 	bool strict;		/* check --strict: a missing device is an error */
 	const char *device;	/* only this one (hotplug) */
+	struct apply_report *rep;	/* --json, else NULL */
 	int err;
 };
 
@@ -94,6 +99,8 @@ static int detach_removed(const char *ifname, void *arg)
 	struct run *r = arg;
 	char *rec = NULL, where[4200];
 	struct plan pl;
+	struct pipeline_result res = { .action = PIPELINE_DETACHED, .changed = true };
+	char pipeline[sizeof(pl.pipeline)] = "";
 	bool managed = false;
 
 	for (size_t i = 0; i < r->nr_jobs; i++)
@@ -105,17 +112,23 @@ static int detach_removed(const char *ifname, void *arg)
 		strcat(where, "/" STATE_RECORD_NAME);
 	if (!plan_record_parse(ifname, where, rec, &pl)) {
 		managed = pl.managed;
+		res.prog_id_before = pl.prog_id;
+		memcpy(pipeline, pl.pipeline, sizeof(pipeline));
 		plan_free(&pl);
 	}
 	free(rec);
 	if (!managed)
 		return 0;	/* attached by hand: not the manifest's business */
+	snprintf(res.reason, sizeof(res.reason), "no pipeline for it in %s", r->m->path);
 	if (r->dry_run) {
-		printf("%s: detach (no pipeline for it in %s)\n", ifname, r->m->path);
+		printf("%s: detach (%s)\n", ifname, res.reason);
+	} else if (pipeline_detach(ifname, false)) {
+		if (!r->err)
+			r->err = -EIO;
 		return 0;
 	}
-	if (pipeline_detach(ifname, false) && !r->err)
-		r->err = -EIO;
+	if (r->rep && apply_report_add(r->rep, ifname, pipeline, &res) && !r->err)
+		r->err = -ENOMEM;
 	return 0;
 }
 
@@ -137,15 +150,46 @@ static int check_devices(const struct run *r, const struct job *jobs, size_t nr)
 	return missing && r->strict ? -ENODEV : 0;
 }
 
+/* A device the manifest names that does not exist (yet): hotplug gives it
+ * its pipeline when it appears. */
+static void skip(struct run *r, const struct job *j)
+{
+	struct pipeline_result res = { .action = PIPELINE_SKIPPED };
+
+	if (r->dry_run)
+		printf("%s: skipped: no such device (it gets its pipeline when it appears)\n",
+		       j->plan.ifname);
+	else
+		pr_info("%s:%u: device %s does not exist: skipped; it gets its pipeline when it "
+			"appears", r->m->path, j->line, j->plan.ifname);
+	snprintf(res.reason, sizeof(res.reason),
+		 "no such device (it gets its pipeline when it appears)");
+	if (r->rep && apply_report_add(r->rep, j->plan.ifname, j->pl->name, &res) && !r->err)
+		r->err = -ENOMEM;
+}
+
+static void free_jobs(struct run *r)
+{
+	for (size_t i = 0; i < r->nr_jobs; i++)
+		plan_free(&r->jobs[i].plan);
+	free(r->jobs);
+	r->jobs = NULL;
+	r->nr_jobs = 0;
+}
+
+/* The plans stay in r until free_jobs: the report borrows their names. */
 static int run(struct run *r, const struct pipeline_apply_opts *base)
 {
 	struct pipeline_apply_opts o = *base;
+	struct pipeline_result res;
 	struct job *jobs = NULL;
-	size_t nr = 0, skipped = 0;
+	size_t nr = 0;
 	int err = make_jobs(r, &jobs, &nr);
 
 	if (err)
 		return err;
+	r->jobs = jobs;
+	r->nr_jobs = nr;
 	if (r->check) {
 		err = check_devices(r, jobs, nr);
 		if (err)
@@ -176,35 +220,59 @@ static int run(struct run *r, const struct pipeline_apply_opts *base)
 	o.prepare = false;
 	o.prepared = !r->dry_run;	/* exactly the bytes prepared, or nothing */
 	o.dry_run = r->dry_run;
+	o.result = r->rep ? &res : NULL;
 	for (size_t i = 0; i < nr; i++) {
 		struct job *j = &jobs[i];
 
 		if (!j->present) {
-			skipped++;
-			if (r->dry_run)
-				printf("%s: skipped: no such device (it gets its pipeline when it "
-				       "appears)\n", j->plan.ifname);
-			else
-				pr_info("%s:%u: device %s does not exist: skipped; it gets its "
-					"pipeline when it appears", r->m->path, j->line, j->plan.ifname);
+			skip(r, j);
 			continue;
 		}
-		if (pipeline_apply(&j->plan, &o) && !r->err) {
-			r->err = -EIO;
+		if (pipeline_apply(&j->plan, &o)) {
+			if (r->rep)
+				r->rep->changed |= res.changed;
+			if (!r->err)
+				r->err = -EIO;
 			pr_err("%s:%u: pipeline '%s' (device %s) was not applied", r->m->path,
 			       j->line, j->pl->name, j->plan.ifname);
+		} else if (r->rep && apply_report_add(r->rep, j->plan.ifname, j->pl->name, &res) &&
+			   !r->err) {
+			r->err = -ENOMEM;
 		}
 	}
-	r->jobs = jobs;
-	r->nr_jobs = nr;
 	if (!r->device)
 		state_list_ifaces(detach_removed, r);
 	err = r->err;
 out:
-	for (size_t i = 0; i < nr; i++)
-		plan_free(&jobs[i].plan);
-	free(jobs);
 	return err;
+}
+
+/* --json: stdout carries the object alone; what a run prints there (the
+ * dry run's lines) goes to stderr meanwhile.  Returns the saved stdout. */
+static int stdout_aside(void)
+{
+	int fd;
+
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		int err = -errno;
+
+		pr_err("apply --json: cannot set stdout aside: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void stdout_back(int fd)
+{
+	fflush(stdout);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
 }
 
 static int manifest_cmd(struct cli *c, bool check)
@@ -213,9 +281,10 @@ static int manifest_cmd(struct cli *c, bool check)
 					 .idempotent = true };
 	struct run r = { .check = check };
 	const char *path = MANIFEST_DEFAULT_PATH;
+	struct apply_report rep = { 0 };
 	struct manifest *m = NULL;
-	bool own_btf = false;
-	int opt, err;
+	bool own_btf = false, json = false, usage = false;
+	int opt, err, saved = -1;
 
 	while ((opt = cli_next(c)) > 0) {
 		switch (opt) {
@@ -225,10 +294,27 @@ static int manifest_cmd(struct cli *c, bool check)
 		case 'r': o.reset_state = true; break;
 		case 'f': o.force = true; break;
 		case 's': r.strict = true; break;
+		case 'j': json = true; break;
 		}
 	}
-	if (opt < 0 || cli_state_dir(c) < 0)
+	if (opt < 0)
 		return c->rc;
+	if (json) {
+		rep.config = path;
+		rep.dry_run = r.dry_run;
+		r.rep = &rep;
+		apply_report_begin(&rep);
+		saved = stdout_aside();
+		if (saved < 0) {
+			err = saved;
+			goto out;
+		}
+	}
+	if (cli_state_dir(c) < 0) {
+		err = -EINVAL;
+		usage = true;
+		goto out;
+	}
 	err = manifest_load(path, &m);
 	/* The command line's --kernel-btf wins over the manifest's. */
 	if (!err && m->kernel_btf && !load_get_kernel_btf()) {
@@ -242,8 +328,16 @@ static int manifest_cmd(struct cli *c, bool check)
 	}
 	if (own_btf)
 		load_set_kernel_btf(NULL);	/* m->kernel_btf goes with m */
+out:
+	if (json) {
+		stdout_back(saved);
+		rep.failed = err != 0;
+		apply_report_print(&rep, stdout);	/* borrows the jobs' names */
+		apply_report_free(&rep);
+	}
+	free_jobs(&r);
 	manifest_free(m);
-	return err ? 1 : 0;
+	return usage ? c->rc : err ? 1 : 0;
 }
 
 static int run_check(struct cli *c)
@@ -277,6 +371,7 @@ const struct cli_cmd cmd_apply = {
 		{ 'd', 0, "device", "DEV", "only DEV's pipeline (hotplug)" },
 		{ 'r', 0, "reset-state", NULL, "changed modules start with empty maps" },
 		CLI_OPT_FORCE("replace XDP programs xdpld did not attach"),
+		{ 'j', 0, "json", NULL, "print what was done as JSON (policies/README.md)" },
 		CLI_OPT_STATE_DIR,
 		{ 0 },
 	},

@@ -97,15 +97,6 @@ static int resolve_backend(struct plan *pl)
 	return -EOPNOTSUPP;
 }
 
-/* The old slot that ran module label, NULL: none (labels are unique). */
-static const struct plan_slot *old_slot_of(const struct plan *old, const char *label)
-{
-	for (size_t i = 0; i < old->nr_slots; i++)
-		if (old->slots[i].label && label && !strcmp(old->slots[i].label, label))
-			return &old->slots[i];
-	return NULL;
-}
-
 static bool same(const char *a, const char *b)
 {
 	return a && b ? !strcmp(a, b) : a == b;
@@ -134,7 +125,7 @@ static void carry_over(struct pipeline *p, const struct plan *old, const struct 
 
 	for (size_t i = 0; i < want->nr_slots; i++) {
 		struct plan_slot *s = &want->slots[i];
-		const struct plan_slot *o = old_slot_of(old, s->label);
+		const struct plan_slot *o = plan_slot_by_label(old, s->label);
 		bool changed = o && module_changed(old, want, o, s);
 
 		s->prog_id = 0;
@@ -236,12 +227,17 @@ out:
 
 /* An unchanged pipeline the manifest takes over (or hands back): only the
  * record's owner changes. */
+static bool owner_changes(const struct plan *cur, const struct plan *want)
+{
+	return cur->managed != want->managed || strcmp(cur->pipeline, want->pipeline) ||
+	       !plan_naming_same(cur, want, NULL);
+}
+
 static int adopt(struct plan *cur, const struct plan *want)
 {
 	int err;
 
-	if (cur->managed == want->managed && !strcmp(cur->pipeline, want->pipeline) &&
-	    plan_naming_same(cur, want, NULL))
+	if (!owner_changes(cur, want))
 		return 0;
 	cur->managed = want->managed;
 	memcpy(cur->pipeline, want->pipeline, sizeof(cur->pipeline));
@@ -293,6 +289,8 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	struct nic_xdp cur;
 	int err, lock = -1;
 
+	if (o->result)
+		memset(o->result, 0, sizeof(*o->result));
 	memset(&prev, 0, sizeof(prev));
 	prev.prog_fd = -1;
 	/* check verifies the pipeline of a NIC that is not there yet too */
@@ -354,6 +352,10 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 		err = pipeline_slots_jit_check(want->ifname, &prev, want->backend);
 	if (err)
 		goto out;
+	/* read before the change alters prev (adopt, slot swaps) */
+	if (o->result && !o->prepare)
+		pipeline_result_fill(&p, &prev, &d, prev.ours && !d.layout_changed && !d.nr_code &&
+				     owner_changes(&prev.plan, want), o->result);
 	if (!o->prepare && !o->dry_run && !prev.ours && prev.prog_id && !o->force &&
 	    pipeline_hint_unrecorded(want->ifname, prev.prog_id)) {
 		err = -EEXIST;	/* xdpld's own, record not here: attach would say --force */
@@ -383,6 +385,10 @@ int pipeline_apply(struct plan *want, const struct pipeline_apply_opts *o)
 	} else {
 		err = pipeline_slots_swap(&p, &prev, &d);
 	}
+	if (o->result && !o->prepare && !o->dry_run && !err)
+		pipeline_result_done(&p, o->result);
+	else if (o->result && err)
+		o->result->changed = p.swapped > 0;
 out:
 	state_unlock(lock);
 	pipeline_prev_free(&prev);

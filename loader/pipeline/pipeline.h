@@ -20,12 +20,47 @@
 #include <stddef.h>
 
 #include "kernel/nic.h"
+#include "link/rootlet.h"
+
+#include <stdint.h>
 
 /* Pin of the attached rootlet program in the interface's state directory. */
 #define PIPELINE_PROG_PIN	"rootlet"
 
 struct plan;
 struct plan_args;
+
+/* What an apply did on one device, or (dry run) would do: apply --json
+ * prints it (policies/README.md).  pipeline_apply fills the first four
+ * actions; apply itself (the CLI) the last two. */
+enum pipeline_action {
+	PIPELINE_ATTACHED,	/* a first pipeline (or one replacing a foreign program) */
+	PIPELINE_NEW_ROOTLET,	/* rebuilt and swapped in atomically (reason: why) */
+	PIPELINE_RELINKED,	/* same rootlet, modules of some slots swapped */
+	PIPELINE_UNCHANGED,
+	PIPELINE_DETACHED,
+	PIPELINE_SKIPPED,	/* the device does not exist */
+};
+/* A slot's module: new to the pipeline, other code than it ran, the same
+ * code (with a new rootlet it is loaded anew all the same: a new id). */
+enum pipeline_slot_action { PIPELINE_SLOT_NEW, PIPELINE_SLOT_RELINKED, PIPELINE_SLOT_UNCHANGED };
+
+struct pipeline_result_slot {
+	const char *module;	/* the wanted plan's label (lives as long as the plan) */
+	enum pipeline_slot_action action;
+	uint32_t prog_id_before, prog_id_after;	/* 0: none or not known */
+};
+
+struct pipeline_result {
+	enum pipeline_action action;
+	/* Something on the device changed (its program, a slot, its record);
+	 * after a failure: slots swapped before it (the rest rolls back). */
+	bool changed;
+	char reason[160];	/* "" none */
+	uint32_t prog_id_before, prog_id_after;	/* the rootlet's; 0: none or not known */
+	size_t nr_slots;
+	struct pipeline_result_slot slots[ROOTLET_MAX_SLOTS];
+};
 
 /* How a plan is carried out. */
 struct pipeline_apply_opts {
@@ -52,6 +87,9 @@ struct pipeline_apply_opts {
 	 * prepare verified; a file that changed since is refused. */
 	bool prepared;
 	bool dry_run;		/* print what would change, load nothing */
+	/* apply and its dry run (not prepare), may be NULL: what was done.
+	 * Filled on success; on failure only its changed. */
+	struct pipeline_result *result;
 };
 
 /* Makes the interface run `want`: reads the modules, resolves the backend,

@@ -70,6 +70,7 @@ struct pipeline {
 	bool reset_state;
 	bool prepare;		/* load and verify only: change nothing */
 	bool prepared;		/* the slots' sha256 are what prepare read */
+	size_t swapped;		/* slots this run swapped (a failure leaves them) */
 };
 
 /* One pin of a pipeline: name in the state directory and an fd. */
@@ -223,6 +224,14 @@ void pipeline_report_priorities(const struct pipeline *p);
 bool pipeline_hint_unrecorded(const char *ifname, uint32_t prog_id);
 void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *prev,
 			 const struct plan_diff *d, bool force);
+/* What apply will do (its dry run would do) on p's device, from what runs
+ * (prev, read before the change alters it) and the diff; record_changed:
+ * an unchanged pipeline's record changes owner (the manifest takes it
+ * over).  Ids after are those known before: kept ones, else 0. */
+void pipeline_result_fill(const struct pipeline *p, const struct pipeline_prev *prev,
+			  const struct plan_diff *d, bool record_changed, struct pipeline_result *r);
+/* After the change: the ids it gave. */
+void pipeline_result_done(const struct pipeline *p, struct pipeline_result *r);
 
 /* pipeline_modules.c */
 /* ELFDATA2LSB or ELFDATA2MSB: this host's byte order. */

@@ -1,5 +1,6 @@
 /* What a pipeline run tells the user beyond its result: run-config
- * priorities the slot order does not follow, and --dry-run's plan. */
+ * priorities the slot order does not follow, --dry-run's plan, and what
+ * apply did for apply --json (struct pipeline_result). */
 #include "pipeline_internal.h"
 
 #include "base/log.h"
@@ -92,4 +93,49 @@ void pipeline_print_plan(const struct pipeline *p, const struct pipeline_prev *p
 	print_change(p, prev, d, force);
 	if (prev->ours)
 		pipeline_maps_print_reset(p, prev);
+}
+
+void pipeline_result_fill(const struct pipeline *p, const struct pipeline_prev *prev,
+			  const struct plan_diff *d, bool record_changed, struct pipeline_result *r)
+{
+	const struct plan *w = p->plan;
+	bool keep;	/* the rootlet program stays */
+
+	memset(r, 0, sizeof(*r));
+	r->action = !prev->ours ? PIPELINE_ATTACHED : d->layout_changed ? PIPELINE_NEW_ROOTLET :
+		    d->nr_code ? PIPELINE_RELINKED : PIPELINE_UNCHANGED;
+	r->changed = r->action != PIPELINE_UNCHANGED || record_changed;
+	if (r->action == PIPELINE_NEW_ROOTLET)
+		snprintf(r->reason, sizeof(r->reason), "%s", d->why ? d->why : "");
+	else if (r->action == PIPELINE_ATTACHED && prev->prog_id)
+		snprintf(r->reason, sizeof(r->reason),
+			 "replaces XDP program id %u, which xdpld did not attach", prev->prog_id);
+	else if (record_changed)
+		snprintf(r->reason, sizeof(r->reason),
+			 "the same programs; only the record changes (pipeline '%s')", w->pipeline);
+	keep = r->action == PIPELINE_UNCHANGED || r->action == PIPELINE_RELINKED;
+	r->prog_id_before = prev->ours ? prev->prog_id : 0;
+	r->prog_id_after = keep ? r->prog_id_before : 0;
+	for (size_t i = 0; i < w->nr_slots && i < ROOTLET_MAX_SLOTS; i++) {
+		const struct plan_slot *s = &w->slots[i];
+		const struct plan_slot *o = prev->ours ? plan_slot_by_label(&prev->plan, s->label) :
+					    NULL;
+		struct pipeline_result_slot *rs = &r->slots[r->nr_slots++];
+
+		rs->module = s->label;
+		rs->action = !o ? PIPELINE_SLOT_NEW :
+			     i < p->nr_mods && p->mods[i].code_changed ? PIPELINE_SLOT_RELINKED :
+			     PIPELINE_SLOT_UNCHANGED;
+		rs->prog_id_before = o ? o->prog_id : 0;
+		if (keep && rs->action == PIPELINE_SLOT_UNCHANGED)
+			rs->prog_id_after = rs->prog_id_before;
+	}
+}
+
+void pipeline_result_done(const struct pipeline *p, struct pipeline_result *r)
+{
+	if (r->action == PIPELINE_ATTACHED || r->action == PIPELINE_NEW_ROOTLET)
+		r->prog_id_after = p->prog_id;
+	for (size_t i = 0; i < r->nr_slots && i < p->plan->nr_slots; i++)
+		r->slots[i].prog_id_after = p->plan->slots[i].prog_id;
 }

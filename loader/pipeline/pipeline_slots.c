@@ -394,6 +394,7 @@ static int swap_slot(struct pipeline *p, struct pipeline_prev *prev, size_t k, i
 		goto fail;
 	}
 	/* Swapped: from here on the new module runs. */
+	p->swapped++;
 	if (freplace) {
 		err = wait_for_readers();
 		if (err) {

@@ -78,6 +78,14 @@ void plan_free(struct plan *p)
 	plan_init(p);
 }
 
+const struct plan_slot *plan_slot_by_label(const struct plan *p, const char *label)
+{
+	for (size_t i = 0; i < p->nr_slots; i++)
+		if (p->slots[i].label && label && !strcmp(p->slots[i].label, label))
+			return &p->slots[i];
+	return NULL;
+}
+
 int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src)
 {
 	*dst = *src;

@@ -131,6 +131,8 @@ void plan_maps_free(struct plan_map *maps, size_t nr);
 int plan_replace_module_maps(struct plan *pl, const char *label, struct plan_map *maps,
 			     size_t nr);
 int plan_slot_copy(struct plan_slot *dst, const struct plan_slot *src);
+/* The slot of p that runs module label, NULL: none (labels are unique). */
+const struct plan_slot *plan_slot_by_label(const struct plan *p, const char *label);
 
 /* Builds the wanted plan from arguments: module paths resolved (the files
  * must exist), labels, entry programs where given, masks from
