@@ -9,6 +9,8 @@
 # inventory for them (r1, r2: 127.0.0.1 and the forwarded ports, root, the
 # image's key) and runs contrib/ansible/xdpld.yml against both, the json
 # callback's stats read with jq:
+#   0. a dry run (-e xdpld_dry_run=true): changed on both (apply would
+#      re-link), nothing installed or applied;
 #   1. the group's manifest (contrib/ansible/manifests/wan.conf.j2, fw =
 #      relink_fw_v2.o uploaded by the role): changed on both; status --json
 #      shows slot 1 re-linked (a new program id), the rootlet and the other
@@ -17,10 +19,12 @@
 #   3. a broken manifest for r2 only (host_vars): r2 fails with the
 #      manifest's FILE:LINE, r1 is ok and unchanged, r2's pipeline and
 #      /etc/config/xdpld are as they were;
-#   4. a manifest for r2 that `xdpld check` passes but `apply` fails on
-#      (a pipeline on lo in mode native: lo has no driver XDP, only the
-#      attach finds out): r2 is rolled back, /etc/config/xdpld is the
-#      previous manifest again and its pipeline runs;
+#   4. a manifest for r2 that `xdpld check` passes but `apply` fails on:
+#      fw back to the vendor's build on wan0, and a pipeline on lo in mode
+#      native (lo has no driver XDP; only the attach finds out).  apply
+#      re-links wan0, then fails on lo; the role puts the previous manifest
+#      back and applies it (wan0 re-linked again): r2 fails, saying so, and
+#      runs the previous manifest;
 #   5. the group's manifest again: changed on none.
 # Then it tells both guests it is done; each checks what it runs (run.sh's
 # "ok - fleet_node").  Prints ok/not ok lines and the wall time; exit 1 on
@@ -37,11 +41,11 @@ show() { tail -n 30 "$1" | sed 's/^/    /'; }
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
 for tool in ansible-playbook jq ssh python3 qemu-system-x86_64; do
-	command -v "$tool" >/dev/null || { not_ok "fleet: $tool not found (scripts/install-deps.sh)"; exit 1; }
+	command -v "$tool" >/dev/null || { not_ok "$tool not found (scripts/install-deps.sh)"; exit 1; }
 done
 V2=$O/tests/bpf/relink_fw_v2.o
 for f in "$O/image/initramfs.cpio.gz" "$O/image/ssh_key" "$V2"; do
-	[ -f "$f" ] || { not_ok "fleet: no $f (make image)"; exit 1; }
+	[ -f "$f" ] || { not_ok "no $f (make image)"; exit 1; }
 done
 W=$(abs "$O/fleet")
 rm -rf "$W" && mkdir -p "$W/inv/group_vars" "$W/inv/host_vars" || exit 1
@@ -84,9 +88,9 @@ wait_ready() {
 ready=1
 for h in $HOSTS; do
 	if wait_ready "$h"; then
-		ok "fleet: $h booted, ssh ready on 127.0.0.1:$(eval "echo \$port_$h") after $(($(date +%s) - t0))s"
+		ok "boot: $h booted, ssh ready on 127.0.0.1:$(eval "echo \$port_$h") after $(($(date +%s) - t0))s"
 	else
-		not_ok "fleet: $h never said 'xdpld-vm: fleet_node: ssh ready'"; ready=
+		not_ok "boot: $h never said 'xdpld-vm: fleet_node: ssh ready'"; ready=
 	fi
 done
 
@@ -98,12 +102,14 @@ snap() {
 	rsh "$1" 'xdpld status --json' >"$W/$1.$2.json" 2>"$W/$1.$2.err"
 	rsh "$1" 'sha256sum /etc/config/xdpld' 2>&1 | cut -d' ' -f1 >"$W/$1.$2.sha"
 }
-# play N: the playbook against both, the json callback's output in runN.json.
+# play N [ARG...]: the playbook against both (with ARGs), the output of
+# the callback test-vm/ansible/fleet_json.py in runN.json.
 play() {
+	_n=$1; shift
 	ANSIBLE_CALLBACK_PLUGINS="$PWD/test-vm/ansible" ANSIBLE_STDOUT_CALLBACK=fleet_json ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=False \
 		ANSIBLE_SSH_CONTROL_PATH_DIR="$W/cp" ANSIBLE_LOCAL_TEMP="$W/tmp" ANSIBLE_RETRY_FILES_ENABLED=0 \
-		timeout 300 ansible-playbook -i "$W/inv" contrib/ansible/xdpld.yml >"$W/run$1.json" 2>"$W/run$1.err"
-	echo $? >"$W/run$1.rc"
+		timeout 300 ansible-playbook -i "$W/inv" contrib/ansible/xdpld.yml "$@" >"$W/run$_n.json" 2>"$W/run$_n.err"
+	echo $? >"$W/run$_n.rc"
 }
 # stat N HOST FIELD: the recap's count (changed, failures, ok, ...).
 # (-1 when the run left no JSON)
@@ -142,6 +148,26 @@ xdpld_modules:
   fw: $(abs "$V2")
 EOF
 	for h in $HOSTS; do snap "$h" 0; done
+
+	# ---- 0. a dry run: changed (would change) on both, nothing changes ----
+	play 0 -e xdpld_dry_run=true
+	good=1
+	for h in $HOSTS; do
+		snap "$h" 0b
+		a=$(out 0 "$h" 'xdpld apply --dry-run --json')
+		[ "$(stat 0 "$h" changed)" -ge 1 ] && [ "$(stat 0 "$h" failures)" = 0 ] &&
+			echo "$a" | jq -e '.dry_run == true and .changed == true and
+				(.devices[] | select(.device == "wan0") | .action == "relinked")' >/dev/null &&
+			[ -n "$(ids "$W/$h.0.json")" ] && [ "$(ids "$W/$h.0b.json")" = "$(ids "$W/$h.0.json")" ] &&
+			[ "$(cat "$W/$h.0b.sha")" = "$(cat "$W/$h.0.sha")" ] || good=
+	done
+	if [ "$(cat "$W/run0.rc")" = 0 ] && [ -n "$good" ]; then
+		ok "run 0: -e xdpld_dry_run=true: changed (would re-link wan0) on both; ids and /etc/config/xdpld unchanged"
+	else
+		not_ok "run 0: a dry run: would change on both, nothing changed (exit $(cat "$W/run0.rc");$(recap 0))"
+		for h in $HOSTS; do echo "    $h: $(out 0 "$h" 'xdpld apply --dry-run --json')"; done
+		show "$W/run0.err"
+	fi
 
 	# ---- 1. the group's manifest: changed on both ----
 	play 1
@@ -230,11 +256,19 @@ EOF
 	msg=$(failmsg 4 r2)
 	a=$(out 4 r2 'xdpld apply --json')
 	b=$(out 4 r2 'put the previous manifest back and apply it')
+	# slot1 JSON: wan0's slot 1 "before after" ids in apply's JSON.
+	slot1() { echo "$1" | jq -r '.devices[] | select(.device == "wan0" and .action == "relinked") |
+		.slots[1] | select(.action == "relinked") | "\(.prog_id_before) \(.prog_id_after)"' 2>/dev/null; }
+	s1=$(jq '.interfaces[0].slots[1].prog_id' "$W/r2.3.json")
+	set -- $(slot1 "$a") $(slot1 "$b")
 	if [ "$(cat "$W/run4.rc")" != 0 ] && [ "$(stat 4 r2 failures)" = 1 ] &&
 		out 4 r2 'xdpld check' | grep -q 'check out' &&
-		echo "$a" | jq -e '.failed == true' >/dev/null && echo "$msg" | grep -q 'rolled back' &&
-		echo "$b" | jq -e '.failed == false' >/dev/null; then
-		ok "run 4: r2: check passed, apply failed ($(echo "$a" | jq -r .msg)), rolled back: $msg"
+		echo "$a" | jq -e '.failed == true and .changed == true' >/dev/null && echo "$msg" | grep -q 'rolled back' &&
+		echo "$msg" | grep -q "/etc/config/xdpld:[0-9]*: pipeline 'loopback' (device lo)" &&
+		echo "$b" | jq -e '.failed == false and .changed == true' >/dev/null &&
+		[ $# = 4 ] && [ "$1" = "$s1" ] && [ "$3" = "$2" ] && [ "$4" = "$(jq '.interfaces[0].slots[1].prog_id' "$W/r2.4.json")" ]; then
+		ok "run 4: r2: check passed, apply failed after re-linking wan0's fw ($1 -> $2): $(echo "$a" | jq -r .msg)"
+		ok "run 4: r2 rolled back: the previous manifest applied again (fw $3 -> $4); r2 failed: ${msg%%;*}"
 	else
 		not_ok "run 4: r2 rolled back after a failed apply (exit $(cat "$W/run4.rc");$(recap 4))"
 		echo "    r2 said: $msg"; echo "    apply: $a"; echo "    roll back: $b"; show "$W/run4.err"
