@@ -6,7 +6,7 @@
  * before), pipeline_maps.c (maps kept across attaches), pipeline_state.c
  * (new pins, commit with roll-back, detach), pipeline_slots.c (tailcall,
  * chain and freplace: rootlet and modules loaded apart, slot swaps),
- * pipeline_report.c (messages, --dry-run), pipeline_modules.c (open, hash,
+ * pipeline_report.c (messages, --dry-run, apply's result), pipeline_modules.c (open, hash,
  * entry), pipeline_build.c (rootlet, static link and load), then the
  * executor of a plan diff (pipeline.c), pipeline_relink.c,
  * pipeline_restore.c and pipeline_status.c. */
