@@ -14,7 +14,8 @@
 #   1. the group's manifest (contrib/ansible/manifests/wan.conf.j2, fw =
 #      relink_fw_v2.o uploaded by the role): changed on both; status --json
 #      shows slot 1 re-linked (a new program id), the rootlet and the other
-#      slots unchanged; apply's JSON says so;
+#      slots unchanged; apply's JSON says so; an object planted in the
+#      role's folder on r1 is removed;
 #   2. the same again: changed on none, the ids the same;
 #   3. a broken manifest for r2 only (host_vars): r2 fails with the
 #      manifest's FILE:LINE, r1 is ok and unchanged, r2's pipeline and
@@ -170,6 +171,8 @@ EOF
 	fi
 
 	# ---- 1. the group's manifest: changed on both ----
+	# An object no manifest names, in the role's folder: removed by the run.
+	rsh r1 'mkdir -p /usr/lib/xdpld/fleet && echo old >/usr/lib/xdpld/fleet/old-0123456789abcdef.o'
 	play 1
 	for h in $HOSTS; do
 		snap "$h" 1
@@ -199,6 +202,14 @@ EOF
 		ok "run 1: ansible-playbook exit 0; on both the boot's manifest is kept as /etc/config/xdpld.prev"
 	else
 		not_ok "run 1: ansible-playbook exit $(cat "$W/run1.rc") (0), /etc/config/xdpld.prev is the boot's manifest"
+	fi
+
+	left=$(rsh r1 'ls /usr/lib/xdpld/fleet' | tr '\n' ' ')
+	if [ "$left" = "${FWPATH##*/} " ] && out 1 r1 'remove the module objects no manifest names any more' |
+		grep -qx 'removed /usr/lib/xdpld/fleet/old-0123456789abcdef.o'; then
+		ok "run 1: r1's /usr/lib/xdpld/fleet: the object no manifest names was removed, ${FWPATH##*/} kept"
+	else
+		not_ok "run 1: r1's /usr/lib/xdpld/fleet holds only ${FWPATH##*/} (has: $left)"
 	fi
 
 	# ---- 2. the same again: changed on none ----
