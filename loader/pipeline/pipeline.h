@@ -130,4 +130,11 @@ int pipeline_detach(const char *ifname, bool force);
  * interface's state could not be read (the others are still printed). */
 int pipeline_status(const char *ifname, bool json);
 
+/* The same in the Prometheus text exposition format 0.0.4 (counters,
+ * relinks, ids; docs/pipeline.md).  An interface without a pipeline gives
+ * no lines; one whose record is unreadable gives xdpld_pipeline_matches 0
+ * and the error.  On an error (ENOMEM, the state directory unreadable)
+ * nothing is printed. */
+int pipeline_metrics(const char *ifname);
+
 #endif

@@ -9,7 +9,8 @@
  * pipeline_report.c (messages, --dry-run, apply's result), pipeline_modules.c (open, hash,
  * entry), pipeline_build.c (rootlet, static link and load), then the
  * executor of a plan diff (pipeline.c), pipeline_relink.c,
- * pipeline_restore.c and pipeline_status.c. */
+ * pipeline_restore.c, pipeline_view.c (one interface as status shows it),
+ * pipeline_status.c and pipeline_metrics.c. */
 #ifndef XDPLD_PIPELINE_INTERNAL_H
 #define XDPLD_PIPELINE_INTERNAL_H
 
@@ -250,5 +251,31 @@ int pipeline_build_rootlet(struct pipeline *p);
 int pipeline_link(struct pipeline *p);
 /* Static backend: the linked pipeline in one load (maps kept from prev). */
 int pipeline_load_static(struct pipeline *p, const struct pipeline_prev *prev);
+
+/* pipeline_view.c */
+/* One interface's pipeline as status shows it. */
+struct pipeline_view {
+	struct plan pl;		/* the record settled, or the staged plan that runs */
+	char *rec;		/* the record's text */
+	struct nic_xdp cur;	/* what the kernel runs (when present) */
+	bool present;		/* the interface exists */
+	bool matches;		/* present and running pl's rootlet */
+	int stats_fd;		/* the counter map; -1: none (--no-counters, unreadable) */
+	int ncpu;		/* possible CPUs: values per counter lookup */
+};
+/* Reads ifname's pipeline into v: 0, or negative errno with *what saying
+ * why ("no pipeline recorded" with -ENOENT); v->present and v->cur are set
+ * either way.  After 0, pipeline_view_close frees v. */
+int pipeline_view_open(const char *ifname, struct pipeline_view *v, const char **what);
+void pipeline_view_close(struct pipeline_view *v);
+/* Slot `slot`'s counters, every bucket summed over the CPUs; -ENOENT
+ * when the pipeline has none. */
+int pipeline_view_counters(const struct pipeline_view *v, uint32_t slot,
+			   uint64_t out[ROOTLET_NR_BUCKETS]);
+/* The program slot i runs: the kernel's answer, else the recorded id if
+ * that program still exists; 0 with static (the slot is part of the
+ * rootlet) or when none is known.  *gone: a recorded id that is dead. */
+uint32_t pipeline_view_slot_prog(const char *ifname, const struct plan *pl, uint32_t i,
+				 uint32_t *gone);
 
 #endif

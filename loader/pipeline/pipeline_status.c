@@ -24,93 +24,6 @@ struct status_ctx {
 	int err;		/* first error */
 };
 
-/* A decimal number at *p (advanced past it); -1 when there is none. */
-static long number(const char **p)
-{
-	long v = -1;
-
-	for (; **p >= '0' && **p <= '9' && v < 1000000; (*p)++)
-		v = (v < 0 ? 0 : v * 10) + (**p - '0');
-	return v;
-}
-
-/* Number of possible CPUs ("0-3,8-11"): the per-CPU value count of a lookup.
- * (Parsed by hand: scanf would pull ~9 KB of float parsing into the static
- * binary.) */
-static int possible_cpus(void)
-{
-	char buf[256];
-	const char *p = buf;
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int n = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	for (;;) {
-		long a = number(&p), b = a;
-
-		if (*p == '-') {
-			p++;
-			b = number(&p);
-		}
-		if (a < 0 || b < a || b - a > 65535)
-			break;
-		n += (int)(b - a + 1);
-		if (*p++ != ',')
-			break;
-	}
-	return n > 0 ? n : -EINVAL;
-}
-
-
-/* Counters of one slot: sums over CPUs of every bucket. */
-static int read_counters(int map_fd, uint32_t slot, int ncpu, uint64_t out[ROOTLET_NR_BUCKETS])
-{
-	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
-	int err = 0;
-
-	if (!vals)
-		return -ENOMEM;
-	for (uint32_t b = 0; !err && b < ROOTLET_NR_BUCKETS; b++) {
-		uint32_t key = rootlet_stats_key(slot, b);
-
-		err = sys_map_lookup(map_fd, &key, vals);
-		out[b] = err ? 0 : rootlet_stats_sum(vals, (unsigned)ncpu);
-	}
-	free(vals);
-	return err;
-}
-
-/* The stats map pinned for this record, checked against what it must be. */
-static int open_stats(const char *ifname, const struct plan *pl)
-{
-	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-	int fd;
-
-	for (size_t i = 0; i < pl->nr_maps; i++) {
-		if (strcmp(pl->maps[i].name, ROOTLET_STATS_MAP))
-			continue;
-		fd = state_get(ifname, pl->maps[i].pin);
-		if (fd < 0)
-			return fd;
-		memset(&info, 0, sizeof(info));
-		if (sys_obj_info(fd, &info, &len) || info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
-		    info.key_size != 4 || info.value_size != 8 ||
-		    info.max_entries < pl->nr_slots * ROOTLET_NR_BUCKETS) {
-			pr_err("%s: pinned %s is not the pipeline's counter map", ifname,
-			       pl->maps[i].pin);
-			close(fd);
-			return -EINVAL;
-		}
-		return fd;
-	}
-	return -ENOENT;
-}
-
 /* ", \"btf\": " whether the loaded program id carries BTF (bpf_prog_info's
  * btf_id); null when the program cannot be read. */
 static void json_btf(uint32_t prog_id)
@@ -160,42 +73,13 @@ static void json_naming(const struct plan *pl)
 	printf("]");
 }
 
-static bool prog_alive(uint32_t id)
+static void print_slot(const char *ifname, const struct pipeline_view *v, uint32_t i, bool json)
 {
-	int fd = id ? sys_prog_fd_by_id(id) : -ENOENT;
-
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0;
-}
-
-/* The program slot i runs: the kernel's answer, else the recorded id if
- * that program still exists; 0 with static (the slot is part of the
- * rootlet) or when none is known.  *gone: a recorded id that is dead. */
-static uint32_t slot_prog_id(const char *ifname, const struct plan *pl, uint32_t i,
-			     uint32_t *gone)
-{
-	uint32_t kid, rec = pl->slots[i].prog_id;
-
-	*gone = 0;
-	if (pl->backend == ROOTLET_STATIC)
-		return 0;
-	kid = pipeline_slot_kernel_id(ifname, pl, i);
-	if (kid)
-		return kid;
-	if (prog_alive(rec))
-		return rec;
-	*gone = rec;
-	return 0;
-}
-
-static void print_slot(const char *ifname, const struct plan *pl, uint32_t i, int stats_fd,
-		       int ncpu, bool json)
-{
+	const struct plan *pl = &v->pl;
 	const struct plan_slot *s = &pl->slots[i];
 	uint64_t cnt[ROOTLET_NR_BUCKETS];
-	bool have_cnt = stats_fd >= 0 && !read_counters(stats_fd, i, ncpu, cnt);
-	uint32_t gone, id = slot_prog_id(ifname, pl, i, &gone);
+	bool have_cnt = !pipeline_view_counters(v, i, cnt);
+	uint32_t gone, id = pipeline_view_slot_prog(ifname, pl, i, &gone);
 	char mask[64];
 
 	plan_mask_str(s->continue_mask, mask, sizeof(mask));
@@ -310,11 +194,12 @@ static const char *relink_how(enum rootlet_backend b)
 	return b == ROOTLET_STATIC ? "new rootlet" : "slot swap";
 }
 
-static void print_head(struct status_ctx *c, const char *ifname, const struct plan *pl,
-		       bool present, const struct nic_xdp *cur)
+static void print_head(struct status_ctx *c, const char *ifname, const struct pipeline_view *v)
 {
+	const struct plan *pl = &v->pl;
+	const struct nic_xdp *cur = &v->cur;
+	bool present = v->present, matches = v->matches;
 	char dir[4096], desc[64];
-	bool matches = present && cur->prog_id == pl->prog_id;
 	bool first = !c->printed++;
 	const char *backend = rootlet_backend_name(pl->backend);
 
@@ -364,77 +249,30 @@ static void print_head(struct status_ctx *c, const char *ifname, const struct pl
 	json_naming(pl);
 }
 
-/* The device runs a staged rootlet a crash left unrecorded: show it (what
- * the kernel runs); the next command under the state lock records it. */
-static int staged_view(const char *ifname, uint32_t running, struct plan *out)
-{
-	int err = pipeline_staged_plan(ifname, running, out);
-
-	if (!err)
-		pr_warn("%s: a change a crash interrupted: the device runs its new rootlet "
-			"(program id %u), which the next xdpld command that changes something "
-			"records", ifname, running);
-	return err;
-}
-
 static int show_iface(const char *ifname, void *arg)
 {
 	struct status_ctx *c = arg;
-	char *rec = NULL, where[4200];
-	struct plan pl;
-	struct nic_xdp cur = { 0 };
-	int ifindex = (int)if_nametoindex(ifname);
-	bool present = ifindex != 0;
-	int stats_fd = -1, ncpu = 0, err;
+	struct pipeline_view v;
+	const char *what = NULL;
+	int err = pipeline_view_open(ifname, &v, &what);
 
-	if (present && nic_query(ifindex, ifname, &cur))
-		present = false;
-	err = state_record_read(ifname, &rec);
-	if (err == -ENOENT && present && !staged_view(ifname, cur.prog_id, &pl))
-		goto show;	/* a first attach a crash interrupted */
 	if (err) {
-		print_error(c, ifname, err, err == -ENOENT ? "no pipeline recorded"
-							   : "unreadable record");
-		if (err == -ENOENT && present)
-			pipeline_hint_unrecorded(ifname, cur.prog_id);
+		print_error(c, ifname, err, what);
+		if (err == -ENOENT && v.present)
+			pipeline_hint_unrecorded(ifname, v.cur.prog_id);
 		return 0;
 	}
-	pipeline_record_where(ifname, where, sizeof(where));
-	if (plan_record_parse(ifname, where, rec, &pl)) {
-		print_error(c, ifname, -EINVAL, "malformed record");
-		free(rec);
-		return 0;
-	}
-	if (present && cur.prog_id != pl.prog_id) {
-		struct plan staged;
-
-		if (!staged_view(ifname, cur.prog_id, &staged)) {
-			plan_free(&pl);
-			pl = staged;
-		}
-	}
-show:
-	pipeline_slots_settle(ifname, &pl, false);
-	if (pl.counters) {
-		ncpu = possible_cpus();
-		stats_fd = ncpu > 0 ? open_stats(ifname, &pl) : -1;
-		if (stats_fd < 0)
-			pr_warn("%s: cannot read the pipeline's counters", ifname);
-	}
-	print_head(c, ifname, &pl, present, &cur);
+	print_head(c, ifname, &v);
 	if (c->json)
-		printf(", \"counters\": %s, \"slots\": [", pl.counters ? "true" : "false");
-	for (uint32_t i = 0; i < pl.nr_slots; i++)
-		print_slot(ifname, &pl, i, stats_fd, ncpu, c->json);
+		printf(", \"counters\": %s, \"slots\": [", v.pl.counters ? "true" : "false");
+	for (uint32_t i = 0; i < v.pl.nr_slots; i++)
+		print_slot(ifname, &v, i, c->json);
 	if (c->json)
 		printf("]");
-	print_maps(ifname, &pl, c->json);
+	print_maps(ifname, &v.pl, c->json);
 	if (c->json)
 		printf("}");
-	if (stats_fd >= 0)
-		close(stats_fd);
-	plan_free(&pl);
-	free(rec);
+	pipeline_view_close(&v);
 	return 0;
 }
 
