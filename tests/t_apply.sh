@@ -185,6 +185,17 @@ check "hotplug: dmz0 runs the lb pipeline, r0 untouched" sh -c \
 	"X() { nsenter --net=/run/netns/$RCV $XDPLD \"\$@\" --state-dir $SD; };
 	X status dmz0 --json | jq -e '.interfaces[0] | .matches and .pipeline == \"dmz\" and ([.slots[].module] == [\"lb\"])'" 
 check "hotplug: r0 untouched" test "$(ids)" = "$ids2"
+# uci joins a line ending in a backslash with the next one: the device is
+# named all the same, and the script must see it (not restore, not nothing).
+sed -i "s|option device 'dmz0'|option device 'dmz1' \\\\|" "$M"
+printf "\nconfig pipeline 'dmz2'\n\toption device 'dmz0'\n\tlist module 'lb'\n" >>"$M"
+ip -n "$SND" link add sd1 type veth peer name dmz1 netns "$RCV" && ip -n "$RCV" link set dmz1 up
+check "hotplug: dmz1, named on a line joined with the next (' \\'), gets its pipeline" sh -c \
+	"nsenter --net=/run/netns/$RCV env ACTION=add INTERFACE=dmz1 XDPLD=$XDPLD XDPLD_STATE_DIR=$SD \
+		XDPLD_CONFIG=$M sh $HOTPLUG &&
+	 nsenter --net=/run/netns/$RCV $XDPLD status dmz1 --json --state-dir $SD |
+	 jq -e '.interfaces[0] | .matches and .pipeline == \"dmz\" and ([.slots[].module] == [\"lb\"])'"
+check "hotplug: r0 untouched" test "$(ids)" = "$ids2"
 
 # ---- pipelines dropped from the manifest are detached, hand-made ones stay ----
 check "by hand: attach r1" X attach r1 "$FW/sampler.o"
